@@ -1,0 +1,46 @@
+"""Configuration from the environment (prefix EHCP_), with safe local defaults."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EHCP_", extra="ignore")
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "send-disagreements"
+    outbox_dir: Path = Path("data/outbox")
+    #: local (Europe/London) hour at which reminders and escalations go out
+    reminder_hour: int = Field(default=9, ge=6, le=20)
+    #: days before the due date on which reminders go out; 0 is the due day itself
+    reminder_offsets: Annotated[list[int], NoDecode] = [14, 7, 2, 0]
+    #: extra non-working days (e.g. a newly proclaimed bank holiday), comma-separated ISO dates
+    extra_bank_holidays: Annotated[list[date], NoDecode] = []
+    council_name: str = "Rutland County Council"
+    council_code: str = "rutland"
+    send_manager_email: str = "send.manager@rutland.gov.uk"
+    send_manager_name: str = "SEND manager"
+
+    _split = field_validator("reminder_offsets", "extra_bank_holidays", mode="before")(
+        _split_csv
+    )
+
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _offsets(cls, value: list[int]) -> list[int]:
+        if any(v < 0 or v > 60 for v in value):
+            raise ValueError("each reminder offset must be between 0 and 60 days")
+        return sorted(set(value), reverse=True)
