@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import Field, field_validator
+from ehcp.council import CouncilInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
@@ -17,7 +18,9 @@ def _split_csv(value: object) -> object:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="EHCP_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="EHCP_", env_nested_delimiter="__", extra="ignore"
+    )
 
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
@@ -29,8 +32,11 @@ class Settings(BaseSettings):
     reminder_offsets: Annotated[list[int], NoDecode] = [14, 7, 2, 0]
     #: extra non-working days (e.g. a newly proclaimed bank holiday), comma-separated ISO dates
     extra_bank_holidays: Annotated[list[date], NoDecode] = []
-    council_name: str = "Rutland County Council"
     council_code: str = "rutland"
+    #: EHCP_COUNCIL__NAME, EHCP_COUNCIL__SENDIASS_URL, ...
+    council: CouncilInfo = CouncilInfo()
+    from_email: str = "send-reminders@rutland.gov.uk"
+    reply_to_email: str = "send@rutland.gov.uk"
     send_manager_email: str = "send.manager@rutland.gov.uk"
     send_manager_name: str = "SEND manager"
 

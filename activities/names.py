@@ -1,0 +1,23 @@
+"""Activity names and retry policies, importable by workflow code without the activities'
+dependencies (holidays data, SendGrid client) entering the workflow sandbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.common import RetryPolicy
+
+PLAN_CASE_START = "plan_case_start"
+PLAN_EVENT = "plan_event_deadlines"
+SEND_NOTIFICATION = "send_notification"
+
+#: Delivery errors that retrying cannot fix (bad request, bad key, refused, too large).
+PERMANENT_DELIVERY_ERRORS = ["PermanentDeliveryError"]
+
+NOTIFY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=10),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=30),
+    maximum_attempts=20,
+    non_retryable_error_types=PERMANENT_DELIVERY_ERRORS,
+)

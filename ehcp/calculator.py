@@ -1,0 +1,106 @@
+"""Every deadline that follows from a few dates: the engine behind `starter.py deadlines`.
+
+No server, no case history: it answers "if the decision was sent on this day, when is
+everything due?" for caseworkers, families and advisers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from ehcp import timescales
+from ehcp.calendar import WorkingDayCalendar
+from ehcp.deadline import DeadlineSpec
+from ehcp.vocabulary import DecisionType, OrderType, Party
+
+
+class CalculatorInputError(ValueError):
+    """Inputs that cannot go together; `argument` names the offending one (e.g. "orders")
+    and `allowed` says what would be accepted."""
+
+    def __init__(self, argument: str, message: str, allowed: str) -> None:
+        super().__init__(f"{argument}: {message} (allowed: {allowed})")
+        self.argument = argument
+        self.message = message
+        self.allowed = allowed
+
+
+def calculate(
+    decision_date: date,
+    *,
+    decision_type: DecisionType | None = None,
+    certificate_date: date | None = None,
+    appeal_registered_date: date | None = None,
+    tribunal_decision_date: date | None = None,
+    orders: Sequence[OrderType] = (),
+    recommendations: int = 0,
+    cal: WorkingDayCalendar,
+) -> list[DeadlineSpec]:
+    """The deadlines that follow from the dates given, soonest first."""
+    _check(
+        decision_date,
+        decision_type,
+        certificate_date,
+        appeal_registered_date,
+        tribunal_decision_date,
+        orders,
+        recommendations,
+    )
+    specs = [
+        timescales.mediation_contact(decision_date, cal),
+        timescales.appeal(decision_date, certificate_date, cal),
+    ]
+    if appeal_registered_date is not None:
+        specs.append(timescales.appeal_response(appeal_registered_date, cal))
+    if tribunal_decision_date is not None:
+        for n, order in enumerate(orders, start=1):
+            specs += timescales.order_steps(order, n, tribunal_decision_date, cal)
+        for n in range(1, recommendations + 1):
+            specs.append(
+                timescales.recommendation_response(tribunal_decision_date, n, Party.health, cal)
+            )
+    # Stable sort: same-day deadlines keep the order of the process.
+    return sorted(specs, key=lambda s: s.due)
+
+
+def _check(
+    decision_date: date,
+    decision_type: DecisionType | None,
+    certificate_date: date | None,
+    appeal_registered_date: date | None,
+    tribunal_decision_date: date | None,
+    orders: Sequence[OrderType],
+    recommendations: int,
+) -> None:
+    for argument, later in (
+        ("certificate_date", certificate_date),
+        ("appeal_registered_date", appeal_registered_date),
+        ("tribunal_decision_date", tribunal_decision_date),
+    ):
+        if later is not None and later < decision_date:
+            raise CalculatorInputError(
+                argument,
+                f"{later} is before the decision date {decision_date}",
+                f"{decision_date} or later",
+            )
+    if recommendations < 0:
+        raise CalculatorInputError(
+            "recommendations", f"must be 0 or more, got {recommendations}", "0, 1, 2, ..."
+        )
+    if tribunal_decision_date is None:
+        for argument, given in (("orders", orders), ("recommendations", recommendations)):
+            if given:
+                raise CalculatorInputError(
+                    argument,
+                    "needs the tribunal decision date",
+                    "only together with the tribunal decision date",
+                )
+    if recommendations and decision_type is DecisionType.refusal_to_assess:
+        # statutory-timescales.md section 4: only on appeals about the education parts of a plan
+        raise CalculatorInputError(
+            "recommendations",
+            "the tribunal cannot make health or social care recommendations on an appeal "
+            "against a refusal to assess",
+            "0 for refusal_to_assess",
+        )

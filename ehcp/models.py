@@ -1,0 +1,309 @@
+"""The case and its events: the single definition of every payload (pydantic v2).
+
+Events are one discriminated union on `kind`; the names are the stable ones of process.md.
+Checks that need the case (dates after the decision, a certificate before an appeal, ...)
+live in `ehcp.case_state`; these models check each payload on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from ehcp.vocabulary import DecisionType, OrderType, Party
+
+CASE_REF_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}(-[A-Z0-9]{1,12}){1,4}$")
+CASE_REF_HELP = (
+    "capital letters and digits in groups joined by hyphens, starting with a letter, "
+    "at most 40 characters, e.g. RUT-2026-0042"
+)
+
+
+def _case_ref(value: str) -> str:
+    if len(value) > 40 or not CASE_REF_PATTERN.match(value):
+        raise ValueError(f"{value[:50]!r} is not a case reference: use {CASE_REF_HELP}")
+    return value
+
+
+CaseRef = Annotated[str, AfterValidator(_case_ref)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+TribunalRef = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9/ -]{2,29}$"),
+]
+CouncilCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,39}$")]
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors: a typo in a field name must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Contact(Strict):
+    name: Name
+    email: EmailStr
+
+
+class Case(Strict):
+    """What the council knows when it starts a case: its decision letter and the people."""
+
+    case_ref: CaseRef
+    council: CouncilCode = "rutland"
+    decision_type: DecisionType
+    #: the date the council sent written notice of its decision (starts the clocks)
+    decision_date: date
+    parent: Contact
+    second_contact: Contact | None = None
+    caseworker: Contact
+    #: named health commissioner (ICB) contact, for health deadlines
+    health_contact: Contact | None = None
+    #: overrides the configured SEND manager for escalations on this case
+    send_manager: Contact | None = None
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+class EventBase(Strict):
+    #: the UK local date the event happened
+    date: date
+    recorded_by: Name = "back-office"
+    notes: Notes | None = None
+
+
+class WayForwardMeetingRequested(EventBase):
+    kind: Literal["way_forward_meeting_requested"] = "way_forward_meeting_requested"
+
+
+class WayForwardMeetingScheduled(EventBase):
+    kind: Literal["way_forward_meeting_scheduled"] = "way_forward_meeting_scheduled"
+    meeting_date: date
+
+    @model_validator(mode="after")
+    def _meeting_after_scheduling(self) -> WayForwardMeetingScheduled:
+        if self.meeting_date < self.date:
+            raise ValueError("meeting_date must be on or after date (the day it was scheduled)")
+        return self
+
+
+class WayForwardMeetingHeld(EventBase):
+    kind: Literal["way_forward_meeting_held"] = "way_forward_meeting_held"
+    outcome: Literal["resolved", "not_resolved"]
+
+
+class MediationAdviserContacted(EventBase):
+    kind: Literal["mediation_adviser_contacted"] = "mediation_adviser_contacted"
+
+
+class MediationDeclined(EventBase):
+    kind: Literal["mediation_declined"] = "mediation_declined"
+
+
+class MediationRequested(EventBase):
+    kind: Literal["mediation_requested"] = "mediation_requested"
+    health_included: bool = False
+    social_care_included: bool = False
+
+
+class AgreedAction(Strict):
+    """An action agreed in mediation (reg 42)."""
+
+    summary: ShortText
+    by: Literal[Party.council, Party.health] = Party.council
+    #: set when the agreement is on an appealable matter: reg 44 limits apply (reg 42(2))
+    order: OrderType | None = None
+    #: a time the parties agreed in writing, which replaces the default limit
+    agreed_due: date | None = None
+
+
+class MediationHeld(EventBase):
+    kind: Literal["mediation_held"] = "mediation_held"
+    outcome: Literal["agreement", "partial_agreement", "no_agreement"]
+    agreed_actions: list[AgreedAction] = Field(default_factory=list, max_length=30)
+
+    @model_validator(mode="after")
+    def _actions_need_agreement(self) -> MediationHeld:
+        if self.outcome == "no_agreement" and self.agreed_actions:
+            raise ValueError("agreed_actions must be empty when outcome is no_agreement")
+        return self
+
+
+class MediationWithdrawn(EventBase):
+    kind: Literal["mediation_withdrawn"] = "mediation_withdrawn"
+
+
+class MediationCertificateIssued(EventBase):
+    kind: Literal["mediation_certificate_issued"] = "mediation_certificate_issued"
+    certificate_kind: Literal["information_only", "mediation_completed"]
+
+
+class DisagreementResolutionStarted(EventBase):
+    kind: Literal["disagreement_resolution_started"] = "disagreement_resolution_started"
+
+
+class DisagreementResolutionConcluded(EventBase):
+    kind: Literal["disagreement_resolution_concluded"] = "disagreement_resolution_concluded"
+    outcome: Literal["resolved", "not_resolved"]
+
+
+class AppealRegistered(EventBase):
+    kind: Literal["appeal_registered"] = "appeal_registered"
+    tribunal_ref: TribunalRef
+    #: only about the school or type of placement (section I): no certificate needed
+    placement_only: bool = False
+    health_included: bool = False
+    social_care_included: bool = False
+    #: the council's response date, when the tribunal's registration letter gives one
+    response_due: date | None = None
+
+
+class AppealUnopposed(EventBase):
+    """The council told the tribunal it will not oppose; `date` is when it told them."""
+
+    kind: Literal["appeal_unopposed"] = "appeal_unopposed"
+    concessions: list[OrderType] = Field(min_length=1, max_length=10)
+
+
+class HearingListed(EventBase):
+    kind: Literal["hearing_listed"] = "hearing_listed"
+    hearing_date: date
+
+    @model_validator(mode="after")
+    def _hearing_after_listing(self) -> HearingListed:
+        if self.hearing_date < self.date:
+            raise ValueError("hearing_date must be on or after date (the day it was listed)")
+        return self
+
+
+class AppealWithdrawn(EventBase):
+    kind: Literal["appeal_withdrawn"] = "appeal_withdrawn"
+
+
+class Recommendation(Strict):
+    """A non-binding health or social care recommendation of the tribunal."""
+
+    addressed_to: Literal[Party.health, Party.social_care]
+    summary: ShortText
+    #: who must answer it; defaults to the case's health contact (health) or caseworker
+    contact: Contact | None = None
+
+
+class TribunalDecision(EventBase):
+    kind: Literal["tribunal_decision"] = "tribunal_decision"
+    outcome: Literal["allowed", "partly_allowed", "dismissed"]
+    orders: list[OrderType] = Field(default_factory=list, max_length=10)
+    recommendations: list[Recommendation] = Field(default_factory=list, max_length=20)
+
+
+class RecommendationResponseSent(EventBase):
+    kind: Literal["recommendation_response_sent"] = "recommendation_response_sent"
+    #: the recommendation's number, as in `recommendation_response:<n>`
+    recommendation: int = Field(ge=1)
+    followed: bool
+    reasons: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = (
+        None
+    )
+
+    @model_validator(mode="after")
+    def _reasons_when_not_followed(self) -> RecommendationResponseSent:
+        if not self.followed and not self.reasons:
+            raise ValueError("reasons are required when the recommendation is not followed")
+        return self
+
+
+DEADLINE_KEY_PATTERN = re.compile(r"^[a-z_]{3,40}(:[a-z0-9_]{1,30}){0,2}$")
+
+
+def _deadline_key(value: str) -> str:
+    if not DEADLINE_KEY_PATTERN.match(value):
+        raise ValueError(
+            f"{value[:60]!r} is not a deadline key: use a key shown by `status`, "
+            "e.g. appeal_response, order:1:draft_plan, agreement_action:2"
+        )
+    return value
+
+
+DeadlineKey = Annotated[str, AfterValidator(_deadline_key)]
+
+
+class ObligationMet(EventBase):
+    kind: Literal["obligation_met"] = "obligation_met"
+    deadline_key: DeadlineKey
+
+
+class ExceptionRecorded(EventBase):
+    """A reg 44(3) exception: suspends the duty to meet that limit, visibly."""
+
+    kind: Literal["exception_recorded"] = "exception_recorded"
+    deadline_key: DeadlineKey
+    reason: Literal["exceptional_personal_circumstances", "away_from_area", "parent_representations"]
+
+
+class CaseClosed(EventBase):
+    kind: Literal["case_closed"] = "case_closed"
+    reason: Literal[
+        "resolved_by_agreement", "withdrawn", "obligations_met", "appeal_dismissed", "no_appeal"
+    ]
+
+
+Event = Annotated[
+    WayForwardMeetingRequested
+    | WayForwardMeetingScheduled
+    | WayForwardMeetingHeld
+    | MediationAdviserContacted
+    | MediationDeclined
+    | MediationRequested
+    | MediationHeld
+    | MediationWithdrawn
+    | MediationCertificateIssued
+    | DisagreementResolutionStarted
+    | DisagreementResolutionConcluded
+    | AppealRegistered
+    | AppealUnopposed
+    | HearingListed
+    | AppealWithdrawn
+    | TribunalDecision
+    | RecommendationResponseSent
+    | ObligationMet
+    | ExceptionRecorded
+    | CaseClosed,
+    Field(discriminator="kind"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_KINDS: tuple[str, ...] = tuple(
+    member.model_fields["kind"].default for member in Event.__origin__.__args__  # type: ignore[attr-defined]
+)
+
+
+def parse_event(data: object) -> Event:
+    """Validate one event from JSON-like data (raises pydantic.ValidationError)."""
+    return EVENT_ADAPTER.validate_python(data)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line naming each bad field, what is wrong and what is allowed."""
+    parts = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(p) for p in item["loc"]) or "input"
+        if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            where = "kind"
+        message = item["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)

@@ -1,0 +1,213 @@
+"""Which emails are due, to whom, and when the case next needs to wake: pure and deterministic.
+
+Every message has a stable key (case, deadline, kind, offset or escalation number, role):
+the workflow records sent keys, and the sender refuses a key it has already sent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from ehcp.case_state import CaseState, Deadline
+from ehcp.deadline import DeadlineSpec
+from ehcp.models import Contact
+from ehcp.uktime import london_date, london_to_utc
+from ehcp.vocabulary import ESCALATING_PARTIES, DeadlineStatus, DecisionType, Party
+
+ESCALATION_INTERVAL = timedelta(days=7)
+
+
+class NoticeKind(StrEnum):
+    reminder = "reminder"
+    escalation = "escalation"  # to the caseworker and SEND manager: a duty was missed
+    late_notice = "late_notice"  # to the parent: the council (or health) is late
+    case_closed = "case_closed"  # final summary
+
+
+class Role(StrEnum):
+    parent = "parent"
+    second_contact = "second_contact"
+    caseworker = "caseworker"
+    send_manager = "send_manager"
+    health = "health"
+    social_care = "social_care"
+
+
+class Notification(BaseModel):
+    """One email to one person: the notification activity's stable input."""
+
+    key: str
+    kind: NoticeKind
+    role: Role
+    to: Contact
+    case_ref: str
+    council: str
+    decision_type: DecisionType
+    deadline: DeadlineSpec | None = None
+    days_before: int | None = None
+    escalation: int | None = None
+    closed_reason: str | None = None
+
+
+class Delivery(BaseModel):
+    """What the notification activity reports back for one message."""
+
+    key: str
+    transport: str  # "outbox" or "sendgrid"
+    message_id: str | None = None
+
+
+def due_notices(state: CaseState, now: datetime) -> list[Notification]:
+    """Every message due at `now` and not sent yet, for deadlines still open."""
+    sent = state.sent_keys()
+    due: list[Notification] = []
+    for deadline in state.deadlines.values():
+        for kind, detail in _due_for(state, deadline, now):
+            due += [n for n in _messages(state, deadline, kind, detail) if n.key not in sent]
+    return due
+
+
+def next_wakeup(state: CaseState, now: datetime) -> datetime | None:
+    """The earliest future moment a message falls due or a deadline's day ends."""
+    times = [t for d in state.deadlines.values() for t in _future_times(state, d, now)]
+    return min(times, default=None)
+
+
+def closure_notices(state: CaseState) -> list[Notification]:
+    people = [*_parents(state), (Role.caseworker, state.case.caseworker)]
+    return [
+        _notification(state, None, NoticeKind.case_closed, None, role, contact)
+        for role, contact in people
+    ]
+
+
+# -- timing --------------------------------------------------------------------------------
+
+
+def _reminder_times(state: CaseState, deadline: Deadline) -> list[tuple[int, datetime]]:
+    """(days before, when) for reminders planned after the deadline existed, latest last."""
+    hour = state.policy.hour
+    times = [
+        (offset, london_to_utc(deadline.due - timedelta(days=offset), hour))
+        for offset in sorted(state.policy.offsets, reverse=True)
+    ]
+    return [(offset, at) for offset, at in times if at >= deadline.created_at]
+
+
+def _escalation_time(state: CaseState, deadline: Deadline, n: int) -> datetime:
+    assert deadline.escalate_from is not None
+    day = deadline.escalate_from + ESCALATION_INTERVAL * (n - 1)
+    return london_to_utc(day, state.policy.hour)
+
+
+def _escalates(deadline: Deadline) -> bool:
+    return deadline.party in ESCALATING_PARTIES and deadline.escalate_from is not None
+
+
+def _due_for(state: CaseState, deadline: Deadline, now: datetime) -> list[tuple[NoticeKind, int]]:
+    if deadline.status == DeadlineStatus.pending:
+        # Only the latest reminder already due: after an outage, one message, not a burst.
+        passed = [offset for offset, at in _reminder_times(state, deadline) if at <= now]
+        return [(NoticeKind.reminder, passed[-1])] if passed else []
+    if deadline.status == DeadlineStatus.missed and _escalates(deadline):
+        n = _escalations_due(state, deadline, now)
+        if n:
+            return [(NoticeKind.escalation, n), (NoticeKind.late_notice, 0)]
+    return []
+
+
+def _escalations_due(state: CaseState, deadline: Deadline, now: datetime) -> int:
+    n = 0
+    while _escalation_time(state, deadline, n + 1) <= now:
+        n += 1
+    return n
+
+
+def _future_times(state: CaseState, deadline: Deadline, now: datetime) -> list[datetime]:
+    times: list[datetime] = []
+    if deadline.status == DeadlineStatus.pending:
+        times += [at for _, at in _reminder_times(state, deadline) if at > now]
+        times.append(london_to_utc(deadline.due + timedelta(days=1), 0))  # becomes missed
+    elif deadline.status == DeadlineStatus.missed and _escalates(deadline):
+        times.append(_escalation_time(state, deadline, _escalations_due(state, deadline, now) + 1))
+    return [t for t in times if t > now]
+
+
+# -- recipients and keys -------------------------------------------------------------------
+
+
+def _parents(state: CaseState) -> list[tuple[Role, Contact]]:
+    people = [(Role.parent, state.case.parent)]
+    if state.case.second_contact:
+        people.append((Role.second_contact, state.case.second_contact))
+    return people
+
+
+def _recipients(
+    state: CaseState, deadline: Deadline, kind: NoticeKind
+) -> list[tuple[Role, Contact]]:
+    case = state.case
+    caseworker = (Role.caseworker, case.caseworker)
+    if kind == NoticeKind.escalation:
+        return [caseworker, (Role.send_manager, case.send_manager or state.policy.send_manager)]
+    if kind == NoticeKind.late_notice or deadline.party == Party.parent:
+        return _parents(state)
+    if deadline.party == Party.everyone:
+        return [*_parents(state), caseworker]
+    if deadline.party == Party.health:
+        named = deadline.contact or case.health_contact
+        return [(Role.health, named), caseworker] if named else [caseworker]
+    if deadline.party == Party.social_care and deadline.contact:
+        return [(Role.social_care, deadline.contact), caseworker]
+    return [caseworker]
+
+
+def _messages(
+    state: CaseState, deadline: Deadline, kind: NoticeKind, detail: int
+) -> list[Notification]:
+    return [
+        _notification(state, deadline, kind, detail, role, contact)
+        for role, contact in _recipients(state, deadline, kind)
+    ]
+
+
+def notice_key(case_ref: str, deadline_key: str | None, kind: str, detail, role: str) -> str:
+    parts = [case_ref, deadline_key or "case", kind]
+    if detail is not None:
+        parts.append(str(detail))
+    return "/".join([*parts, role])
+
+
+def _notification(
+    state: CaseState,
+    deadline: Deadline | None,
+    kind: NoticeKind,
+    detail: int | None,
+    role: Role,
+    contact: Contact,
+) -> Notification:
+    case = state.case
+    if kind == NoticeKind.late_notice:
+        detail = None  # once per deadline, whatever the escalation number
+    return Notification(
+        key=notice_key(case.case_ref, deadline and deadline.key, kind, detail, role),
+        kind=kind,
+        role=role,
+        to=contact,
+        case_ref=case.case_ref,
+        council=case.council,
+        decision_type=case.decision_type,
+        deadline=DeadlineSpec(**deadline.model_dump(include=set(DeadlineSpec.model_fields)))
+        if deadline
+        else None,
+        days_before=detail if kind == NoticeKind.reminder else None,
+        escalation=detail if kind == NoticeKind.escalation else None,
+        closed_reason=state.closed_reason if kind == NoticeKind.case_closed else None,
+    )
+
+
+def today_in_london(now: datetime) -> date:
+    return london_date(now)

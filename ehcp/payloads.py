@@ -1,0 +1,60 @@
+"""Payloads between clients, the workflow and its activities (beyond the case and events)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+from ehcp.case_state import CaseState, Deadline, NoticeRecord, RecordedEvent, ReminderPolicy
+from ehcp.deadline import DeadlineSpec
+from ehcp.models import Case
+from ehcp.vocabulary import DecisionType, Stage
+
+
+def workflow_id(case_ref: str) -> str:
+    """One workflow per case: a second start of the same case is refused by the server."""
+    return f"ehcp-case-{case_ref}"
+
+
+class StartCase(BaseModel):
+    case: Case
+    #: carried over by continue-as-new; None on the first run
+    state: CaseState | None = None
+    #: continue-as-new once history reaches this many events (the SDK's suggestion also
+    #: counts); tests set it low to prove state survives
+    history_limit: int = 10_000
+
+
+class CaseStart(BaseModel):
+    """What the planner decides once, at the start: policy and the first deadlines."""
+
+    policy: ReminderPolicy
+    deadlines: list[DeadlineSpec]
+
+
+class EventReceipt(BaseModel):
+    seq: int
+    kind: str
+    stage: Stage
+    flags: list[str]
+    deadlines: list[DeadlineSpec]  # added or moved by this event
+
+
+class CaseStatus(BaseModel):
+    case_ref: str
+    council: str
+    decision_type: DecisionType
+    decision_date: date
+    stage: Stage
+    closed_reason: str | None
+    overdue: bool
+    next_due: date | None
+    deadlines: list[Deadline]
+    reminders_sent: list[NoticeRecord]
+    events: int
+
+
+class CaseTimeline(BaseModel):
+    case_ref: str
+    events: list[RecordedEvent]

@@ -1,0 +1,40 @@
+"""Shared fixtures: the venv's Temporal binaries (never a download) and the time-skipping server."""
+
+from __future__ import annotations
+
+import sysconfig
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from workflows.search_attributes import ALL_KEYS
+
+BIN = Path(sysconfig.get_path("scripts"))
+TEMPORAL = BIN / "temporal"
+TEST_SERVER = BIN / "temporal-test-server"
+
+
+async def register_search_attributes(env: WorkflowEnvironment, namespace: str = "default") -> None:
+    request = AddSearchAttributesRequest(
+        namespace=namespace,
+        search_attributes={
+            key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in ALL_KEYS
+        },
+    )
+    await env.client.operator_service.add_search_attributes(request)
+
+
+@pytest.fixture(scope="session")
+async def time_env():
+    assert TEST_SERVER.exists(), f"{TEST_SERVER} missing: run `make test` to install dev extras"
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(TEST_SERVER),
+    )
+    await register_search_attributes(env)
+    yield env
+    await env.shutdown()

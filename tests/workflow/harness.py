@@ -1,0 +1,88 @@
+"""A worker per test on its own task queue, and small helpers to drive one case."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from ehcp.models import Case, parse_event
+from ehcp.notices import Notification
+from ehcp.payloads import CaseStatus, CaseTimeline, EventReceipt, StartCase, workflow_id
+from ehcp.settings import Settings
+from ehcp.uktime import london_date
+from worker import build_worker
+from workflows.disagreement import DisagreementWorkflow
+
+
+@dataclass
+class Harness:
+    env: WorkflowEnvironment
+    settings: Settings
+    worker: Worker
+
+    async def today(self) -> date:
+        return london_date(await self.env.get_current_time())
+
+    async def start(self, case: Case, history_limit: int = 10_000) -> WorkflowHandle:
+        return await self.env.client.start_workflow(
+            DisagreementWorkflow.run,
+            StartCase(case=case, history_limit=history_limit),
+            id=workflow_id(case.case_ref),
+            task_queue=self.settings.task_queue,
+            search_attributes=None,
+        )
+
+    async def event(self, handle: WorkflowHandle, kind: str, **fields) -> EventReceipt:
+        event = parse_event({"kind": kind, **fields})
+        return await handle.execute_update(
+            DisagreementWorkflow.record_event, event, result_type=EventReceipt
+        )
+
+    async def status(self, handle: WorkflowHandle) -> CaseStatus:
+        return await handle.query(DisagreementWorkflow.status, result_type=CaseStatus)
+
+    async def timeline(self, handle: WorkflowHandle) -> CaseTimeline:
+        return await handle.query(DisagreementWorkflow.timeline, result_type=CaseTimeline)
+
+    async def skip(self, days: float) -> None:
+        await self.env.sleep(timedelta(days=days))
+
+    def outbox(self) -> list[Path]:
+        return sorted(self.settings.outbox_dir.glob("*.eml"))
+
+
+@asynccontextmanager
+async def harness(env: WorkflowEnvironment, tmp_path: Path, **overrides) -> AsyncIterator[Harness]:
+    settings = Settings(
+        task_queue=f"test-{uuid.uuid4()}", outbox_dir=tmp_path / "outbox", **overrides
+    )
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        worker = build_worker(env.client, settings, executor)
+        async with worker:
+            yield Harness(env=env, settings=settings, worker=worker)
+
+
+def make_case(ref: str, decision_type: str, decision_date: date, **extra) -> Case:
+    return Case.model_validate(
+        {
+            "case_ref": ref,
+            "decision_type": decision_type,
+            "decision_date": decision_date,
+            "parent": {"name": "Sam Parent", "email": "sam.parent@example.org"},
+            "caseworker": {"name": "Alex Caseworker", "email": "alex.cw@rutland.gov.uk"},
+            "health_contact": {"name": "ICB SEND lead", "email": "icb.send@nhs.example"},
+            **extra,
+        }
+    )
+
+
+__all__ = ["Harness", "Notification", "harness", "make_case"]

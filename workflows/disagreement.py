@@ -1,0 +1,229 @@
+"""DisagreementWorkflow: one durable workflow per SEND disagreement.
+
+Deterministic orchestration only. Events arrive as updates, checked by a validator before
+they reach history; deadline dates come from an activity and are recorded in history; one
+timer at a time sleeps until the next reminder, escalation or end of a due day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily)
+    import idna  # noqa: F401
+    from activities.names import (
+        NOTIFY_RETRY,
+        PLAN_CASE_START,
+        PLAN_EVENT,
+        SEND_NOTIFICATION,
+    )
+    from ehcp.case_state import (
+        CaseState,
+        EventRejected,
+        NoticeRecord,
+        apply_event,
+        check_event,
+        is_overdue,
+        new_case_state,
+        next_due,
+        refresh_statuses,
+    )
+    from ehcp.deadline import DeadlineSpec
+    from ehcp.models import Event
+    from ehcp.notices import Delivery, Notification, closure_notices, due_notices, next_wakeup
+    from ehcp.payloads import CaseStart, CaseStatus, CaseTimeline, EventReceipt, StartCase
+    from ehcp.planning import PlanRequest
+    from ehcp.uktime import london_date, london_to_utc
+    from ehcp.vocabulary import CLOSED_STATUSES
+    from workflows import search_attributes as sa
+
+PLAN_TIMEOUT = timedelta(seconds=30)
+PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+SEND_TIMEOUT = timedelta(seconds=60)
+
+
+@workflow.defn
+class DisagreementWorkflow:
+    @workflow.init
+    def __init__(self, start: StartCase) -> None:
+        self._start = start
+        self._state: CaseState | None = start.state
+        self._lock = asyncio.Lock()  # one event (or start-up plan) applied at a time
+        self._wake = False
+
+    # -- run loop -------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, start: StartCase) -> CaseStatus:
+        if self._state is None:
+            async with self._lock:
+                plan = await workflow.execute_activity(
+                    PLAN_CASE_START,
+                    start.case,
+                    result_type=CaseStart,
+                    start_to_close_timeout=PLAN_TIMEOUT,
+                    retry_policy=PLAN_RETRY,
+                )
+                self._state = new_case_state(start.case, plan.policy, plan.deadlines, self._now())
+        while not self._state.closed:
+            await self._send_due()
+            if self._should_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(StartCase(case=start.case, state=self._state,
+                                                   history_limit=start.history_limit))
+            await self._sleep_until_next()
+        await self._send(closure_notices(self._state))
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        self._upsert_search_attributes()
+        return self.status()
+
+    def _now(self):
+        return workflow.now()
+
+    async def _sleep_until_next(self) -> None:
+        wake_at = next_wakeup(self._state, self._now())
+        self._wake = False
+        if wake_at is None:
+            await workflow.wait_condition(lambda: self._wake)
+            return
+        try:
+            await workflow.wait_condition(
+                lambda: self._wake, timeout=max(wake_at - self._now(), timedelta(seconds=1))
+            )
+        except asyncio.TimeoutError:
+            pass
+
+    def _should_continue_as_new(self) -> bool:
+        info = workflow.info()
+        return (
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() >= self._start.history_limit
+        )
+
+    async def _send_due(self) -> None:
+        state = self._state
+        refresh_statuses(state, london_date(self._now()))
+        self._upsert_search_attributes()
+        await self._send(due_notices(state, self._now()))
+        self._upsert_search_attributes()
+
+    async def _send(self, notifications: list[Notification]) -> None:
+        results = await asyncio.gather(*(self._send_one(n) for n in notifications))
+        self._state.notices.extend(r for r in results if r is not None)
+
+    async def _send_one(self, notification: Notification) -> NoticeRecord | None:
+        if notification.deadline:
+            deadline = self._state.deadlines[notification.deadline.key]
+            if deadline.status in CLOSED_STATUSES:
+                return None  # met while an earlier send of this batch was in flight
+        delivery = await workflow.execute_activity(
+            SEND_NOTIFICATION,
+            notification,
+            result_type=Delivery,
+            start_to_close_timeout=SEND_TIMEOUT,
+            retry_policy=NOTIFY_RETRY,
+        )
+        return NoticeRecord(
+            key=notification.key,
+            deadline_key=notification.deadline.key if notification.deadline else None,
+            kind=notification.kind,
+            role=notification.role,
+            sent_at=self._now(),
+            transport=delivery.transport,
+            message_id=delivery.message_id,
+        )
+
+    # -- search attributes ------------------------------------------------------------------
+
+    def _upsert_search_attributes(self) -> None:
+        state = self._state
+        due = next_due(state)
+        updates = [
+            sa.CASE_REF.value_set(state.case.case_ref),
+            sa.COUNCIL.value_set(state.case.council),
+            sa.DECISION_TYPE.value_set(state.case.decision_type.value),
+            sa.STAGE.value_set(state.stage.value),
+            sa.OVERDUE.value_set(is_overdue(state)),
+            sa.NEXT_DEADLINE.value_set(london_to_utc(due, 17)) if due else sa.NEXT_DEADLINE.value_unset(),
+        ]
+        current = workflow.info().typed_search_attributes
+        changed = [u for u in updates if current.get(u.key) != getattr(u, "value", None)]
+        if changed:
+            workflow.upsert_search_attributes(changed)
+
+    # -- events -----------------------------------------------------------------------------
+
+    @workflow.update
+    async def record_event(self, event: Event) -> EventReceipt:
+        await workflow.wait_condition(lambda: self._state is not None)
+        async with self._lock:
+            self._check(event)  # again: an earlier event may have changed the case meanwhile
+            state = self._state
+            request = PlanRequest(
+                case=state.case,
+                event=event,
+                first_order=state.orders_made + 1,
+                first_recommendation=len(state.recommendations) + 1,
+                first_action=state.actions_agreed + 1,
+            )
+            specs = await workflow.execute_activity(
+                PLAN_EVENT,
+                request,
+                result_type=list[DeadlineSpec],
+                start_to_close_timeout=PLAN_TIMEOUT,
+                retry_policy=PLAN_RETRY,
+            )
+            recorded = apply_event(state, event, specs, self._now())
+            self._wake = True
+            return EventReceipt(
+                seq=recorded.seq,
+                kind=event.kind,
+                stage=state.stage,
+                flags=recorded.flags,
+                deadlines=specs,
+            )
+
+    @record_event.validator
+    def _validate_event(self, event: Event) -> None:
+        self._check(event)
+
+    def _check(self, event: Event) -> None:
+        if self._state is None:
+            return  # still starting: the handler waits and checks again
+        try:
+            check_event(self._state, event, london_date(self._now()))
+        except EventRejected as rejected:
+            raise ApplicationError(str(rejected), type="EventRejected", non_retryable=True)
+
+    # -- queries ----------------------------------------------------------------------------
+
+    @workflow.query
+    def status(self) -> CaseStatus:
+        state = self._state
+        if state is None:
+            raise ApplicationError("the case is still starting; ask again in a moment")
+        return CaseStatus(
+            case_ref=state.case.case_ref,
+            council=state.case.council,
+            decision_type=state.case.decision_type,
+            decision_date=state.case.decision_date,
+            stage=state.stage,
+            closed_reason=state.closed_reason,
+            overdue=is_overdue(state),
+            next_due=next_due(state),
+            deadlines=list(state.deadlines.values()),
+            reminders_sent=state.notices,
+            events=len(state.timeline),
+        )
+
+    @workflow.query
+    def timeline(self) -> CaseTimeline:
+        state = self._state
+        events = state.timeline if state else []
+        return CaseTimeline(case_ref=self._start.case.case_ref, events=events)
