@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import sys
 
-from cli import deadlines
+from cli import cases, deadlines
 from cli.parser import OneLineParser
 
-COMMAND_MODULES = [deadlines]
+COMMAND_MODULES = [cases, deadlines]
 
 
 def build_parser() -> OneLineParser:

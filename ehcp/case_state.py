@@ -70,6 +70,8 @@ PLACEMENT_APPEALABLE = frozenset({D.plan_content, D.amended_plan_content, D.refu
 OBLIGATION_KEYS = ("icb_mediation_notice", "appeal_response", "order:", "agreement_action:")
 #: reg 44(3) exceptions apply to order steps, and to mediation agreements via reg 42(2).
 EXCEPTION_KEYS = ("order:", "agreement_action:")
+#: Deadlines a later event never reopens (a cancelled one can start again with its route).
+_SETTLED = CLOSED_STATUSES - {DeadlineStatus.cancelled}
 
 
 class EventRejected(ValueError):
@@ -538,8 +540,10 @@ def _add_deadlines(
 ) -> None:
     for spec in specs:
         earlier = state.deadlines.get(spec.key)
-        if earlier and earlier.status in CLOSED_STATUSES and spec.party != Party.everyone:
+        if earlier and earlier.status in _SETTLED and spec.party != Party.everyone:
             continue  # a met duty stays met: a later event does not reopen it
+        # A cancelled one belonged to a route that ended; a new start of it (a new mediation
+        # request, a new appeal) brings a new duty.
         state.deadlines[spec.key] = Deadline(
             **spec.model_dump(),
             created_at=now,
@@ -553,14 +557,20 @@ def _settle(state: CaseState, key: str, on: date, *, only_open: bool = True) -> 
     deadline = state.deadlines.get(key)
     if deadline is None or (only_open and deadline.status in CLOSED_STATUSES):
         return
-    deadline.status = DeadlineStatus.met if on <= deadline.due else DeadlineStatus.met_late
+    on_time = on <= deadline.due or deadline.party == Party.everyone  # meetings are not "late"
+    deadline.status = DeadlineStatus.met if on_time else DeadlineStatus.met_late
     deadline.closed_on = on
 
 
-def _cancel(state: CaseState, keys: Iterable[str], on: date) -> None:
+def _cancel(state: CaseState, keys: Iterable[str], on: date, *, missed_too: bool = True) -> None:
+    """The route ended: its open duties end too, missed ones included, so nobody is chased
+    for them (closing the case keeps missed ones as missed, for the record)."""
+    ending = [DeadlineStatus.pending]
+    if missed_too:
+        ending.append(DeadlineStatus.missed)
     for key in keys:
         deadline = state.deadlines.get(key)
-        if deadline and deadline.status == DeadlineStatus.pending:
+        if deadline and deadline.status in ending:
             deadline.status = DeadlineStatus.cancelled
             deadline.closed_on = on
 
@@ -638,7 +648,7 @@ def _on_exception(state: CaseState, event: ExceptionRecorded, recorded: Recorded
 
 
 def _on_closed(state: CaseState, event: CaseClosed, recorded: RecordedEvent) -> None:
-    _cancel(state, list(state.deadlines), event.date)
+    _cancel(state, list(state.deadlines), event.date, missed_too=False)
     state.closed_reason = event.reason
 
 

@@ -1,7 +1,9 @@
 """Which emails are due, to whom, and when the case next needs to wake: pure and deterministic.
 
-Every message has a stable key (case, deadline, kind, offset or escalation number, role):
-the workflow records sent keys, and the sender refuses a key it has already sent.
+Every message has a stable key (case, deadline and its due date, kind, offset or escalation
+number, role): the workflow records sent keys, and the sender refuses a key it has already
+sent. The due date is in the key so that a deadline an event moved (an appeal deadline moved
+by a certificate, a second meeting) is reminded again for its new date.
 """
 
 from __future__ import annotations
@@ -193,7 +195,13 @@ def _notification(
     if kind == NoticeKind.late_notice:
         detail = None  # once per deadline, whatever the escalation number
     return Notification(
-        key=notice_key(case.case_ref, deadline and deadline.key, kind, detail, role),
+        key=notice_key(
+            case.case_ref,
+            deadline and f"{deadline.key}@{deadline.due.isoformat()}",
+            kind,
+            detail,
+            role,
+        ),
         kind=kind,
         role=role,
         to=contact,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
 
 from ehcp.calendar import (
     WorkingDayCalendar,
@@ -320,7 +321,7 @@ def order_rules(order: OrderType) -> tuple[Rule, ...]:
 def _spec(
     r: Rule,
     due: date,
-    cal: WorkingDayCalendar | None,
+    cal: WorkingDayCalendar,
     **overrides: object,
 ) -> DeadlineSpec:
     fields: dict[str, object] = {
@@ -333,8 +334,6 @@ def _spec(
     }
     fields.update(overrides)
     if fields["party"] in ESCALATING_PARTIES:
-        if cal is None:
-            raise ValueError("a calendar is needed to work out escalation dates")
         fields["escalate_from"] = cal.next_working_day(due)
     return DeadlineSpec.model_validate(fields)
 
@@ -410,12 +409,22 @@ def mediation_certificate(
 
 
 def mediation_session(
-    requested_date: date, cal: WorkingDayCalendar, *, health_only: bool = False
+    requested_date: date, cal: WorkingDayCalendar | None = None, *, health_only: bool = False
 ) -> DeadlineSpec:
     """Reg 37: 30 calendar days. Health-only mediation: the ICB arranges it, counted from the
-    day the council told the ICB (pass that date as `requested_date`)."""
+    day the council told the ICB (pass that date as `requested_date`).
+
+    The due date needs no calendar; `cal` is only for `escalate_from`. Pass the configured
+    one: without it the package's bank holidays are used, without configured extra days.
+    """
+    cal = cal or _default_calendar()
     r = rule("mediation_session.health_only" if health_only else "mediation_session")
     return _spec(r, _clock(r, requested_date, cal), cal)
+
+
+@cache
+def _default_calendar() -> WorkingDayCalendar:
+    return WorkingDayCalendar()
 
 
 def icb_mediation_notice(requested_date: date, cal: WorkingDayCalendar) -> DeadlineSpec:
@@ -588,9 +597,10 @@ def _agreed_time(n: int, due: date, cal: WorkingDayCalendar, by: Party) -> Deadl
 def _agreed_order(
     n: int, agreement_date: date, cal: WorkingDayCalendar, by: Party, order: OrderType
 ) -> list[DeadlineSpec]:
-    # Reg 42(2) binds the local authority: an appealable matter is the council's to act on.
+    # Reg 42(2) puts appealable matters on the local authority, whoever was recorded.
+    note = None
     if by is Party.health:
-        raise ValueError("agreements on appealable matters bind the council (reg 42(2))")
+        note = "Reg 42(2) makes the council responsible for agreements on appealable matters."
     steps = order_rules(order)
     return [
         _spec(
@@ -599,8 +609,9 @@ def _agreed_order(
             cal,
             key=f"agreement_action:{n}" if len(steps) == 1 else f"agreement_action:{n}:{r.step}",
             title=f"Agreed action {n}: {r.title[0].lower()}{r.title[1:]}",
-            party=by,
+            party=Party.council if by is Party.health else by,
             basis="SEND Regs reg 42(2); reg 44(2) limits, as if the agreement were an order",
+            note=note,
         )
         for r in steps
     ]

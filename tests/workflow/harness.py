@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -28,18 +30,27 @@ class Harness:
     env: WorkflowEnvironment
     settings: Settings
     worker: Worker
+    started: list[WorkflowHandle] = field(default_factory=list)
 
     async def today(self) -> date:
         return london_date(await self.env.get_current_time())
 
     async def start(self, case: Case, history_limit: int = 10_000) -> WorkflowHandle:
-        return await self.env.client.start_workflow(
+        handle = await self.env.client.start_workflow(
             DisagreementWorkflow.run,
             StartCase(case=case, history_limit=history_limit),
             id=workflow_id(case.case_ref),
             task_queue=self.settings.task_queue,
-            search_attributes=None,
         )
+        self.started.append(handle)
+        return handle
+
+    async def stop_all(self) -> None:
+        """Leave no case running: the time-skipping server cannot skip time past a
+        workflow task that no worker will ever poll."""
+        for handle in self.started:
+            with contextlib.suppress(RPCError):
+                await handle.terminate("test finished")
 
     async def event(self, handle: WorkflowHandle, kind: str, **fields) -> EventReceipt:
         event = parse_event({"kind": kind, **fields})
@@ -68,7 +79,11 @@ async def harness(env: WorkflowEnvironment, tmp_path: Path, **overrides) -> Asyn
     with ThreadPoolExecutor(max_workers=8) as executor:
         worker = build_worker(env.client, settings, executor)
         async with worker:
-            yield Harness(env=env, settings=settings, worker=worker)
+            h = Harness(env=env, settings=settings, worker=worker)
+            try:
+                yield h
+            finally:
+                await h.stop_all()
 
 
 def make_case(ref: str, decision_type: str, decision_date: date, **extra) -> Case:

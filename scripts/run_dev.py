@@ -1,0 +1,394 @@
+"""`make run`: a local Temporal dev server (SQLite file under data/) plus the worker.
+
+Starts `temporal server start-dev` from this venv with the project's namespace and search
+attributes, waits until its frontend answers, starts `python worker.py`, prints where things
+are, then watches both. Ctrl-C or SIGTERM stops both (worker first); if either dies on its
+own, the other is stopped and this exits non-zero. Cases survive a restart: they live in
+<data dir>/temporal.db (`make clean-data` deletes them).
+
+Environment (besides the worker's own EHCP_ settings):
+  EHCP_DEV_PORT        frontend gRPC port (7233)
+  EHCP_DEV_UI_PORT     Temporal UI port (8233)
+  EHCP_DATA_DIR        SQLite file, server log and default outbox (data/)
+  EHCP_DEV_WORKER_CMD  worker command line, shell-quoted (default: this python worker.py)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+READY_TIMEOUT_S = 30.0
+#: how long registered search attributes may lag behind a ready frontend
+SEARCH_ATTRIBUTE_GRACE_S = 5.0
+STOP_TIMEOUT_S = {"worker": 45.0, "temporal server": 15.0}
+#: the server exits 0 on SIGINT (1 on SIGTERM); the worker handles both
+STOP_SIGNAL = {"worker": signal.SIGTERM, "temporal server": signal.SIGINT}
+#: the CLI must not pick up a developer's own Temporal profile or TEMPORAL_* variables
+CLI_ISOLATION = ["--disable-config-file", "--disable-config-env"]
+
+
+class DevError(Exception):
+    """Start-up cannot go on; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class DevConfig:
+    temporal: Path
+    data_dir: Path
+    port: int
+    ui_port: int
+    namespace: str
+    task_queue: str
+    outbox_dir: Path
+    search_attributes: dict[str, str]
+    worker_cmd: list[str]
+    #: what the back-office CLI will connect to without extra settings
+    client_address: str
+
+    @property
+    def address(self) -> str:
+        return f"{HOST}:{self.port}"
+
+    @property
+    def db_file(self) -> Path:
+        return self.data_dir / "temporal.db"
+
+    @property
+    def server_log(self) -> Path:
+        return self.data_dir / "temporal.log"
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default))
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise DevError(f"{name}={raw!r} is not a TCP port number")
+    return int(raw)
+
+
+def _under_root(path: Path) -> Path:
+    return path if path.is_absolute() else ROOT / path
+
+
+def load_config(env: Mapping[str, str]) -> DevConfig:
+    # Imported here so that a broken EHCP_ setting is reported as one line, not a traceback.
+    from pydantic import ValidationError
+
+    from ehcp.settings import Settings
+    from workflows.search_attributes import SEARCH_ATTRIBUTES
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise DevError(f"bad EHCP_ setting: {exc}") from exc
+    temporal = Path(sysconfig.get_path("scripts")) / "temporal"
+    if not temporal.is_file():
+        raise DevError(f"no Temporal CLI at {temporal}: install the dev extra (`make run` does)")
+    data_dir = _under_root(Path(env.get("EHCP_DATA_DIR", "data")))
+    outbox = settings.outbox_dir if "EHCP_OUTBOX_DIR" in env else data_dir / "outbox"
+    return DevConfig(
+        temporal=temporal,
+        data_dir=data_dir,
+        port=_port(env, "EHCP_DEV_PORT", 7233),
+        ui_port=_port(env, "EHCP_DEV_UI_PORT", 8233),
+        namespace=settings.temporal_namespace,
+        task_queue=settings.task_queue,
+        outbox_dir=_under_root(outbox),
+        search_attributes=dict(SEARCH_ATTRIBUTES),
+        worker_cmd=_worker_cmd(env),
+        client_address=settings.temporal_address,
+    )
+
+
+def _worker_cmd(env: Mapping[str, str]) -> list[str]:
+    if override := env.get("EHCP_DEV_WORKER_CMD", "").strip():
+        return shlex.split(override)
+    if not (ROOT / "worker.py").is_file():
+        raise DevError(f"{ROOT / 'worker.py'} does not exist (or set EHCP_DEV_WORKER_CMD)")
+    return [sys.executable, "worker.py"]
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def server_command(cfg: DevConfig) -> list[str]:
+    cmd = [
+        str(cfg.temporal), "server", "start-dev",
+        "--db-filename", str(cfg.db_file),
+        "--ip", HOST,
+        "--port", str(cfg.port),
+        "--ui-port", str(cfg.ui_port),
+        "--namespace", cfg.namespace,
+    ]  # fmt: skip
+    for name, kind in cfg.search_attributes.items():
+        cmd += ["--search-attribute", f"{name}={kind}"]
+    return cmd
+
+
+def cli(cfg: DevConfig, *args: str, timeout: float = 10.0) -> subprocess.CompletedProcess[str]:
+    """Run a `temporal` client command against the dev server."""
+    return subprocess.run(
+        [str(cfg.temporal), *args, "--address", cfg.address, *CLI_ISOLATION],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+# --- processes -------------------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM if run_dev itself is killed, so nothing is left behind."""
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+
+
+def spawn(cmd: list[str], env: Mapping[str, str], out: IO[str] | None) -> subprocess.Popen[str]:
+    """Start a child in its own process group: Ctrl-C reaches only us, and we stop it in order."""
+    return subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=out,
+        stderr=subprocess.STDOUT if out else None,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,  # safe: run_dev starts no threads
+        text=True,
+    )
+
+
+def _signal_group(proc: subprocess.Popen[str], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+
+
+def stop_child(name: str, proc: subprocess.Popen[str], force: threading.Event) -> None:
+    """Ask politely, wait, then kill the whole process group."""
+    if proc.poll() is None:
+        _signal_group(proc, STOP_SIGNAL[name])
+        deadline = time.monotonic() + STOP_TIMEOUT_S[name]
+        while proc.poll() is None and time.monotonic() < deadline and not force.is_set():
+            force.wait(0.05)
+        if proc.poll() is None:
+            say(f"{name} (pid {proc.pid}) did not stop in time; killing it")
+            _signal_group(proc, signal.SIGKILL)
+    if (rc := proc.wait()) != 0:
+        say(f"{name} exited with status {rc} while stopping")
+
+
+# --- start-up checks -------------------------------------------------------------------------
+
+
+def check_ports_free(cfg: DevConfig) -> None:
+    for name, port in (("EHCP_DEV_PORT", cfg.port), ("EHCP_DEV_UI_PORT", cfg.ui_port)):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((HOST, port))
+            except OSError as exc:
+                raise DevError(
+                    f"port {port} on {HOST} is taken ({exc.strerror}): is another `make run` "
+                    f"or Temporal server running? Stop it, or set {name} to a free port."
+                ) from exc
+
+
+def _log_tail(path: Path, offset: int, lines: int = 15) -> str:
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        fh.seek(offset)
+        return "".join(fh.readlines()[-lines:]).rstrip()
+
+
+def wait_until_ready(
+    cfg: DevConfig, server: subprocess.Popen[str], log_offset: int, stop: threading.Event
+) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while not stop.is_set():
+        if (rc := server.poll()) is not None:
+            raise DevError(
+                f"the Temporal server exited with status {rc} while starting; "
+                f"from {cfg.server_log}:\n{_log_tail(cfg.server_log, log_offset)}"
+            )
+        health = cli(cfg, "operator", "cluster", "health", "--command-timeout", "2s")
+        if health.returncode == 0 and "SERVING" in health.stdout:
+            return
+        if time.monotonic() > deadline:
+            raise DevError(
+                f"the Temporal server did not answer on {cfg.address} within "
+                f"{READY_TIMEOUT_S:.0f} s; see {cfg.server_log}"
+            )
+        stop.wait(0.1)
+
+
+def _type_name(indexed: str) -> str:
+    """'INDEXED_VALUE_TYPE_KEYWORD_LIST' -> 'KeywordList', as the CLI and our dict spell it."""
+    parts = indexed.removeprefix("INDEXED_VALUE_TYPE_").split("_")
+    return "".join(part.capitalize() for part in parts)
+
+
+def search_attribute_problems(cfg: DevConfig) -> list[str]:
+    listed = cli(cfg, "operator", "search-attribute", "list", "-n", cfg.namespace, "-o", "json")
+    if listed.returncode != 0:
+        return [f"cannot list them ({listed.stderr.strip()})"]
+    have = {
+        name: _type_name(indexed)
+        for name, indexed in json.loads(listed.stdout).get("customAttributes", {}).items()
+    }
+    return [
+        f"{name} is missing" if name not in have else f"{name} is {have[name]}, code says {kind}"
+        for name, kind in cfg.search_attributes.items()
+        if have.get(name) != kind
+    ]
+
+
+def check_search_attributes(cfg: DevConfig, stop: threading.Event) -> None:
+    """Registration is best effort in the dev server: one attribute whose type changed since
+    the SQLite file was made blocks all new ones, silently. Say so, with the way out."""
+    deadline = time.monotonic() + SEARCH_ATTRIBUTE_GRACE_S
+    while (problems := search_attribute_problems(cfg)) and time.monotonic() < deadline:
+        if stop.wait(0.2):
+            return
+    if problems:
+        raise DevError(
+            f"search attributes in {cfg.db_file} do not match workflows/search_attributes.py: "
+            + "; ".join(problems)
+            + ". The dev server keeps the type an attribute was first registered with and then "
+            "registers none of the new ones: run `make clean-data` (deletes local cases) or "
+            "give the changed attribute a new name."
+        )
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def say(message: str) -> None:
+    print(f"run_dev: {message}", file=sys.stderr, flush=True)
+
+
+def _shown(path: Path | str) -> str:
+    rel = os.path.relpath(path, Path.cwd())
+    return str(path) if rel.startswith("..") else rel
+
+
+def banner(cfg: DevConfig, server_pid: int, worker_pid: int, ready_s: float) -> str:
+    py = _shown(sys.executable)
+    same = cfg.client_address in (f"localhost:{cfg.port}", cfg.address)
+    env = "" if same else f"EHCP_TEMPORAL_ADDRESS={cfg.address} "
+    starter = f"{env}{py} starter.py"
+    return "\n".join(
+        [
+            f"EHCP dev stack is up (Temporal ready in {ready_s:.1f} s). Ctrl-C stops it.",
+            f"  Temporal UI  http://localhost:{cfg.ui_port}",
+            f"  Temporal     {cfg.address}, namespace {cfg.namespace}, task queue {cfg.task_queue}",
+            f"  Cases        {_shown(cfg.db_file)} (kept across restarts; "
+            "`make clean-data` wipes them)",
+            f"  Outbox       {_shown(cfg.outbox_dir)}",
+            f"  Logs         server: {_shown(cfg.server_log)}; worker: this terminal",
+            f"  Processes    server pid {server_pid}, worker pid {worker_pid}",
+            "  Try:",
+            f"    {starter} start --case-ref RUT-2026-0001 --decision-type refusal_to_assess "
+            '--decision-date 2026-11-20 --parent-name "Sam Parent" '
+            '--parent-email sam@example.org --caseworker-name "Alex Caseworker" '
+            "--caseworker-email alex.caseworker@rutland.gov.uk",
+            f"    {starter} status RUT-2026-0001",
+        ]
+    )
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def supervise(children: dict[str, subprocess.Popen[str]], stop: threading.Event) -> int:
+    """Block until a stop is requested (0) or a child exits on its own (1)."""
+    while not stop.is_set():
+        for name, proc in children.items():
+            if (rc := proc.poll()) is not None:
+                say(f"{name} exited unexpectedly with status {rc}; stopping the rest")
+                return 1
+        stop.wait(0.2)
+    return 0
+
+
+def install_signal_handlers(stop: threading.Event, force: threading.Event) -> None:
+    def handle(signum: int, _frame: object) -> None:
+        if stop.is_set():
+            force.set()  # a second Ctrl-C: stop waiting, kill
+        else:
+            say(f"{signal.Signals(signum).name}: stopping (again to kill at once)")
+            stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handle)
+
+
+def run(cfg: DevConfig, stop: threading.Event, force: threading.Event) -> int:
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    cfg.outbox_dir.mkdir(parents=True, exist_ok=True)
+    check_ports_free(cfg)
+    children: dict[str, subprocess.Popen[str]] = {}
+    started = time.monotonic()
+    try:
+        with cfg.server_log.open("a", encoding="utf-8") as log:
+            log.write(f"--- run_dev {time.strftime('%Y-%m-%d %H:%M:%S')}: server starting\n")
+            log.flush()
+            offset = log.tell()
+            children["temporal server"] = spawn(server_command(cfg), os.environ, log)
+        wait_until_ready(cfg, children["temporal server"], offset, stop)
+        if stop.is_set():
+            return 0
+        ready_s = time.monotonic() - started
+        check_search_attributes(cfg, stop)
+        if stop.is_set():
+            return 0
+        worker_env = {
+            **os.environ,
+            "EHCP_TEMPORAL_ADDRESS": cfg.address,
+            "EHCP_TEMPORAL_NAMESPACE": cfg.namespace,
+            "EHCP_OUTBOX_DIR": str(cfg.outbox_dir),
+            "PYTHONUNBUFFERED": "1",
+        }
+        children["worker"] = spawn(cfg.worker_cmd, worker_env, None)
+        pids = children["temporal server"].pid, children["worker"].pid
+        print(banner(cfg, *pids, ready_s), flush=True)
+        return supervise(children, stop)
+    finally:
+        for name in reversed(list(children)):
+            stop_child(name, children[name], force)
+
+
+def main() -> int:
+    stop, force = threading.Event(), threading.Event()
+    install_signal_handlers(stop, force)
+    try:
+        return run(load_config(os.environ), stop, force)
+    except DevError as exc:
+        say(str(exc))
+        return 1
+
+
+if __name__ == "__main__":
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    sys.exit(main())

