@@ -59,7 +59,7 @@ def plan(request: PlanRequest, cal: WorkingDayCalendar) -> list[DeadlineSpec]:
             )
             return [timescales.mediation_certificate(event.date, trigger, cal)]
         case MediationRequested():
-            specs = [timescales.mediation_session(event.date)]
+            specs = [timescales.mediation_session(event.date, cal)]
             if event.health_included:
                 specs.append(timescales.icb_mediation_notice(event.date, cal))
             return specs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -63,6 +66,17 @@ class Harness:
 
     async def timeline(self, handle: WorkflowHandle) -> CaseTimeline:
         return await handle.query(DisagreementWorkflow.timeline, result_type=CaseTimeline)
+
+    async def search_attribute(self, handle: WorkflowHandle, name: str) -> object:
+        """One search attribute, read raw: the Java test server stores an unset datetime
+        attribute as a value the SDK's typed decoder rejects (the dev server does not)."""
+        request = DescribeWorkflowExecutionRequest(
+            namespace=self.env.client.namespace,
+            execution=WorkflowExecution(workflow_id=handle.id),
+        )
+        raw = await self.env.client.workflow_service.describe_workflow_execution(request)
+        payload = raw.workflow_execution_info.search_attributes.indexed_fields.get(name)
+        return json.loads(payload.data) if payload and payload.data else None
 
     async def skip(self, days: float) -> None:
         await self.env.sleep(timedelta(days=days))
