@@ -74,6 +74,11 @@ EXCEPTION_KEYS = ("order:", "agreement_action:")
 _SETTLED = CLOSED_STATUSES - {DeadlineStatus.cancelled}
 
 
+#: Keys whose spec an event may recompute (the certificate moves the appeal deadline);
+#: once settled they stay settled.
+RECOMPUTED_KEYS = frozenset({"appeal"})
+
+
 class EventRejected(ValueError):
     """An event that makes no sense for this case; the message says why and what would do."""
 
@@ -157,8 +162,10 @@ class CaseState(BaseModel):
         return last.event.kind.removeprefix("mediation_") if last else None
 
     def open_appeal(self) -> RecordedEvent | None:
-        """The registered appeal, unless it was withdrawn or decided since."""
-        last = self.last("appeal_registered", "appeal_withdrawn", "tribunal_decision")
+        """The registered appeal, unless it was withdrawn, conceded or decided since."""
+        last = self.last(
+            "appeal_registered", "appeal_withdrawn", "appeal_unopposed", "tribunal_decision"
+        )
         return last if last and last.event.kind == "appeal_registered" else None
 
     def sent_keys(self) -> set[str]:
@@ -177,6 +184,7 @@ def check_event(state: CaseState, event: Event, today: date) -> None:
         )
     _check_dates(state, event, today)
     _check_duplicate(state, event)
+    _check_order_of_dates(state, event)
     checker = _CHECKS.get(type(event))
     if checker:
         checker(state, event)
@@ -192,6 +200,39 @@ def _check_dates(state: CaseState, event: Event, today: date) -> None:
         raise EventRejected(
             f"date {event.date} is before the council's decision of "
             f"{state.case.decision_date}; events on this case happen on or after that date"
+        )
+
+
+#: An event cannot be dated before the latest event it follows from.
+_FOLLOWS = {
+    "way_forward_meeting_held": ("way_forward_meeting_scheduled",),
+    "mediation_held": ("mediation_requested",),
+    "mediation_withdrawn": ("mediation_requested",),
+    "mediation_certificate_issued": (
+        "mediation_adviser_contacted", "mediation_declined", "mediation_requested",
+        "mediation_held", "mediation_withdrawn",
+    ),
+    "disagreement_resolution_concluded": ("disagreement_resolution_started",),
+    "appeal_unopposed": ("appeal_registered",),
+    "hearing_listed": ("appeal_registered",),
+    "appeal_withdrawn": ("appeal_registered",),
+    "tribunal_decision": ("appeal_registered",),
+    "recommendation_response_sent": ("tribunal_decision",),
+}
+
+
+def _check_order_of_dates(state: CaseState, event: Event) -> None:
+    kinds = _FOLLOWS.get(event.kind, ())
+    if event.kind == "appeal_registered" and not event.placement_only:
+        kinds = ("mediation_certificate_issued",)
+    if event.kind == "case_closed":
+        kinds = tuple({recorded.event.kind for recorded in state.timeline})
+    earlier = state.last(*kinds) if kinds else None
+    if earlier and event.date < earlier.event.date:
+        raise EventRejected(
+            f"date {event.date} is before the {earlier.event.kind} it follows "
+            f"(event {earlier.seq}, dated {earlier.event.date}); "
+            f"give a date on or after {earlier.event.date}"
         )
 
 
@@ -297,8 +338,8 @@ def _check_resolution_concluded(
 
 def _check_appeal_registered(state: CaseState, event: AppealRegistered) -> None:
     _require(
-        state.open_appeal() is None and not state.has("tribunal_decision"),
-        "an appeal is already registered on this case (or decided)",
+        state.open_appeal() is None and not state.has("tribunal_decision", "appeal_unopposed"),
+        "an appeal is already registered on this case (or was conceded or decided)",
     )
     if event.placement_only:
         _require(
@@ -540,10 +581,10 @@ def _add_deadlines(
 ) -> None:
     for spec in specs:
         earlier = state.deadlines.get(spec.key)
-        if earlier and earlier.status in _SETTLED and spec.party != Party.everyone:
-            continue  # a met duty stays met: a later event does not reopen it
-        # A cancelled one belonged to a route that ended; a new start of it (a new mediation
-        # request, a new appeal) brings a new duty.
+        if earlier and earlier.status in _SETTLED and spec.key in RECOMPUTED_KEYS:
+            continue  # a met appeal stays met: a later certificate does not reopen it
+        # Every other spec comes from a new triggering event (a second mediation, a new
+        # appeal after a withdrawal, a rescheduled meeting): a new duty replaces the old.
         state.deadlines[spec.key] = Deadline(
             **spec.model_dump(),
             created_at=now,
@@ -689,8 +730,9 @@ def refresh_statuses(state: CaseState, today: date) -> bool:
 
 
 def is_overdue(state: CaseState) -> bool:
-    """A duty of the council, health, social care or the mediator is past due and not met."""
-    return any(
+    """A duty of the council, health, social care or the mediator is past due and not met
+    (a closed case keeps its missed duties on record, but is no longer overdue)."""
+    return not state.closed and any(
         d.status == DeadlineStatus.missed and d.party not in (Party.parent, Party.everyone)
         for d in state.deadlines.values()
     )

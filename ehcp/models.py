@@ -302,8 +302,11 @@ def describe_validation_error(error: ValidationError) -> str:
     parts = []
     for item in error.errors(include_url=False):
         where = ".".join(str(p) for p in item["loc"]) or "input"
-        if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            where = "kind"
         message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "union_tag_not_found":
+            where = "kind"
+            message = f"missing (allowed kinds: {', '.join(EVENT_KINDS)})"
+        elif item["type"] == "union_tag_invalid":
+            where = "kind"
         parts.append(f"{where}: {message}")
     return "; ".join(parts)

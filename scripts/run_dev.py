@@ -343,6 +343,24 @@ def install_signal_handlers(stop: threading.Event, force: threading.Event) -> No
         signal.signal(sig, handle)
 
 
+def start_server(cfg: DevConfig) -> tuple[subprocess.Popen[str], int]:
+    """Start the dev server, logging to its file; returns it and where this run's log starts."""
+    with cfg.server_log.open("a", encoding="utf-8") as log:
+        log.write(f"--- run_dev {time.strftime('%Y-%m-%d %H:%M:%S')}: server starting\n")
+        log.flush()
+        return spawn(server_command(cfg), os.environ, log), log.tell()
+
+
+def worker_env(cfg: DevConfig) -> dict[str, str]:
+    return {
+        **os.environ,
+        "EHCP_TEMPORAL_ADDRESS": cfg.address,
+        "EHCP_TEMPORAL_NAMESPACE": cfg.namespace,
+        "EHCP_OUTBOX_DIR": str(cfg.outbox_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
 def run(cfg: DevConfig, stop: threading.Event, force: threading.Event) -> int:
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
     cfg.outbox_dir.mkdir(parents=True, exist_ok=True)
@@ -350,28 +368,16 @@ def run(cfg: DevConfig, stop: threading.Event, force: threading.Event) -> int:
     children: dict[str, subprocess.Popen[str]] = {}
     started = time.monotonic()
     try:
-        with cfg.server_log.open("a", encoding="utf-8") as log:
-            log.write(f"--- run_dev {time.strftime('%Y-%m-%d %H:%M:%S')}: server starting\n")
-            log.flush()
-            offset = log.tell()
-            children["temporal server"] = spawn(server_command(cfg), os.environ, log)
-        wait_until_ready(cfg, children["temporal server"], offset, stop)
-        if stop.is_set():
-            return 0
+        server, log_offset = start_server(cfg)
+        children["temporal server"] = server
+        wait_until_ready(cfg, server, log_offset, stop)
         ready_s = time.monotonic() - started
-        check_search_attributes(cfg, stop)
+        if not stop.is_set():
+            check_search_attributes(cfg, stop)
         if stop.is_set():
             return 0
-        worker_env = {
-            **os.environ,
-            "EHCP_TEMPORAL_ADDRESS": cfg.address,
-            "EHCP_TEMPORAL_NAMESPACE": cfg.namespace,
-            "EHCP_OUTBOX_DIR": str(cfg.outbox_dir),
-            "PYTHONUNBUFFERED": "1",
-        }
-        children["worker"] = spawn(cfg.worker_cmd, worker_env, None)
-        pids = children["temporal server"].pid, children["worker"].pid
-        print(banner(cfg, *pids, ready_s), flush=True)
+        children["worker"] = spawn(cfg.worker_cmd, worker_env(cfg), None)
+        print(banner(cfg, server.pid, children["worker"].pid, ready_s), flush=True)
         return supervise(children, stop)
     finally:
         for name in reversed(list(children)):

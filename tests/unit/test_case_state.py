@@ -340,7 +340,7 @@ def test_a_second_tribunal_decision_is_refused() -> None:
     again = ev(
         "appeal_registered", date(2027, 3, 2), tribunal_ref="EH999/27/1", placement_only=True
     )
-    rejected(b, again, "already registered on this case (or decided)")
+    rejected(b, again, "already registered on this case (or was conceded or decided)")
 
 
 @pytest.mark.parametrize(
@@ -697,22 +697,17 @@ def test_tribunal_decision_starts_order_and_recommendation_clocks() -> None:
     assert all(DEADLINE_KEY_PATTERN.match(key) for key in b.state.deadlines)
 
 
-def test_order_numbers_continue_after_concessions() -> None:
+def test_concessions_are_numbered_and_end_the_appeal() -> None:
     b = CaseBuilder()
     appeal(b, date(2026, 10, 20), health_included=True)
-    b.add("appeal_unopposed", date(2026, 11, 2), concessions=["amend_placement"])
-    b.add(
-        "tribunal_decision",
-        date(2027, 3, 1),
-        outcome="partly_allowed",
-        orders=["amend_provision", "reconsider"],
-        recommendations=[{"addressed_to": "health", "summary": "x"}],
-    )
+    b.add("appeal_unopposed", date(2026, 11, 2), concessions=["amend_placement", "reconsider"])
     orders = sorted(key for key in b.state.deadlines if key.startswith("order:"))
-    assert orders == ["order:1:amended_plan", "order:2:amended_plan", "order:3:reconsider"]
+    assert orders == ["order:1:amended_plan", "order:2:reconsider"]
     assert "reg 45" in b.state.deadlines["order:1:amended_plan"].basis
-    assert b.state.deadlines["order:2:amended_plan"].basis == "SEND Regs reg 44(2)"
-    assert b.state.orders_made == 3
+    assert b.state.orders_made == 2
+    # reg 45: an unopposed appeal is determined; there is no hearing or decision after it
+    decision = ev("tribunal_decision", date(2027, 3, 1), outcome="allowed", orders=["assess"])
+    rejected(b, decision, "needs a registered appeal")
 
 
 def test_a_recommendation_keeps_its_named_contact() -> None:
