@@ -87,7 +87,7 @@ async def existing_handle(client: Client, case_ref: str) -> WorkflowHandle:
             fail(f"no case {case_ref} on this server", REFUSED)
         raise
     if description.status == WorkflowExecutionStatus.COMPLETED:
-        setattr(handle, "closed", True)
+        handle.closed = True
     return handle
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ehcp.deadline import DeadlineSpec
 from ehcp.models import (
@@ -47,19 +47,18 @@ from ehcp.vocabulary import (
     Stage,
 )
 
-D = DecisionType
-O = OrderType
+D, Ord = DecisionType, OrderType
 
 #: What the tribunal can order (SEND Regs reg 43) or the council concede (reg 45) for each
 #: decision type. `reconsider` is accepted widely: refusing a real order is worse than
 #: accepting an unusual one.
 ALLOWED_ORDERS: dict[DecisionType, frozenset[OrderType]] = {
-    D.refusal_to_assess: frozenset({O.assess, O.reconsider}),
-    D.refusal_to_issue_plan: frozenset({O.make_plan, O.reconsider}),
-    D.plan_content: frozenset({O.amend_provision, O.amend_placement, O.reconsider}),
-    D.refusal_to_amend: frozenset({O.amend_provision, O.amend_placement, O.reconsider}),
-    D.amended_plan_content: frozenset({O.amend_provision, O.amend_placement, O.reconsider}),
-    D.cease_plan: frozenset({O.continue_plan, O.continue_and_amend, O.cease_plan}),
+    D.refusal_to_assess: frozenset({Ord.assess, Ord.reconsider}),
+    D.refusal_to_issue_plan: frozenset({Ord.make_plan, Ord.reconsider}),
+    D.plan_content: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
+    D.refusal_to_amend: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
+    D.amended_plan_content: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
+    D.cease_plan: frozenset({Ord.continue_plan, Ord.continue_and_amend, Ord.cease_plan}),
 }
 
 #: Only these decision types can have a placement-only appeal (section I of a plan).
@@ -95,7 +94,7 @@ class ReminderPolicy(BaseModel):
 class Deadline(DeadlineSpec):
     """A deadline on the case: the computed spec plus what has happened to it."""
 
-    model_config = {"frozen": False}
+    model_config = ConfigDict(frozen=False)
 
     status: DeadlineStatus = DeadlineStatus.pending
     #: when it was put on the case (UTC); reminders due before then are never sent
@@ -127,6 +126,18 @@ class NoticeRecord(BaseModel):
     message_id: str | None = None
 
 
+class DeliveryFailure(BaseModel):
+    """A message that could not be delivered and will not be retried; shown in `status`."""
+
+    key: str
+    deadline_key: str | None
+    kind: str
+    role: str
+    failed_at: datetime
+    status_code: int | None = None  # the provider's HTTP status, when it answered
+    reason: str  # the provider's message, e.g. SendGrid's error text
+
+
 class CaseState(BaseModel):
     case: Case
     policy: ReminderPolicy
@@ -134,6 +145,7 @@ class CaseState(BaseModel):
     deadlines: dict[str, Deadline] = Field(default_factory=dict)
     timeline: list[RecordedEvent] = Field(default_factory=list)
     notices: list[NoticeRecord] = Field(default_factory=list)
+    delivery_failures: list[DeliveryFailure] = Field(default_factory=list)
     recommendations: list[Recommendation] = Field(default_factory=list)
     orders_made: int = 0
     actions_agreed: int = 0
@@ -169,7 +181,8 @@ class CaseState(BaseModel):
         return last if last and last.event.kind == "appeal_registered" else None
 
     def sent_keys(self) -> set[str]:
-        return {notice.key for notice in self.notices}
+        """Keys never to send again: sent, or failed for good (alerted instead)."""
+        return {n.key for n in self.notices} | {f.key for f in self.delivery_failures}
 
 
 # -- validation ---------------------------------------------------------------------------
@@ -267,7 +280,8 @@ def _check_adviser_contacted(state: CaseState, event: MediationAdviserContacted)
     earlier = state.last("mediation_adviser_contacted")
     _require(
         earlier is None,
-        f"contact with the mediation adviser was already recorded on {earlier and earlier.event.date}",
+        "contact with the mediation adviser was already recorded "
+        f"on {earlier and earlier.event.date}",
     )
 
 

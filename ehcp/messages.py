@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ehcp.council import CouncilInfo
 from ehcp.dates_text import format_long_date
-from ehcp.notices import Notification, NoticeKind, Role
+from ehcp.notices import NoticeKind, Notification, Role
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,8 @@ def _what_to_do(n: Notification, council: CouncilInfo) -> str:
 
 def _help_lines(n: Notification, council: CouncilInfo) -> list[str]:
     if _reader(n.role) == "staff":
-        return [f"Case record: {n.case_ref}. Legal basis: {n.deadline.basis}."] if n.deadline else []
+        basis = f" Legal basis: {n.deadline.basis}." if n.deadline else ""
+        return [f"Case record: {n.case_ref}.{basis}"]
     return [
         "Where to get help:",
         f"- {council.name} SEND team: {council.send_team_email}, {council.send_info_url}",
@@ -115,6 +116,8 @@ def _help_lines(n: Notification, council: CouncilInfo) -> list[str]:
 def _subject(n: Notification) -> str:
     if n.kind == NoticeKind.case_closed:
         return f"Your SEND case {n.case_ref} is closed"
+    if n.kind == NoticeKind.delivery_failure:
+        return f"Email not delivered on case {n.case_ref}: action needed"
     assert n.deadline is not None
     when = format_long_date(n.deadline.due)
     if n.kind == NoticeKind.escalation:
@@ -124,7 +127,23 @@ def _subject(n: Notification) -> str:
     return f"Reminder for case {n.case_ref}: {n.deadline.title} by {when}"
 
 
+def _failure_body(n: Notification) -> list[str]:
+    failure = n.failure
+    assert failure is not None
+    code = f" (HTTP {failure.status_code})" if failure.status_code else ""
+    about = f"the {failure.deadline_key} deadline" if failure.deadline_key else "the case"
+    return [
+        f"We could not deliver an email about {about} to the {failure.role.replace('_', ' ')}.",
+        f"The email service said{code}: {failure.reason}",
+        "We will not try this email again. Please check the contact details on the case "
+        "and reach the person another way.",
+        f"Message reference: {failure.key}",
+    ]
+
+
 def _body(n: Notification, council: CouncilInfo) -> list[str]:
+    if n.kind == NoticeKind.delivery_failure:
+        return _failure_body(n)
     if n.kind == NoticeKind.case_closed:
         reason = CLOSED_REASONS.get(n.closed_reason or "", "it has ended")
         return [

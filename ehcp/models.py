@@ -252,7 +252,9 @@ class ExceptionRecorded(EventBase):
 
     kind: Literal["exception_recorded"] = "exception_recorded"
     deadline_key: DeadlineKey
-    reason: Literal["exceptional_personal_circumstances", "away_from_area", "parent_representations"]
+    reason: Literal[
+        "exceptional_personal_circumstances", "away_from_area", "parent_representations"
+    ]
 
 
 class CaseClosed(EventBase):

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from ehcp.case_state import CaseState, Deadline
+from ehcp.case_state import CaseState, Deadline, DeliveryFailure
 from ehcp.deadline import DeadlineSpec
 from ehcp.models import Contact
 from ehcp.uktime import london_date, london_to_utc
@@ -27,6 +27,7 @@ class NoticeKind(StrEnum):
     escalation = "escalation"  # to the caseworker and SEND manager: a duty was missed
     late_notice = "late_notice"  # to the parent: the council (or health) is late
     case_closed = "case_closed"  # final summary
+    delivery_failure = "delivery_failure"  # to staff: a message could not be delivered
 
 
 class Role(StrEnum):
@@ -52,6 +53,10 @@ class Notification(BaseModel):
     days_before: int | None = None
     escalation: int | None = None
     closed_reason: str | None = None
+    #: deliver through the fallback channel (the local outbox), not the email provider
+    fallback: bool = False
+    #: for delivery_failure alerts: what could not be delivered, and why
+    failure: DeliveryFailure | None = None
 
 
 class Delivery(BaseModel):
@@ -76,6 +81,31 @@ def next_wakeup(state: CaseState, now: datetime) -> datetime | None:
     """The earliest future moment a message falls due or a deadline's day ends."""
     times = [t for d in state.deadlines.values() for t in _future_times(state, d, now)]
     return min(times, default=None)
+
+
+def failure_alerts(state: CaseState, failure: DeliveryFailure) -> list[Notification]:
+    """Tell the caseworker and SEND manager, through the fallback channel, that a message
+    did not reach its reader (never the parent: their address may be what failed)."""
+    case = state.case
+    people = [
+        (Role.caseworker, case.caseworker),
+        (Role.send_manager, case.send_manager or state.policy.send_manager),
+    ]
+    return [
+        Notification(
+            key=f"{failure.key}/delivery_failure/{role}",
+            kind=NoticeKind.delivery_failure,
+            role=role,
+            to=contact,
+            case_ref=case.case_ref,
+            council=case.council,
+            decision_type=case.decision_type,
+            fallback=True,
+            failure=failure,
+        )
+        for role, contact in people
+        if not (failure.role == role and failure.kind == NoticeKind.delivery_failure)
+    ]
 
 
 def closure_notices(state: CaseState) -> list[Notification]:

@@ -6,7 +6,14 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from ehcp.case_state import CaseState, Deadline, NoticeRecord, RecordedEvent, ReminderPolicy
+from ehcp.case_state import (
+    CaseState,
+    Deadline,
+    DeliveryFailure,
+    NoticeRecord,
+    RecordedEvent,
+    ReminderPolicy,
+)
 from ehcp.deadline import DeadlineSpec
 from ehcp.models import Case
 from ehcp.vocabulary import DecisionType, Stage
@@ -52,6 +59,7 @@ class CaseStatus(BaseModel):
     next_due: date | None
     deadlines: list[Deadline]
     reminders_sent: list[NoticeRecord]
+    delivery_failures: list[DeliveryFailure]
     events: int
 
 

@@ -8,15 +8,17 @@ timer at a time sleeps until the next reminder, escalation or end of a due day.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily)
     import idna  # noqa: F401
+
     from activities.names import (
         NOTIFY_RETRY,
         PLAN_CASE_START,
@@ -25,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from ehcp.case_state import (
         CaseState,
+        DeliveryFailure,
         EventRejected,
         NoticeRecord,
         apply_event,
@@ -36,11 +39,17 @@ with workflow.unsafe.imports_passed_through():
     )
     from ehcp.deadline import DeadlineSpec
     from ehcp.models import Event
-    from ehcp.notices import Delivery, Notification, closure_notices, due_notices, next_wakeup
+    from ehcp.notices import (
+        Delivery,
+        Notification,
+        closure_notices,
+        due_notices,
+        failure_alerts,
+        next_wakeup,
+    )
     from ehcp.payloads import CaseStart, CaseStatus, CaseTimeline, EventReceipt, StartCase
     from ehcp.planning import PlanRequest
     from ehcp.uktime import london_date, london_to_utc
-    from ehcp.vocabulary import CLOSED_STATUSES
     from workflows import search_attributes as sa
 
 PLAN_TIMEOUT = timedelta(seconds=30)
@@ -92,12 +101,9 @@ class DisagreementWorkflow:
         if wake_at is None:
             await workflow.wait_condition(lambda: self._wake)
             return
-        try:
-            await workflow.wait_condition(
-                lambda: self._wake, timeout=max(wake_at - self._now(), timedelta(seconds=1))
-            )
-        except asyncio.TimeoutError:
-            pass
+        timeout = max(wake_at - self._now(), timedelta(seconds=1))
+        with contextlib.suppress(TimeoutError):  # woken by the clock, not by an event
+            await workflow.wait_condition(lambda: self._wake, timeout=timeout)
 
     def _should_continue_as_new(self) -> bool:
         info = workflow.info()
@@ -114,30 +120,51 @@ class DisagreementWorkflow:
         self._upsert_search_attributes()
 
     async def _send(self, notifications: list[Notification]) -> None:
-        results = await asyncio.gather(*(self._send_one(n) for n in notifications))
-        self._state.notices.extend(r for r in results if r is not None)
+        await asyncio.gather(*(self._send_one(n) for n in notifications))
 
-    async def _send_one(self, notification: Notification) -> NoticeRecord | None:
-        if notification.deadline:
-            deadline = self._state.deadlines[notification.deadline.key]
-            if deadline.status in CLOSED_STATUSES:
-                return None  # met while an earlier send of this batch was in flight
-        delivery = await workflow.execute_activity(
-            SEND_NOTIFICATION,
-            notification,
-            result_type=Delivery,
-            start_to_close_timeout=SEND_TIMEOUT,
-            retry_policy=NOTIFY_RETRY,
+    async def _send_one(self, notification: Notification) -> None:
+        try:
+            delivery = await workflow.execute_activity(
+                SEND_NOTIFICATION,
+                notification,
+                result_type=Delivery,
+                start_to_close_timeout=SEND_TIMEOUT,
+                retry_policy=NOTIFY_RETRY,
+            )
+        except ActivityError as error:
+            await self._delivery_failed(notification, error)
+            return
+        self._state.notices.append(
+            NoticeRecord(
+                key=notification.key,
+                deadline_key=notification.deadline.key if notification.deadline else None,
+                kind=notification.kind,
+                role=notification.role,
+                sent_at=self._now(),
+                transport=delivery.transport,
+                message_id=delivery.message_id,
+            )
         )
-        return NoticeRecord(
+
+    async def _delivery_failed(self, notification: Notification, error: ActivityError) -> None:
+        """Refused for good, or retries ran out: record it on the case, alert staff through
+        the fallback channel, and carry on; a failed email must never stall the case."""
+        cause = error.cause
+        status_code = None
+        if isinstance(cause, ApplicationError) and cause.details:
+            status_code = cause.details[0] if isinstance(cause.details[0], int) else None
+        failure = DeliveryFailure(
             key=notification.key,
             deadline_key=notification.deadline.key if notification.deadline else None,
             kind=notification.kind,
             role=notification.role,
-            sent_at=self._now(),
-            transport=delivery.transport,
-            message_id=delivery.message_id,
+            failed_at=self._now(),
+            status_code=status_code,
+            reason=getattr(cause, "message", None) or str(cause or error),
         )
+        self._state.delivery_failures.append(failure)
+        if not notification.fallback:
+            await self._send(failure_alerts(self._state, failure))
 
     # -- search attributes ------------------------------------------------------------------
 
@@ -150,7 +177,9 @@ class DisagreementWorkflow:
             sa.DECISION_TYPE.value_set(state.case.decision_type.value),
             sa.STAGE.value_set(state.stage.value),
             sa.OVERDUE.value_set(is_overdue(state)),
-            sa.NEXT_DEADLINE.value_set(london_to_utc(due, 17)) if due else sa.NEXT_DEADLINE.value_unset(),
+            sa.NEXT_DEADLINE.value_set(london_to_utc(due, 17))
+            if due
+            else sa.NEXT_DEADLINE.value_unset(),
         ]
         current = workflow.info().typed_search_attributes
         changed = [u for u in updates if current.get(u.key) != getattr(u, "value", None)]
@@ -199,7 +228,9 @@ class DisagreementWorkflow:
         try:
             check_event(self._state, event, london_date(self._now()))
         except EventRejected as rejected:
-            raise ApplicationError(str(rejected), type="EventRejected", non_retryable=True)
+            raise ApplicationError(
+                str(rejected), type="EventRejected", non_retryable=True
+            ) from None
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -219,6 +250,7 @@ class DisagreementWorkflow:
             next_due=next_due(state),
             deadlines=list(state.deadlines.values()),
             reminders_sent=state.notices,
+            delivery_failures=state.delivery_failures,
             events=len(state.timeline),
         )
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ehcp.case_state import ReminderPolicy
+from ehcp.case_state import DeliveryFailure, ReminderPolicy
 from ehcp.council import CouncilInfo
 from ehcp.dates_text import format_long_date
 from ehcp.messages import CLOSED_REASONS, WHAT_TO_DO, render
@@ -24,6 +24,7 @@ from ehcp.notices import (
     Notification,
     Role,
     closure_notices,
+    failure_alerts,
     due_notices,
     next_wakeup,
 )
@@ -664,8 +665,28 @@ def rich_case_notices() -> list[Notification]:
             deadline.status = DeadlineStatus.missed
             notices += due_notices(b.state, london_to_utc(deadline.escalate_from, 9))
         deadline.status = DeadlineStatus.met
+    bounced = notices[0]
+    failure = DeliveryFailure(
+        key=bounced.key,
+        deadline_key=bounced.deadline.key if bounced.deadline else None,
+        kind=bounced.kind,
+        role=bounced.role,
+        failed_at=utc(2026, 10, 3),
+        status_code=400,
+        reason="The to email does not contain a valid address.",
+    )
+    notices += failure_alerts(b.state, failure)
     b.add("case_closed", date(2027, 3, 2), reason="withdrawn")
     return notices + closure_notices(b.state)
+
+
+def test_failure_alerts_go_to_staff_through_the_fallback_channel() -> None:
+    alerts = [n for n in RICH if n.kind == NoticeKind.delivery_failure]
+    assert sorted(n.role for n in alerts) == ["caseworker", "send_manager"]
+    assert all(n.fallback and n.failure is not None for n in alerts)
+    text = render(alerts[0], COUNCIL).text
+    assert "could not deliver" in text
+    assert "does not contain a valid address" in text
 
 
 RICH = rich_case_notices()
