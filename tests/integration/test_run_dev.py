@@ -7,16 +7,10 @@ worker (EHCP_DEV_WORKER_CMD) so these tests do not depend on the workflow code.
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-import shlex
 import signal
 import socket
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -24,14 +18,10 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
+from tests.integration.devstack import ROOT, START_DEADLINE_S, eventually, pid_alive
 from workflows.search_attributes import ALL_KEYS, CASE_REF, SEARCH_ATTRIBUTES
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[2]
-START_DEADLINE_S = 30.0
-STOP_DEADLINE_S = 60.0
-BANNER = re.compile(r"server pid (\d+), worker pid (\d+)")
 
 #: stands in for worker.py: records what it was given, then idles until SIGTERM
 STAND_IN_WORKER = """
@@ -41,112 +31,6 @@ with open(sys.argv[1], "w") as fh:
     json.dump({"address": os.environ.get("EHCP_TEMPORAL_ADDRESS"), "cwd": os.getcwd()}, fh)
 time.sleep(3600)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-async def eventually(check: Callable[[], bool], what: str, deadline_s: float) -> None:
-    deadline = time.monotonic() + deadline_s
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {deadline_s:.0f} s waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
-@dataclass
-class RunDev:
-    """One scripts/run_dev.py process, its output in a file (no pipe to fill up)."""
-
-    proc: subprocess.Popen[bytes]
-    output: Path
-    port: int
-    ui_port: int
-    pids: tuple[int, int] | None = field(default=None)
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def text(self) -> str:
-        return self.output.read_text(errors="replace")
-
-    async def wait_for_banner(self) -> tuple[int, int]:
-        def banner_or_exit() -> bool:
-            return self.proc.poll() is not None or BANNER.search(self.text()) is not None
-
-        await eventually(banner_or_exit, "the run_dev banner", START_DEADLINE_S)
-        match = BANNER.search(self.text())
-        assert match, (
-            f"run_dev exited with {self.proc.returncode} before its banner:\n{self.text()}"
-        )
-        self.pids = (int(match[1]), int(match[2]))
-        return self.pids
-
-    async def wait_for_exit(self) -> int:
-        await eventually(lambda: self.proc.poll() is not None, "run_dev to exit", STOP_DEADLINE_S)
-        return self.proc.returncode
-
-    async def stop(self, sig: int = signal.SIGINT) -> int:
-        self.proc.send_signal(sig)
-        return await self.wait_for_exit()
-
-    def kill(self) -> None:
-        """Teardown after a failed test: whatever happened, leave nothing running."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(STOP_DEADLINE_S)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        for pid in self.pids or ():
-            if pid_alive(pid):
-                os.killpg(pid, signal.SIGKILL)
-
-
-@pytest.fixture
-def start_run_dev(tmp_path: Path) -> Iterator[Callable[..., RunDev]]:
-    started: list[RunDev] = []
-    ports = free_port(), free_port()
-
-    def start(data_dir: Path, worker_cmd: list[str], port: int | None = None) -> RunDev:
-        output = tmp_path / f"run_dev-{len(started)}.out"
-        port = port or ports[0]
-        env = {
-            **os.environ,
-            "EHCP_DEV_PORT": str(port),
-            "EHCP_DEV_UI_PORT": str(ports[1]),
-            "EHCP_DATA_DIR": str(data_dir),
-            "EHCP_DEV_WORKER_CMD": shlex.join(worker_cmd),
-        }
-        env.pop("EHCP_OUTBOX_DIR", None)
-        with output.open("wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "scripts/run_dev.py"],
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        started.append(RunDev(proc, output, port, ports[1]))
-        return started[-1]
-
-    yield start
-    for run in started:
-        run.kill()
 
 
 async def test_start_stop_and_cases_survive_a_restart(start_run_dev, tmp_path: Path) -> None:
