@@ -99,8 +99,15 @@ def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
         return read_json(args.json, "--json")
     missing = [
         f"--{name.replace('_', '-')}"
-        for name in ("case_ref", "decision_type", "decision_date", "parent_name",
-                     "parent_email", "caseworker_name", "caseworker_email")
+        for name in (
+            "case_ref",
+            "decision_type",
+            "decision_date",
+            "parent_name",
+            "parent_email",
+            "caseworker_name",
+            "caseworker_email",
+        )
         if getattr(args, name) is None
     ]
     if missing:
@@ -155,10 +162,25 @@ async def start(args: argparse.Namespace, client: Client) -> int:
 
 #: option dest -> event field, for the flag form of `event`
 EVENT_FIELDS = (
-    "date", "recorded_by", "notes", "outcome", "meeting_date", "hearing_date",
-    "health_included", "social_care_included", "certificate_kind", "tribunal_ref",
-    "placement_only", "response_due", "concessions", "orders", "recommendation",
-    "followed", "reasons", "deadline_key", "reason",
+    "date",
+    "recorded_by",
+    "notes",
+    "outcome",
+    "meeting_date",
+    "hearing_date",
+    "health_included",
+    "social_care_included",
+    "certificate_kind",
+    "tribunal_ref",
+    "placement_only",
+    "response_due",
+    "concessions",
+    "orders",
+    "recommendation",
+    "followed",
+    "reasons",
+    "deadline_key",
+    "reason",
 )
 
 
@@ -205,7 +227,7 @@ async def record_event(args: argparse.Namespace, client: Client) -> int:
     flags = f" [{', '.join(receipt.flags)}]" if receipt.flags else ""
     print(f"recorded {receipt.kind} as event {receipt.seq}; stage {receipt.stage}{flags}")
     if receipt.deadlines:
-        print_table(deadline_table(receipt.deadlines))
+        sys.stdout.write(deadline_table(receipt.deadlines))
     return 0
 
 
@@ -222,7 +244,7 @@ async def status(args: argparse.Namespace, client: Client) -> int:
     overdue = "  OVERDUE" if result.overdue else ""
     print(f"case {result.case_ref} ({result.decision_type}, decision {result.decision_date})")
     print(f"stage: {result.stage}{closed}{overdue}; events recorded: {result.events}")
-    print_table(deadline_table(result.deadlines, with_status=True))
+    sys.stdout.write(deadline_table(result.deadlines, with_status=True))
     print(f"reminders sent: {len(result.reminders_sent)}")
     return 0
 
@@ -236,8 +258,15 @@ async def timeline(args: argparse.Namespace, client: Client) -> int:
     rows = [["#", "date", "event", "recorded by", "flags"]]
     for recorded in result.events:
         event = recorded.event
-        rows.append([str(recorded.seq), event.date.isoformat(), event.kind,
-                     event.recorded_by, ", ".join(recorded.flags)])
+        rows.append(
+            [
+                str(recorded.seq),
+                event.date.isoformat(),
+                event.kind,
+                event.recorded_by,
+                ", ".join(recorded.flags),
+            ]
+        )
     print_table(rows)
     return 0
 
@@ -260,22 +289,32 @@ async def list_cases(args: argparse.Namespace, client: Client) -> int:
     async for execution in client.list_workflows(query):
         attrs = execution.typed_search_attributes
         next_deadline = attrs.get(sa.NEXT_DEADLINE)
-        cases.append({
-            "case_ref": attrs.get(sa.CASE_REF),
-            "council": attrs.get(sa.COUNCIL),
-            "decision_type": attrs.get(sa.DECISION_TYPE),
-            "stage": attrs.get(sa.STAGE),
-            "next_deadline": london_date(next_deadline).isoformat() if next_deadline else None,
-            "overdue": bool(attrs.get(sa.OVERDUE)),
-            "status": execution.status.name.lower() if execution.status else None,
-        })
+        cases.append(
+            {
+                "case_ref": attrs.get(sa.CASE_REF),
+                "council": attrs.get(sa.COUNCIL),
+                "decision_type": attrs.get(sa.DECISION_TYPE),
+                "stage": attrs.get(sa.STAGE),
+                "next_deadline": london_date(next_deadline).isoformat() if next_deadline else None,
+                "overdue": bool(attrs.get(sa.OVERDUE)),
+                "status": execution.status.name.lower() if execution.status else None,
+            }
+        )
     cases.sort(key=lambda c: (c["next_deadline"] or "9999", c["case_ref"] or ""))
     if args.json_out:
         emit_json(cases)
         return 0
     rows = [["case", "stage", "next deadline", "overdue", "decision type"]]
-    rows += [[c["case_ref"], c["stage"], c["next_deadline"] or "-",
-              "yes" if c["overdue"] else "", c["decision_type"]] for c in cases]
+    rows += [
+        [
+            c["case_ref"],
+            c["stage"],
+            c["next_deadline"] or "-",
+            "yes" if c["overdue"] else "",
+            c["decision_type"],
+        ]
+        for c in cases
+    ]
     print_table(rows)
     print(f"{len(cases)} case(s)")
     return 0
@@ -325,12 +364,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--certificate-kind", choices=["information_only", "mediation_completed"])
     for flag in ("health-included", "social-care-included", "placement-only"):
         p.add_argument(f"--{flag}", action="store_const", const=True)
-    p.add_argument("--concession", dest="concessions", action="append",
-                   type=choice(OrderType, "order type"), default=[])
-    p.add_argument("--order", dest="orders", action="append",
-                   type=choice(OrderType, "order type"), default=[])
-    p.add_argument("--recommendation-for", dest="recommendations", action="append",
-                   type=_recommendation, default=[], metavar="health|social_care:SUMMARY")
+    p.add_argument(
+        "--concession",
+        dest="concessions",
+        action="append",
+        type=choice(OrderType, "order type"),
+        default=[],
+    )
+    p.add_argument(
+        "--order", dest="orders", action="append", type=choice(OrderType, "order type"), default=[]
+    )
+    p.add_argument(
+        "--recommendation-for",
+        dest="recommendations",
+        action="append",
+        type=_recommendation,
+        default=[],
+        metavar="health|social_care:SUMMARY",
+    )
     p.add_argument("--recommendation", type=count, help="recommendation number")
     p.add_argument("--followed", action="store_const", const=True)
     p.add_argument("--not-followed", dest="followed", action="store_const", const=False)

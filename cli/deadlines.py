@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-from collections.abc import Callable
-from datetime import date
-from enum import StrEnum
-from typing import TypeVar
 
+from cli.argtypes import choice, count, iso_date
 from cli.parser import fail
+from cli.tables import deadline_table
 from ehcp.calculator import CalculatorInputError, calculate
 from ehcp.calendar import WorkingDayCalendar
 from ehcp.dates_text import format_long_date
-from ehcp.deadline import DeadlineSpec
 from ehcp.settings import Settings
-from ehcp.vocabulary import DecisionType, OrderType, Party
+from ehcp.vocabulary import DecisionType, OrderType
 
 #: calculator argument name -> the option that carries it, for error messages
 _OPTIONS = {
@@ -31,50 +27,6 @@ _OPTIONS = {
     "recommendations": "--recommendations",
 }
 
-_WHO = {
-    Party.parent: "parent / young person",
-    Party.council: "council",
-    Party.mediation_adviser: "mediation adviser",
-    Party.health: "health (ICB)",
-    Party.social_care: "social care",
-    Party.everyone: "everyone",
-}
-
-E = TypeVar("E", bound=StrEnum)
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _date(text: str) -> date:
-    # date.fromisoformat also takes "20261001" and week dates: be strict, people type these.
-    try:
-        if _ISO_DATE.fullmatch(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"not a date: {text!r} (allowed: YYYY-MM-DD, e.g. 2026-10-01)")
-
-
-def _choice(enum: type[E], what: str) -> Callable[[str], E]:
-    def parse(text: str) -> E:
-        try:
-            return enum(text)
-        except ValueError:
-            allowed = ", ".join(enum)
-            raise argparse.ArgumentTypeError(
-                f"unknown {what} {text!r} (allowed: {allowed})"
-            ) from None
-
-    return parse
-
-
-def _count(text: str) -> int:
-    if not (text.isascii() and text.isdigit()):
-        raise argparse.ArgumentTypeError(
-            f"not a whole number of 0 or more: {text!r} (allowed: 0, 1, 2, ...)"
-        )
-    return int(text)
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -84,39 +36,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--decision-date",
-        type=_date,
+        type=iso_date,
         required=True,
         metavar="YYYY-MM-DD",
         help="date the council sent its decision letter",
     )
     p.add_argument(
         "--decision-type",
-        type=_choice(DecisionType, "decision type"),
+        type=choice(DecisionType, "decision type"),
         metavar="TYPE",
         help=f"one of: {', '.join(DecisionType)}",
     )
     p.add_argument(
         "--certificate-date",
-        type=_date,
+        type=iso_date,
         metavar="YYYY-MM-DD",
         help="date of the mediation certificate",
     )
     p.add_argument(
         "--appeal-registered-date",
-        type=_date,
+        type=iso_date,
         metavar="YYYY-MM-DD",
         help="date the tribunal sent the appeal to the council",
     )
     p.add_argument(
         "--tribunal-decision-date",
-        type=_date,
+        type=iso_date,
         metavar="YYYY-MM-DD",
         help="date of the tribunal's decision (orders and recommendations run from it)",
     )
     p.add_argument(
         "--order",
         dest="orders",
-        type=_choice(OrderType, "order type"),
+        type=choice(OrderType, "order type"),
         nargs="+",
         action="extend",
         default=[],
@@ -125,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--recommendations",
-        type=_count,
+        type=count,
         default=0,
         metavar="N",
         help="number of health recommendations the tribunal made",
@@ -153,26 +105,6 @@ def run(args: argparse.Namespace) -> int:
         json.dump([s.model_dump(mode="json") for s in specs], sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_table(specs, args.decision_date))
+        title = f"Deadlines for a decision sent on {format_long_date(args.decision_date)}"
+        sys.stdout.write(deadline_table(specs, title))
     return 0
-
-
-def render_table(specs: list[DeadlineSpec], decision_date: date) -> str:
-    """A plain-text table, then the footnotes: '*' unconfirmed, [n] how a date was moved."""
-    header = ("KEY", "DUE", "WHO ACTS", "BASIS", "NOTES")
-    rows, notes = [], []
-    for s in specs:
-        flags = "*" if not s.confirmed else ""
-        if s.note:
-            notes.append(s.note)
-            flags = f"{flags}[{len(notes)}]"
-        rows.append((s.key, format_long_date(s.due), _WHO[s.party], s.basis, flags))
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [f"Deadlines for a decision sent on {format_long_date(decision_date)}", ""]
-    for r in [header, *rows]:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
-    lines.append("")
-    if any(not s.confirmed for s in specs):
-        lines.append("* unconfirmed: widely stated, but the regulation text was not checked.")
-    lines += [f"[{i}] {note}" for i, note in enumerate(notes, start=1)]
-    return "\n".join(lines).rstrip() + "\n"

@@ -18,24 +18,36 @@ WHO = {
 }
 
 
-def print_table(rows: Sequence[Sequence[str]]) -> None:
-    if len(rows) <= 1:
-        print("(none)")
-        return
+def table_lines(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Aligned columns; the first row is the header."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for n, row in enumerate(rows):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-        if n == 0:
-            print("  ".join("-" * w for w in widths))
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
 
 
-def deadline_table(deadlines: Sequence[DeadlineSpec], with_status: bool = False) -> list[list[str]]:
-    header = ["key", "due", "who acts", "basis"]
-    rows = [header + (["status"] if with_status else [])]
+def print_table(rows: Sequence[Sequence[str]]) -> None:
+    print("\n".join(table_lines(rows)) if len(rows) > 1 else "(none)")
+
+
+def deadline_table(
+    deadlines: Sequence[DeadlineSpec], title: str | None = None, with_status: bool = False
+) -> str:
+    """Deadlines with their basis, then footnotes: '*' unconfirmed, [n] how a date moved."""
+    header = ["KEY", "DUE", "WHO ACTS", "BASIS", "NOTES"] + (["STATUS"] if with_status else [])
+    rows, notes = [header], []
     for d in deadlines:
-        basis = d.basis + ("" if d.confirmed else " (unconfirmed)")
-        row = [d.key, format_long_date(d.due), WHO[d.party], basis]
+        flags = "" if d.confirmed else "*"
+        if d.note:
+            notes.append(d.note)
+            flags = f"{flags}[{len(notes)}]"
+        row = [d.key, format_long_date(d.due), WHO[d.party], d.basis, flags]
         if with_status:
             row.append(str(getattr(d, "status", "")))
         rows.append(row)
-    return rows
+    lines = [title, ""] if title else []
+    lines += [*table_lines(rows), ""]
+    if any(not d.confirmed for d in deadlines):
+        lines.append("* unconfirmed: widely stated, but the regulation text was not checked.")
+    lines += [f"[{i}] {note}" for i, note in enumerate(notes, start=1)]
+    return "\n".join(lines).rstrip() + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from ehcp.council import CouncilInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
@@ -39,8 +39,21 @@ class Settings(BaseSettings):
     reply_to_email: str = "send@rutland.gov.uk"
     send_manager_email: str = "send.manager@rutland.gov.uk"
     send_manager_name: str = "SEND manager"
+    # Payload encryption (security/, docs/encryption.md): one source of keys, either
+    #: EHCP_CODEC_KEYS="id:base64,id:base64" with EHCP_CODEC_CURRENT_KEY=id ...
+    codec_keys: SecretStr | None = None
+    codec_current_key: str | None = None
+    #: ... or a JSON key file {"current": id, "keys": {id: base64}}
+    codec_key_file: Path | None = None
+    #: codec server (codec_server.py) for the Temporal UI and CLI
+    codec_server_host: str = "127.0.0.1"
+    codec_server_port: int = Field(default=8081, ge=1, le=65535)
+    codec_server_token: SecretStr | None = None
+    codec_cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:8233"]
 
-    _split = field_validator("reminder_offsets", "extra_bank_holidays", mode="before")(
+    _split = field_validator(
+        "reminder_offsets", "extra_bank_holidays", "codec_cors_origins", mode="before"
+    )(
         _split_csv
     )
 

@@ -1,0 +1,1 @@
+"""Payload encryption: keyring, codec, data converter (see docs/encryption.md)."""

@@ -1,0 +1,91 @@
+"""EncryptionCodec: every payload encrypted with AES-256-GCM before it leaves the process.
+
+An encrypted payload is a new Payload whose data is `nonce (12 random bytes) || ciphertext+tag`
+of the whole serialized original payload (its metadata too), with metadata
+`encoding=binary/encrypted` and `encryption-key-id=<id>`. The key id is bound as associated
+data, so changing it on a stored payload makes decryption fail instead of trying another key.
+
+Decoding passes through payloads that are not encrypted (histories written before encryption
+was switched on still replay) and refuses an unknown key id with a message that says so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from temporalio.api.common.v1 import Payload
+from temporalio.converter import PayloadCodec
+
+from security.keys import Keyring
+
+ENCODING = b"binary/encrypted"
+KEY_ID_METADATA = "encryption-key-id"
+NONCE_BYTES = 12
+#: associated data prefix: format version, then the key id
+AAD_PREFIX = b"ehcp-payload-v1:"
+
+
+class PayloadDecryptionError(ValueError):
+    """An encrypted payload could not be decrypted; the message says why (never the data)."""
+
+
+def _aad(key_id: str) -> bytes:
+    return AAD_PREFIX + key_id.encode("utf-8")
+
+
+class EncryptionCodec(PayloadCodec):
+    def __init__(self, keyring: Keyring) -> None:
+        self._keyring = keyring
+        self._ciphers = {key_id: AESGCM(key) for key_id, key in keyring.keys.items()}
+
+    @property
+    def keyring(self) -> Keyring:
+        return self._keyring
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [self.encrypt(p) for p in payloads]
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [self.decrypt(p) for p in payloads]
+
+    # Synchronous versions, for the codec server's threads.
+
+    def encrypt(self, payload: Payload) -> Payload:
+        key_id = self._keyring.current_id
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._ciphers[key_id].encrypt(nonce, payload.SerializeToString(), _aad(key_id))
+        return Payload(
+            metadata={"encoding": ENCODING, KEY_ID_METADATA: key_id.encode("utf-8")},
+            data=nonce + sealed,
+        )
+
+    def decrypt(self, payload: Payload) -> Payload:
+        if payload.metadata.get("encoding") != ENCODING:
+            return payload  # written before encryption was switched on
+        raw_id = payload.metadata.get(KEY_ID_METADATA)
+        if raw_id is None:
+            raise PayloadDecryptionError(
+                f"encrypted payload has no {KEY_ID_METADATA} metadata: cannot tell which key"
+            )
+        key_id = raw_id.decode("utf-8", errors="replace")
+        cipher = self._ciphers.get(key_id)
+        if cipher is None:
+            raise PayloadDecryptionError(
+                f"payload encrypted with key id {key_id!r}, which is not in this keyring "
+                f"({', '.join(sorted(self._ciphers))}); add that key to EHCP_CODEC_KEYS or the "
+                "key file (keep rotated-out keys until no history needs them)"
+            )
+        if len(payload.data) <= NONCE_BYTES:
+            raise PayloadDecryptionError(f"encrypted payload (key id {key_id!r}) is truncated")
+        nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
+        try:
+            plain = cipher.decrypt(nonce, sealed, _aad(key_id))
+        except InvalidTag:
+            raise PayloadDecryptionError(
+                f"encrypted payload (key id {key_id!r}) failed authentication: it was altered, "
+                f"or the key under id {key_id!r} is not the one that encrypted it"
+            ) from None
+        return Payload.FromString(plain)
