@@ -23,7 +23,7 @@ class PlanningActivities:
     def plan_case_start(self, case: Case) -> CaseStart:
         s = self._settings
         policy = ReminderPolicy(
-            hour=s.reminder_hour,
+            at=s.reminder_time,
             offsets=s.reminder_offsets,
             send_manager=Contact(name=s.send_manager_name, email=s.send_manager_email),
         )

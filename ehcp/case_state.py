@@ -8,7 +8,7 @@ as an activity), then calls `apply_event`. The clock moves statuses with `refres
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -86,7 +86,7 @@ class ReminderPolicy(BaseModel):
     """How reminders go out; fixed at case start so later config changes cannot reorder
     a running case's history."""
 
-    hour: int = 9  # Europe/London
+    at: time = time(9, 0)  # Europe/London wall-clock time
     offsets: list[int] = Field(default_factory=lambda: [14, 7, 2, 0])
     send_manager: Contact
 

@@ -119,11 +119,16 @@ def closure_notices(state: CaseState) -> list[Notification]:
 # -- timing --------------------------------------------------------------------------------
 
 
+def _at(state: CaseState, day: date) -> datetime:
+    """The policy's London wall-clock time on `day`, as a UTC instant."""
+    at = state.policy.at
+    return london_to_utc(day, at.hour, at.minute, at.second)
+
+
 def _reminder_times(state: CaseState, deadline: Deadline) -> list[tuple[int, datetime]]:
     """(days before, when) for reminders planned after the deadline existed, latest last."""
-    hour = state.policy.hour
     times = [
-        (offset, london_to_utc(deadline.due - timedelta(days=offset), hour))
+        (offset, _at(state, deadline.due - timedelta(days=offset)))
         for offset in sorted(state.policy.offsets, reverse=True)
     ]
     return [(offset, at) for offset, at in times if at >= deadline.created_at]
@@ -132,7 +137,7 @@ def _reminder_times(state: CaseState, deadline: Deadline) -> list[tuple[int, dat
 def _escalation_time(state: CaseState, deadline: Deadline, n: int) -> datetime:
     assert deadline.escalate_from is not None
     day = deadline.escalate_from + ESCALATION_INTERVAL * (n - 1)
-    return london_to_utc(day, state.policy.hour)
+    return _at(state, day)
 
 
 def _escalates(deadline: Deadline) -> bool:

@@ -52,7 +52,7 @@ def london_date(utc_dt: datetime) -> date:
     return (instant + london_offset(instant)).date()
 
 
-def london_to_utc(d: date, hour: int, minute: int = 0) -> datetime:
+def london_to_utc(d: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
     """The UTC instant of London wall-clock time `hour:minute` on `d`.
 
     Once a year 01:00-01:59 happens twice (October): we take the first, summer-time one, so a
@@ -60,7 +60,7 @@ def london_to_utc(d: date, hour: int, minute: int = 0) -> datetime:
     it with the winter offset, which lands an hour later on the clock (01:30 -> 02:30 BST).
     Both match zoneinfo with fold=0.
     """
-    wall = datetime.combine(d, time(hour, minute), UTC)
+    wall = datetime.combine(d, time(hour, minute, second), UTC)
     summer = wall - _BST
     if london_offset(summer) == _BST:
         return summer

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -122,7 +122,7 @@ def test_a_full_run_of_parent_reminders_by_the_clock() -> None:
 
 
 def test_custom_policy_hour_and_offsets() -> None:
-    policy = ReminderPolicy(hour=17, offsets=[3, 1], send_manager=MANAGER)
+    policy = ReminderPolicy(at=time(17, 0), offsets=[3, 1], send_manager=MANAGER)
     b = CaseBuilder(make_case(decision_date=AUTUMN), policy=policy)
     sent = b.run_clock(noon(AUTUMN), utc(2026, 11, 6))
     assert [(at, n.days_before) for at, n in sent if n.deadline.key == "appeal"] == [
