@@ -53,6 +53,8 @@ class CaseStatus(BaseModel):
     council: str
     decision_type: DecisionType
     decision_date: date
+    #: True for the moment between the start and the first deadlines being dated
+    starting: bool = False
     stage: Stage
     closed_reason: str | None
     overdue: bool

