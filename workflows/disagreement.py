@@ -85,8 +85,9 @@ class DisagreementWorkflow:
             await self._send_due()
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(StartCase(case=start.case, state=self._state,
-                                                   history_limit=start.history_limit))
+                workflow.continue_as_new(
+                    StartCase(case=start.case, state=self._state, history_limit=start.history_limit)
+                )
             await self._sleep_until_next()
         await self._send(closure_notices(self._state))
         await workflow.wait_condition(workflow.all_handlers_finished)

@@ -24,8 +24,8 @@ from ehcp.notices import (
     Notification,
     Role,
     closure_notices,
-    failure_alerts,
     due_notices,
+    failure_alerts,
     next_wakeup,
 )
 from ehcp.uktime import london_date, london_offset, london_to_utc

@@ -87,6 +87,7 @@ class Harness:
 
 @asynccontextmanager
 async def harness(env: WorkflowEnvironment, tmp_path: Path, **overrides) -> AsyncIterator[Harness]:
+    overrides.setdefault("sent_ledger_dir", tmp_path / "sent-ledger")
     settings = Settings(
         task_queue=f"test-{uuid.uuid4()}", outbox_dir=tmp_path / "outbox", **overrides
     )

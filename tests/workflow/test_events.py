@@ -28,9 +28,7 @@ async def refused(h: Harness, handle: WorkflowHandle, kind: str, **fields) -> st
     return str(error.value.cause)
 
 
-async def test_each_rejection_is_refused_by_the_validator_and_changes_nothing(
-    time_env, tmp_path
-):
+async def test_each_rejection_is_refused_by_the_validator_and_changes_nothing(time_env, tmp_path):
     async with harness(time_env, tmp_path) as h:
         d0 = await h.today()
         handle = await h.start(make_case("RUT-REJ-1", "refusal_to_assess", d0 - timedelta(1)))
@@ -38,30 +36,55 @@ async def test_each_rejection_is_refused_by_the_validator_and_changes_nothing(
         before_status = await h.status(handle)
         before_updates = await update_events(handle)
         cases = [
-            (("appeal_registered",), {"date": d0, "tribunal_ref": "EH1/26/1"},
-             "needs a mediation certificate"),
+            (
+                ("appeal_registered",),
+                {"date": d0, "tribunal_ref": "EH1/26/1"},
+                "needs a mediation certificate",
+            ),
             (("mediation_declined",), {"date": d0}, "already recorded"),
             (("mediation_adviser_contacted",), {"date": d0 + timedelta(3)}, "in the future"),
-            (("mediation_adviser_contacted",), {"date": d0 - timedelta(5)},
-             "before the council's decision"),
-            (("recommendation_response_sent",),
-             {"date": d0, "recommendation": 1, "followed": True}, "no recommendation 1"),
-            (("tribunal_decision",), {"date": d0, "outcome": "allowed", "orders": ["assess"]},
-             "needs a registered appeal"),
-            (("obligation_met",), {"date": d0, "deadline_key": "appeal"},
-             "does not apply to appeal"),
-            (("mediation_held",), {"date": d0, "outcome": "no_agreement"},
-             "no mediation is requested"),
+            (
+                ("mediation_adviser_contacted",),
+                {"date": d0 - timedelta(5)},
+                "before the council's decision",
+            ),
+            (
+                ("recommendation_response_sent",),
+                {"date": d0, "recommendation": 1, "followed": True},
+                "no recommendation 1",
+            ),
+            (
+                ("tribunal_decision",),
+                {"date": d0, "outcome": "allowed", "orders": ["assess"]},
+                "needs a registered appeal",
+            ),
+            (
+                ("obligation_met",),
+                {"date": d0, "deadline_key": "appeal"},
+                "does not apply to appeal",
+            ),
+            (
+                ("mediation_held",),
+                {"date": d0, "outcome": "no_agreement"},
+                "no mediation is requested",
+            ),
         ]
         for (kind,), fields, words in cases:
             assert words in await refused(h, handle, kind, **fields), kind
         # recommendations on an appeal against a refusal to assess
-        await h.event(handle, "mediation_certificate_issued", date=d0,
-                      certificate_kind="information_only")
-        await h.event(handle, "appeal_registered", date=d0, tribunal_ref="EH1/26/1",
-                      health_included=True)
+        await h.event(
+            handle, "mediation_certificate_issued", date=d0, certificate_kind="information_only"
+        )
+        await h.event(
+            handle, "appeal_registered", date=d0, tribunal_ref="EH1/26/1", health_included=True
+        )
         message = await refused(
-            h, handle, "tribunal_decision", date=d0, outcome="allowed", orders=["assess"],
+            h,
+            handle,
+            "tribunal_decision",
+            date=d0,
+            outcome="allowed",
+            orders=["assess"],
             recommendations=[{"addressed_to": "health", "summary": "x"}],
         )
         assert "refusal to assess" in message
@@ -85,8 +108,12 @@ async def test_continue_as_new_keeps_the_whole_case(time_env, tmp_path):
         first_run = (await handle.describe()).run_id
         await h.event(handle, "way_forward_meeting_requested", date=d0)
         for n in range(1, 31):  # a meeting rescheduled 30 times: plenty of history
-            await h.event(handle, "way_forward_meeting_scheduled", date=d0,
-                          meeting_date=d0 + timedelta(days=20 + n))
+            await h.event(
+                handle,
+                "way_forward_meeting_scheduled",
+                date=d0,
+                meeting_date=d0 + timedelta(days=20 + n),
+            )
         await h.skip(14)
         status = await h.status(handle)
         timeline = await h.timeline(handle)

@@ -51,13 +51,19 @@ async def test_missed_recommendation_response_escalates_then_stops_when_met(time
         d0 = await h.today()
         handle = await h.start(make_case("RUT-ESC-1", "plan_content", d0))
         await h.event(handle, "mediation_declined", date=d0)
-        await h.event(handle, "mediation_certificate_issued", date=d0,
-                      certificate_kind="information_only")
-        await h.event(handle, "appeal_registered", date=d0, tribunal_ref="EH5/26/5",
-                      health_included=True)
+        await h.event(
+            handle, "mediation_certificate_issued", date=d0, certificate_kind="information_only"
+        )
+        await h.event(
+            handle, "appeal_registered", date=d0, tribunal_ref="EH5/26/5", health_included=True
+        )
         icb = {"name": "ICB Commissioner", "email": "commissioner@icb.example"}
         receipt = await h.event(
-            handle, "tribunal_decision", date=d0, outcome="allowed", orders=[],
+            handle,
+            "tribunal_decision",
+            date=d0,
+            outcome="allowed",
+            orders=[],
             recommendations=[{"addressed_to": "health", "summary": "Review", "contact": icb}],
         )
         due = receipt.deadlines[0].due
@@ -80,17 +86,25 @@ async def test_missed_recommendation_response_escalates_then_stops_when_met(time
         at1 = london_to_utc(first_escalation, 9)
         at2 = london_to_utc(first_escalation + timedelta(days=7), 9)
         escalations = [s for s in sent(status, rec.key) if s[0] != "reminder"]
-        assert escalations == sorted([
-            ("escalation", "1/caseworker", at1),
-            ("escalation", "1/send_manager", at1),
-            ("escalation", "2/caseworker", at2),
-            ("escalation", "2/send_manager", at2),
-            ("late_notice", "parent", at1),
-        ])
+        assert escalations == sorted(
+            [
+                ("escalation", "1/caseworker", at1),
+                ("escalation", "1/send_manager", at1),
+                ("escalation", "2/caseworker", at2),
+                ("escalation", "2/send_manager", at2),
+                ("late_notice", "parent", at1),
+            ]
+        )
 
         today = await h.today()
-        await h.event(handle, "recommendation_response_sent", date=today, recommendation=1,
-                      followed=False, reasons="Service not available; alternative offered")
+        await h.event(
+            handle,
+            "recommendation_response_sent",
+            date=today,
+            recommendation=1,
+            followed=False,
+            reasons="Service not available; alternative offered",
+        )
         await h.skip(21)
         status = await h.status(handle)
         rec = next(d for d in status.deadlines if d.key == "recommendation_response:1")
@@ -100,21 +114,25 @@ async def test_missed_recommendation_response_escalates_then_stops_when_met(time
         assert await h.search_attribute(handle, sa.OVERDUE.name) is False
 
 
-async def test_no_reminder_for_a_deadline_met_or_excepted_before_it_falls_due(
-    time_env, tmp_path
-):
+async def test_no_reminder_for_a_deadline_met_or_excepted_before_it_falls_due(time_env, tmp_path):
     async with harness(time_env, tmp_path) as h:
         d0 = await h.today()
         handle = await h.start(make_case("RUT-REM-2", "refusal_to_issue_plan", d0))
         await h.event(handle, "mediation_declined", date=d0)
-        await h.event(handle, "mediation_certificate_issued", date=d0,
-                      certificate_kind="information_only")
+        await h.event(
+            handle, "mediation_certificate_issued", date=d0, certificate_kind="information_only"
+        )
         await h.event(handle, "appeal_registered", date=d0, tribunal_ref="EH6/26/6")
         await h.event(handle, "appeal_unopposed", date=d0, concessions=["make_plan"])
         # draft plan due in 5 weeks, final plan in 11: meet one, except the other, early
         await h.event(handle, "obligation_met", date=d0, deadline_key="order:1:draft_plan")
-        await h.event(handle, "exception_recorded", date=d0, deadline_key="order:1:final_plan",
-                      reason="away_from_area")
+        await h.event(
+            handle,
+            "exception_recorded",
+            date=d0,
+            deadline_key="order:1:final_plan",
+            reason="away_from_area",
+        )
         await h.skip(7 * 12)
         status = await h.status(handle)
         by_key = {d.key: d for d in status.deadlines}
