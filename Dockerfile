@@ -6,10 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    EHCP_OUTBOX_DIR=/var/lib/ehcp/outbox
+    EHCP_OUTBOX_DIR=/var/lib/ehcp/outbox \
+    EHCP_SENT_LEDGER_DIR=/var/lib/ehcp/sent-ledger
 
 RUN useradd --system --uid 10001 --user-group --create-home ehcp \
- && install -d -o ehcp -g ehcp /var/lib/ehcp/outbox
+ && install -d -o ehcp -g ehcp /var/lib/ehcp/outbox /var/lib/ehcp/sent-ledger
 
 WORKDIR /app
 

@@ -10,17 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from activities.notify import NotificationActivities
-from activities.outbox import OutboxSender
 from activities.planning import PlanningActivities
+from activities.senders import build_senders
 from ehcp.settings import Settings
+from security.converter import data_converter
+from security.keys import KeyConfigError
 from workflows.disagreement import DisagreementWorkflow
 
 log = logging.getLogger("ehcp.worker")
@@ -28,8 +30,8 @@ log = logging.getLogger("ehcp.worker")
 
 def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
     planning = PlanningActivities(settings)
-    sender = OutboxSender(settings.outbox_dir, settings.from_email, settings.reply_to_email)
-    notify = NotificationActivities(sender, settings.council)
+    primary, fallback = build_senders(settings)
+    notify = NotificationActivities(primary, fallback, settings.council)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -49,7 +51,7 @@ async def connect(settings: Settings) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
     )
 
 
@@ -65,9 +67,13 @@ async def main() -> None:
         worker = build_worker(client, settings, executor)
         log.info(
             "worker polling task queue %r on %s (namespace %s); outbox %s",
-            settings.task_queue, settings.temporal_address,
-            settings.temporal_namespace, settings.outbox_dir,
+            settings.task_queue,
+            settings.temporal_address,
+            settings.temporal_namespace,
+            settings.outbox_dir,
         )
+        keyring = client.data_converter.payload_codec.keyring
+        log.info("payloads encrypted with key %r from %s", keyring.current_id, keyring.source)
         async with worker:
             await stop.wait()
             log.info("shutting down")
@@ -75,4 +81,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except KeyConfigError as error:  # no keys, or bad ones: refuse to start, plainly
+        sys.exit(f"worker: cannot start: {error}")

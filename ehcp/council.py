@@ -17,3 +17,10 @@ class CouncilInfo(BaseModel):
     tribunal_url: str = "https://www.gov.uk/special-educational-needs-disability-tribunal"
     mediation_provider: str = "Global Mediation"
     mediation_url: str = "https://www.globalmediation.co.uk"
+    #: shown in parents' emails when set, e.g. "0800 123 4567"
+    mediation_phone: str | None = None
+
+    @property
+    def domain(self) -> str:
+        """The council's email domain, for calendar UIDs ("rutland.gov.uk")."""
+        return self.send_team_email.rsplit("@", 1)[-1].lower()

@@ -1,17 +1,45 @@
 """Email content: plain English, GOV.UK style, no health or personal detail in subjects.
 
-`render` turns a Notification into a subject, a plain-text part and an HTML part. The words
-for each deadline live in `WHAT_TO_DO`, one entry per deadline key and reader.
+`render` turns a Notification into a subject, a plain-text part, an HTML part and, for a
+parent's deadline or meeting reminder, a calendar entry (.ics). The words live in
+`ehcp.templates`, one entry per deadline key and reader; this module arranges them. Every
+transport (SendGrid, the local outbox) sends exactly what `render` returns.
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from ehcp import ics
 from ehcp.council import CouncilInfo
 from ehcp.dates_text import format_long_date
 from ehcp.notices import NoticeKind, Notification, Role
+from ehcp.templates import (
+    CALENDAR_NOTE,
+    CLOSED_PARENT,
+    CLOSED_REASONS,
+    CLOSED_STAFF,
+    ESCALATION_ASK,
+    ESCALATION_HEALTH,
+    FAILURE,
+    LATE_MORE,
+    LATE_PARTY,
+    LATE_WHAT_YOU_CAN_DO,
+    REPLY_NOTE,
+    WHAT_TO_DO,
+)
+from ehcp.vocabulary import Party
+
+__all__ = ["CLOSED_REASONS", "PARENT_ROLES", "WHAT_TO_DO", "Attachment", "Email", "render"]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # e.g. "text/calendar"
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -19,103 +47,124 @@ class Email:
     subject: str
     text: str
     html: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 PARENT_ROLES = (Role.parent, Role.second_contact)
-
-#: What the reader should do, by deadline key (the part before any ":") and reader.
-WHAT_TO_DO: dict[str, dict[str, str]] = {
-    "mediation_contact": {
-        "parent": "Contact the mediation adviser, {mediation_provider}, by this date. "
-        "You must do this before you can appeal, unless your appeal is only about the "
-        "school or placement. Mediation is free. You do not have to take part in it.",
-    },
-    "appeal": {
-        "parent": "If you want to appeal, the SEND Tribunal must get your appeal by this "
-        "date. Send it before 5pm. You can find the appeal form at {tribunal_url}. "
-        "You need your mediation certificate, unless your appeal is only about the "
-        "school or placement.",
-    },
-    "mediation_certificate": {
-        "staff": "The mediation adviser must issue the mediation certificate by this date. "
-        "Check with {mediation_provider} that it has been sent to the family.",
-    },
-    "mediation_session": {
-        "staff": "Mediation must take place by this date. Check that a date is booked "
-        "with {mediation_provider} and the family.",
-    },
-    "icb_mediation_notice": {
-        "staff": "Tell the health commissioners (the ICB) what the mediation is about by "
-        "this date. Then record it as done.",
-    },
-    "appeal_response": {
-        "staff": "Send the council's response to the appeal to the SEND Tribunal by this "
-        "date. Then record it as done.",
-    },
-    "recommendation_response": {
-        "staff": "Send a written response to the tribunal's recommendation by this date. "
-        "Say what you will do, or why you will not follow it. Send a copy to the family.",
-    },
-    "order": {
-        "staff": "The tribunal ordered the council to do this by this date. "
-        "Record it as done when it is done.",
-        "parent": "The council must do this by this date, because the tribunal ordered it.",
-    },
-    "agreement_action": {
-        "staff": "This was agreed in mediation. It must be done by this date. "
-        "Record it as done when it is done.",
-        "parent": "The council agreed to do this in mediation. It must be done by this date.",
-    },
-    "way_forward_meeting": {
-        "parent": "Your SEND way forward meeting is on this date. It is a chance to talk "
-        "about what your child needs and agree what happens next.",
-        "staff": "The SEND way forward meeting is on this date.",
-    },
-    "hearing": {
-        "parent": "The SEND Tribunal hearing is on this date. The tribunal will tell you "
-        "the time and how to join.",
-        "staff": "The SEND Tribunal hearing is on this date. Make sure the council's "
-        "evidence and witnesses are ready.",
-    },
-}
-
-CLOSED_REASONS = {
-    "resolved_by_agreement": "the disagreement was settled by agreement",
-    "withdrawn": "the family withdrew",
-    "obligations_met": "everything the council had to do has been done",
-    "appeal_dismissed": "the tribunal dismissed the appeal",
-    "no_appeal": "the time to appeal has passed and no appeal was made",
-}
+MEETINGS = frozenset({"way_forward_meeting", "hearing"})
 
 
-def _reader(role: Role) -> str:
-    return "parent" if role in PARENT_ROLES else "staff"
+# -- the document: paragraphs, and a titled list of links --------------------------------
 
 
-def _what_to_do(n: Notification, council: CouncilInfo) -> str:
+@dataclass(frozen=True)
+class _Links:
+    title: str
+    items: tuple[tuple[str, str], ...]  # (label, url or email address)
+
+
+_Block = str | _Links
+
+
+def _text(blocks: list[_Block]) -> str:
+    out = []
+    for block in blocks:
+        if isinstance(block, _Links):
+            out.append("\n".join([block.title, *(f"- {a}: {b}" for a, b in block.items)]))
+        else:
+            out.append(block)
+    return "\n\n".join(out) + "\n"
+
+
+def _href(target: str) -> str:
+    return target if "://" in target else f"mailto:{target}"
+
+
+def _html(blocks: list[_Block], subject: str) -> str:
+    out = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(subject)}</title></head>",
+        '<body style="font-family: Arial, sans-serif; font-size: 19px; line-height: 1.5;">',
+    ]
+    for block in blocks:
+        if isinstance(block, _Links):
+            out.append(f"<h2>{html.escape(block.title)}</h2>")
+            out.append("<ul>")
+            for label, target in block.items:
+                link = f'<a href="{html.escape(_href(target))}">{html.escape(target)}</a>'
+                out.append(f"<li>{html.escape(label)}: {link}</li>")
+            out.append("</ul>")
+        else:
+            out.append(f"<p>{html.escape(block)}</p>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+# -- who reads it ------------------------------------------------------------------------
+
+
+def reader(role: Role | str) -> str:
+    """ "parent" for the parent and second contact, else the role itself."""
+    return "parent" if role in PARENT_ROLES else str(role)
+
+
+def _fields(council: CouncilInfo) -> dict[str, object]:
+    return {**council.model_dump(), "council_name": council.name}
+
+
+def _base_key(n: Notification) -> str:
     assert n.deadline is not None
-    words = WHAT_TO_DO.get(n.deadline.key.split(":")[0], {})
-    text = words.get(_reader(n.role)) or words.get("staff") or words.get("parent", "")
-    return text.format(**council.model_dump())
+    return n.deadline.key.split(":")[0]
 
 
-def _help_lines(n: Notification, council: CouncilInfo) -> list[str]:
-    if _reader(n.role) == "staff":
+def has_template(n: Notification) -> bool:
+    """True when the words for this reminder were written for exactly this key and reader."""
+    if n.kind != NoticeKind.reminder or n.deadline is None:
+        return True
+    return reader(n.role) in WHAT_TO_DO.get(_base_key(n), {})
+
+
+def what_to_do(n: Notification, council: CouncilInfo) -> str:
+    words = WHAT_TO_DO.get(_base_key(n), {})
+    who = reader(n.role)
+    text = words.get(who) or words.get("caseworker") or next(iter(words.values()), "")
+    return text.format(**_fields(council))
+
+
+# -- the parts of each email -------------------------------------------------------------
+
+
+def _help(n: Notification, council: CouncilInfo) -> list[_Block]:
+    if reader(n.role) != "parent":
         basis = f" Legal basis: {n.deadline.basis}." if n.deadline else ""
-        return [f"Case record: {n.case_ref}.{basis}"]
+        lines: list[_Block] = [f"Case record: {n.case_ref}.{basis}"]
+        if n.deadline and n.deadline.note:
+            lines.append(f"How the date was worked out: {n.deadline.note}")
+        return lines
+    mediation = council.mediation_url
+    if council.mediation_phone:
+        mediation = f"{council.mediation_phone}, {council.mediation_url}"
     return [
-        "Where to get help:",
-        f"- {council.name} SEND team: {council.send_team_email}, {council.send_info_url}",
-        f"- {council.sendiass_name} (free, independent advice): {council.sendiass_url}",
-        f"- IPSEA (free legal advice on SEND): {council.ipsea_url}",
-        f"- The SEND Tribunal: {council.tribunal_url}",
-        f"- {council.mediation_provider} (mediation): {council.mediation_url}",
+        _Links(
+            "Where to get help:",
+            (
+                (f"{council.name} SEND team", council.send_team_email),
+                (f"SEND information from {council.name}", council.send_info_url),
+                (f"{council.sendiass_name}, free advice for families", council.sendiass_url),
+                ("IPSEA, free legal advice about SEND", council.ipsea_url),
+                ("The SEND Tribunal, how to appeal and the appeal form", council.tribunal_url),
+                (f"{council.mediation_provider}, free mediation", mediation),
+            ),
+        ),
+        REPLY_NOTE,
     ]
 
 
 def _subject(n: Notification) -> str:
     if n.kind == NoticeKind.case_closed:
-        return f"Your SEND case {n.case_ref} is closed"
+        if reader(n.role) == "parent":
+            return f"Your SEND case {n.case_ref} is closed"
+        return f"SEND case {n.case_ref} is closed"
     if n.kind == NoticeKind.delivery_failure:
         return f"Email not delivered on case {n.case_ref}: action needed"
     assert n.deadline is not None
@@ -124,65 +173,107 @@ def _subject(n: Notification) -> str:
         return f"Missed deadline on case {n.case_ref}: {n.deadline.title} (due {when})"
     if n.kind == NoticeKind.late_notice:
         return f"Update on case {n.case_ref}: a deadline has been missed"
-    return f"Reminder for case {n.case_ref}: {n.deadline.title} by {when}"
+    on_or_by = "on" if _base_key(n) in MEETINGS else "by"
+    return f"Reminder for case {n.case_ref}: {n.deadline.title} {on_or_by} {when}"
 
 
-def _failure_body(n: Notification) -> list[str]:
+def _failure_body(n: Notification) -> list[_Block]:
     failure = n.failure
     assert failure is not None
-    code = f" (HTTP {failure.status_code})" if failure.status_code else ""
     about = f"the {failure.deadline_key} deadline" if failure.deadline_key else "the case"
-    return [
-        f"We could not deliver an email about {about} to the {failure.role.replace('_', ' ')}.",
-        f"The email service said{code}: {failure.reason}",
-        "We will not try this email again. Please check the contact details on the case "
-        "and reach the person another way.",
-        f"Message reference: {failure.key}",
+    words = {
+        "about": about,
+        "role": failure.role.replace("_", " "),
+        "code": f" (HTTP {failure.status_code})" if failure.status_code else "",
+        "reason": failure.reason,
+        "key": failure.key,
+    }
+    return [line.format(**words) for line in FAILURE]
+
+
+def _closed_body(n: Notification) -> list[_Block]:
+    reason = CLOSED_REASONS.get(n.closed_reason or "", "it has ended")
+    lines = CLOSED_PARENT if reader(n.role) == "parent" else CLOSED_STAFF
+    return [line.format(case_ref=n.case_ref, reason=reason) for line in lines]
+
+
+def _escalation_body(n: Notification) -> list[_Block]:
+    assert n.deadline is not None
+    when = format_long_date(n.deadline.due)
+    blocks: list[_Block] = [
+        f"This deadline was missed: {n.deadline.title}.",
+        f"It was due on {when}. It is still not recorded as done.",
+        f"This is escalation {n.escalation}. We will send another each week until it is "
+        "done or an exception is recorded. The family has been told that it is late.",
     ]
+    if n.deadline.party == Party.health:
+        blocks.append(ESCALATION_HEALTH)
+    blocks.append(ESCALATION_ASK.get(reader(n.role), ESCALATION_ASK["caseworker"]))
+    return blocks
 
 
-def _body(n: Notification, council: CouncilInfo) -> list[str]:
+def _late_body(n: Notification) -> list[_Block]:
+    assert n.deadline is not None
+    party = n.deadline.party if n.deadline.party in LATE_PARTY else "council"
+    when = format_long_date(n.deadline.due)
+    blocks: list[_Block] = [
+        f"{LATE_PARTY[party]} should have done this by {when}: {n.deadline.title}.",
+        "It has not been done yet. We are sorry. We have told the SEND manager.",
+    ]
+    if more := LATE_MORE.get(_base_key(n)):
+        blocks.append(more)
+    blocks.append(LATE_WHAT_YOU_CAN_DO[party])
+    return blocks
+
+
+def _reminder_body(n: Notification, council: CouncilInfo, calendar: bool) -> list[_Block]:
+    assert n.deadline is not None
+    when = format_long_date(n.deadline.due)
+    lead = {0: "today", 1: "tomorrow"}.get(n.days_before or 0, f"in {n.days_before} days")
+    is_due = "is" if _base_key(n) in MEETINGS else "is due"  # a meeting is not "due"
+    blocks: list[_Block] = [
+        f"{n.deadline.title}: this {is_due} {lead}, on {when}.",
+        what_to_do(n, council),
+    ]
+    if calendar:
+        blocks.append(CALENDAR_NOTE)
+    return blocks
+
+
+def _wants_calendar(n: Notification) -> bool:
+    """Parents' reminders for their own deadlines and for meetings carry a calendar entry."""
+    return n.kind == NoticeKind.reminder and n.deadline is not None and reader(n.role) == "parent"
+
+
+def _body(n: Notification, council: CouncilInfo, calendar: bool) -> list[_Block]:
     if n.kind == NoticeKind.delivery_failure:
         return _failure_body(n)
     if n.kind == NoticeKind.case_closed:
-        reason = CLOSED_REASONS.get(n.closed_reason or "", "it has ended")
-        return [
-            f"We have closed case {n.case_ref} because {reason}.",
-            "We keep a full record of the case. You do not need to do anything.",
-            "If you think this is wrong, reply to this email.",
-        ]
-    assert n.deadline is not None
-    when = format_long_date(n.deadline.due)
+        return _closed_body(n)
     if n.kind == NoticeKind.escalation:
-        return [
-            f"This deadline was missed: {n.deadline.title}.",
-            f"It was due on {when}. It is still not recorded as done.",
-            f"This is escalation {n.escalation}. We will send another each week until it "
-            "is done or an exception is recorded.",
-            f"Legal basis: {n.deadline.basis}.",
-        ]
+        return _escalation_body(n)
     if n.kind == NoticeKind.late_notice:
-        return [
-            f"The council should have done this by {when}: {n.deadline.title}.",
-            "It has not been done yet. We are sorry. We have told the SEND manager.",
-            "You can ask the council when it will be done. You can also get free advice "
-            "from the services below, or make a complaint to the council.",
-        ]
-    lead = "today" if n.days_before == 0 else f"in {n.days_before} days"
-    return [
-        f"{n.deadline.title}: this is due {lead}, on {when}.",
-        _what_to_do(n, council),
+        return _late_body(n)
+    return _reminder_body(n, council, calendar)
+
+
+def calendar_attachment(n: Notification, council: CouncilInfo, now: datetime) -> Attachment:
+    assert n.deadline is not None
+    data = ics.deadline_calendar(n.case_ref, n.deadline, what_to_do(n, council), council, now)
+    return Attachment(ics.filename(n.deadline.key), "text/calendar", data)
+
+
+def render(n: Notification, council: CouncilInfo, now: datetime | None = None) -> Email:
+    """The email for `n`. `now` stamps the calendar entry (DTSTAMP, SEQUENCE)."""
+    calendar = _wants_calendar(n)
+    blocks: list[_Block] = [
+        f"Dear {n.to.name},",
+        *_body(n, council, calendar),
+        *_help(n, council),
+        f"{council.name} SEND team",
     ]
-
-
-def render(n: Notification, council: CouncilInfo) -> Email:
-    greeting = f"Dear {n.to.name},"
-    paragraphs = [greeting, *_body(n, council)]
-    help_lines = _help_lines(n, council)
-    sign_off = [f"{council.name} SEND team"]
-    text = "\n\n".join([*paragraphs, "\n".join(help_lines), *sign_off]) + "\n"
-    html_parts = [f"<p>{html.escape(p)}</p>" for p in paragraphs]
-    if help_lines:
-        html_parts.append("<p>" + "<br>".join(html.escape(h) for h in help_lines) + "</p>")
-    html_parts.append(f"<p>{html.escape(sign_off[0])}</p>")
-    return Email(subject=_subject(n), text=text, html="\n".join(html_parts))
+    subject = _subject(n)
+    attachments = ()
+    if calendar:
+        attachments = (calendar_attachment(n, council, now or datetime.now(UTC)),)
+    return Email(subject, _text(blocks), _html(blocks, subject), attachments)

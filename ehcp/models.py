@@ -20,6 +20,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -49,6 +50,21 @@ TribunalRef = Annotated[
 CouncilCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,39}$")]
 
 
+#: Part 3 of the Children and Families Act 2014 (EHC plans, these appeals) began on this day.
+SEND_FRAMEWORK_START = date(2014, 9, 1)
+#: A date planned ahead (a meeting, a hearing, a response date) lies within this many years.
+MAX_YEARS_AHEAD = 5
+
+
+def _within_years(start: date, value: date | None, field: str) -> None:
+    """Refuse typos such as 2207 for 2027: they would put a case's clock out of range."""
+    if value is not None and (value - start).days > MAX_YEARS_AHEAD * 366:
+        raise ValueError(
+            f"{field} {value} is more than {MAX_YEARS_AHEAD} years after date {start}; "
+            "check the year"
+        )
+
+
 class Strict(BaseModel):
     """Unknown fields are errors: a typo in a field name must not pass silently."""
 
@@ -68,6 +84,17 @@ class Case(Strict):
     decision_type: DecisionType
     #: the date the council sent written notice of its decision (starts the clocks)
     decision_date: date
+
+    @field_validator("decision_date")
+    @classmethod
+    def _after_framework_start(cls, value: date) -> date:
+        if value < SEND_FRAMEWORK_START:
+            raise ValueError(
+                f"{value} is before {SEND_FRAMEWORK_START}, when the EHC plan appeal "
+                "framework of the Children and Families Act 2014 began"
+            )
+        return value
+
     parent: Contact
     second_contact: Contact | None = None
     caseworker: Contact
@@ -99,6 +126,7 @@ class WayForwardMeetingScheduled(EventBase):
     def _meeting_after_scheduling(self) -> WayForwardMeetingScheduled:
         if self.meeting_date < self.date:
             raise ValueError("meeting_date must be on or after date (the day it was scheduled)")
+        _within_years(self.date, self.meeting_date, "meeting_date")
         return self
 
 
@@ -141,6 +169,10 @@ class MediationHeld(EventBase):
     def _actions_need_agreement(self) -> MediationHeld:
         if self.outcome == "no_agreement" and self.agreed_actions:
             raise ValueError("agreed_actions must be empty when outcome is no_agreement")
+        for n, action in enumerate(self.agreed_actions, start=1):
+            if action.agreed_due is not None and action.agreed_due < self.date:
+                raise ValueError(f"agreed_actions {n}: agreed_due is before date")
+            _within_years(self.date, action.agreed_due, f"agreed_actions {n}: agreed_due")
         return self
 
 
@@ -172,6 +204,11 @@ class AppealRegistered(EventBase):
     #: the council's response date, when the tribunal's registration letter gives one
     response_due: date | None = None
 
+    @model_validator(mode="after")
+    def _response_due_in_range(self) -> AppealRegistered:
+        _within_years(self.date, self.response_due, "response_due")
+        return self
+
 
 class AppealUnopposed(EventBase):
     """The council told the tribunal it will not oppose; `date` is when it told them."""
@@ -188,6 +225,7 @@ class HearingListed(EventBase):
     def _hearing_after_listing(self) -> HearingListed:
         if self.hearing_date < self.date:
             raise ValueError("hearing_date must be on or after date (the day it was listed)")
+        _within_years(self.date, self.hearing_date, "hearing_date")
         return self
 
 
@@ -216,9 +254,7 @@ class RecommendationResponseSent(EventBase):
     #: the recommendation's number, as in `recommendation_response:<n>`
     recommendation: int = Field(ge=1)
     followed: bool
-    reasons: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = (
-        None
-    )
+    reasons: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
 
     @model_validator(mode="after")
     def _reasons_when_not_followed(self) -> RecommendationResponseSent:
@@ -290,7 +326,8 @@ Event = Annotated[
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 EVENT_KINDS: tuple[str, ...] = tuple(
-    member.model_fields["kind"].default for member in Event.__origin__.__args__  # type: ignore[attr-defined]
+    member.model_fields["kind"].default
+    for member in Event.__origin__.__args__  # type: ignore[attr-defined]
 )
 
 

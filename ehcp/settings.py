@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from ehcp.council import CouncilInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
+
+from ehcp.council import CouncilInfo
 
 
 def _split_csv(value: object) -> object:
@@ -18,16 +19,15 @@ def _split_csv(value: object) -> object:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="EHCP_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="EHCP_", env_nested_delimiter="__", extra="ignore")
 
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = "send-disagreements"
     outbox_dir: Path = Path("data/outbox")
     #: local (Europe/London) hour at which reminders and escalations go out
-    reminder_hour: int = Field(default=9, ge=6, le=20)
+    #: EHCP_REMINDER_TIME=HH:MM[:SS]; a sensible working hour in production
+    reminder_time: time = time(9, 0)
     #: days before the due date on which reminders go out; 0 is the due day itself
     reminder_offsets: Annotated[list[int], NoDecode] = [14, 7, 2, 0]
     #: extra non-working days (e.g. a newly proclaimed bank holiday), comma-separated ISO dates
@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     reply_to_email: str = "send@rutland.gov.uk"
     send_manager_email: str = "send.manager@rutland.gov.uk"
     send_manager_name: str = "SEND manager"
+    # Email delivery (activities/senders.py, docs/email.md). With no SendGrid key, every
+    #: email goes to the outbox (the `make run` default): EHCP_SENDGRID_API_KEY
+    sendgrid_api_key: SecretStr | None = None
+    sendgrid_host: str = "https://api.sendgrid.com"
+    #: seconds; below the notification activity's 60 s start-to-close timeout
+    sendgrid_timeout_s: float = Field(default=10, gt=0, lt=60)
+    #: durable record of sent message keys: shared storage when workers run on several hosts
+    sent_ledger_dir: Path = Path("data/sent-ledger")
     # Payload encryption (security/, docs/encryption.md): one source of keys, either
     #: EHCP_CODEC_KEYS="id:base64,id:base64" with EHCP_CODEC_CURRENT_KEY=id ...
     codec_keys: SecretStr | None = None
@@ -53,9 +61,7 @@ class Settings(BaseSettings):
 
     _split = field_validator(
         "reminder_offsets", "extra_bank_holidays", "codec_cors_origins", mode="before"
-    )(
-        _split_csv
-    )
+    )(_split_csv)
 
     @field_validator("reminder_offsets")
     @classmethod

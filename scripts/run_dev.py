@@ -6,6 +6,12 @@ are, then watches both. Ctrl-C or SIGTERM stops both (worker first); if either d
 own, the other is stopped and this exits non-zero. Cases survive a restart: they live in
 <data dir>/temporal.db (`make clean-data` deletes them).
 
+Payload encryption keys: unless EHCP_CODEC_KEYS or EHCP_CODEC_KEY_FILE is set, the first run
+creates a random development key file, <data dir>/dev-codec-keys.json (mode 0600, git-ignored,
+deleted by `make clean-data` together with the cases it encrypted), and gives it to the worker
+as EHCP_CODEC_KEY_FILE. starter.py finds data/dev-codec-keys.json of this checkout by itself;
+for another data dir the banner prints the variable to export.
+
 Environment (besides the worker's own EHCP_ settings):
   EHCP_DEV_PORT        frontend gRPC port (7233)
   EHCP_DEV_UI_PORT     Temporal UI port (8233)
@@ -42,6 +48,7 @@ STOP_TIMEOUT_S = {"worker": 45.0, "temporal server": 15.0}
 STOP_SIGNAL = {"worker": signal.SIGTERM, "temporal server": signal.SIGINT}
 #: the CLI must not pick up a developer's own Temporal profile or TEMPORAL_* variables
 CLI_ISOLATION = ["--disable-config-file", "--disable-config-env"]
+DEV_KEY_FILE_NAME = "dev-codec-keys.json"
 
 
 class DevError(Exception):
@@ -61,6 +68,8 @@ class DevConfig:
     worker_cmd: list[str]
     #: what the back-office CLI will connect to without extra settings
     client_address: str
+    #: development key file made and used here; None when the developer set keys themselves
+    key_file: Path | None = None
 
     @property
     def address(self) -> str:
@@ -116,7 +125,12 @@ def load_config(env: Mapping[str, str]) -> DevConfig:
         search_attributes=dict(SEARCH_ATTRIBUTES),
         worker_cmd=_worker_cmd(env),
         client_address=settings.temporal_address,
+        key_file=None if _keys_configured(env) else data_dir / DEV_KEY_FILE_NAME,
     )
+
+
+def _keys_configured(env: Mapping[str, str]) -> bool:
+    return any(env.get(name, "").strip() for name in ("EHCP_CODEC_KEYS", "EHCP_CODEC_KEY_FILE"))
 
 
 def _worker_cmd(env: Mapping[str, str]) -> list[str]:
@@ -200,6 +214,26 @@ def stop_child(name: str, proc: subprocess.Popen[str], force: threading.Event) -
 
 
 # --- start-up checks -------------------------------------------------------------------------
+
+
+def ensure_dev_keys(cfg: DevConfig) -> None:
+    """Create the development key file on first run; check it on every run."""
+    from security.keys import KeyConfigError, keyring_from_file, write_key_file
+
+    if cfg.key_file is None:
+        return
+    if not cfg.key_file.exists():
+        write_key_file(cfg.key_file)
+        say(f"created a development encryption key file: {_shown(cfg.key_file)} (mode 0600)")
+        if cfg.db_file.exists():
+            say(
+                "cases already in the database that were encrypted with an earlier key file "
+                "can no longer be read; `make clean-data` starts afresh"
+            )
+    try:
+        keyring_from_file(cfg.key_file)
+    except KeyConfigError as exc:
+        raise DevError(f"{exc}; delete it with `make clean-data` (and the local cases)") from exc
 
 
 def check_ports_free(cfg: DevConfig) -> None:
@@ -293,10 +327,19 @@ def _shown(path: Path | str) -> str:
 
 
 def banner(cfg: DevConfig, server_pid: int, worker_pid: int, ready_s: float) -> str:
+    from security.keys import DEV_KEY_FILE
+
     py = _shown(sys.executable)
     same = cfg.client_address in (f"localhost:{cfg.port}", cfg.address)
     env = "" if same else f"EHCP_TEMPORAL_ADDRESS={cfg.address} "
     starter = f"{env}{py} starter.py"
+    if cfg.key_file is None:
+        keys, export = "EHCP_CODEC_KEYS / EHCP_CODEC_KEY_FILE from your environment", []
+    else:
+        keys = f"{_shown(cfg.key_file)} (development only, made here; never copy it)"
+        # starter.py finds the default dev key file by itself; any other it must be told.
+        path = shlex.quote(str(cfg.key_file))
+        export = [] if cfg.key_file == DEV_KEY_FILE else [f"    export EHCP_CODEC_KEY_FILE={path}"]
     return "\n".join(
         [
             f"EHCP dev stack is up (Temporal ready in {ready_s:.1f} s). Ctrl-C stops it.",
@@ -307,7 +350,9 @@ def banner(cfg: DevConfig, server_pid: int, worker_pid: int, ready_s: float) -> 
             f"  Outbox       {_shown(cfg.outbox_dir)}",
             f"  Logs         server: {_shown(cfg.server_log)}; worker: this terminal",
             f"  Processes    server pid {server_pid}, worker pid {worker_pid}",
+            f"  Keys         {keys}",
             "  Try:",
+            *export,
             f"    {starter} start --case-ref RUT-2026-0001 --decision-type refusal_to_assess "
             '--decision-date 2026-11-20 --parent-name "Sam Parent" '
             '--parent-email sam@example.org --caseworker-name "Alex Caseworker" '
@@ -358,12 +403,14 @@ def worker_env(cfg: DevConfig) -> dict[str, str]:
         "EHCP_TEMPORAL_NAMESPACE": cfg.namespace,
         "EHCP_OUTBOX_DIR": str(cfg.outbox_dir),
         "PYTHONUNBUFFERED": "1",
+        **({"EHCP_CODEC_KEY_FILE": str(cfg.key_file)} if cfg.key_file else {}),
     }
 
 
 def run(cfg: DevConfig, stop: threading.Event, force: threading.Event) -> int:
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
     cfg.outbox_dir.mkdir(parents=True, exist_ok=True)
+    ensure_dev_keys(cfg)
     check_ports_free(cfg)
     children: dict[str, subprocess.Popen[str]] = {}
     started = time.monotonic()

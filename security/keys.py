@@ -131,8 +131,8 @@ def keyring_from_env_values(keys: str, current: str | None) -> Keyring:
     return Keyring(current.strip(), parse_key_list(keys), source=KEYS_VAR)
 
 
-def keyring_from_file(path: Path) -> Keyring:
-    source = f"{FILE_VAR} ({path})"
+def keyring_from_file(path: Path, source: str | None = None) -> Keyring:
+    source = source or f"{FILE_VAR} ({path})"
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -169,7 +169,7 @@ def load_keyring(
     if key_file:
         return keyring_from_file(key_file)
     if dev_key_file is not None and dev_key_file.is_file():
-        return keyring_from_file(dev_key_file)
+        return keyring_from_file(dev_key_file, f"development key file {dev_key_file}")
     raise KeyConfigError(
         f"no payload encryption keys configured: set {FILE_VAR} to a key file "
         f'({{"current": "KEY_ID", "keys": {{"KEY_ID": "BASE64_KEY"}}}}), or {KEYS_VAR}='

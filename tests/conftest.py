@@ -8,14 +8,19 @@ from pathlib import Path
 import pytest
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from security.converter import data_converter
+from security.keys import Keyring
 from workflows.search_attributes import ALL_KEYS
 
 BIN = Path(sysconfig.get_path("scripts"))
 TEMPORAL = BIN / "temporal"
 TEST_SERVER = BIN / "temporal-test-server"
+#: fixed test keys (never used outside tests): clients encrypt as the worker does
+TEST_KEYRING = Keyring(
+    "test-2026a", {"test-2026a": bytes(range(32)), "test-2025b": bytes(range(32, 64))}, "tests"
+)
 
 
 async def register_search_attributes(env: WorkflowEnvironment, namespace: str = "default") -> None:
@@ -32,7 +37,7 @@ async def register_search_attributes(env: WorkflowEnvironment, namespace: str = 
 async def time_env():
     assert TEST_SERVER.exists(), f"{TEST_SERVER} missing: run `make test` to install dev extras"
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(TEST_KEYRING),
         test_server_existing_path=str(TEST_SERVER),
     )
     await register_search_attributes(env)

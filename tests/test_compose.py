@@ -191,9 +191,11 @@ def test_worker_scales_and_agrees_with_the_setup_step(config: dict[str, Any]) ->
     assert "ports" not in worker
     assert Path(worker["build"]["context"]) == ROOT
     assert (ROOT / worker["build"].get("dockerfile", "Dockerfile")).is_file()
-    (outbox,) = worker["volumes"]
-    assert outbox["type"] == "volume"
-    assert worker["environment"]["EHCP_OUTBOX_DIR"] == outbox["target"]
+    # the outbox, and the sent ledger every worker shares (docs/email.md), are named volumes
+    mounts = {mount["target"]: mount for mount in worker["volumes"]}
+    for variable in ("EHCP_OUTBOX_DIR", "EHCP_SENT_LEDGER_DIR"):
+        mount = mounts[worker["environment"][variable]]
+        assert mount["type"] == "volume" and mount["source"] in config["volumes"]
     assert worker["environment"]["EHCP_TEMPORAL_ADDRESS"] == "temporal:7233"
     namespace = services["temporal-setup"]["environment"]["EHCP_NAMESPACE"]
     assert worker["environment"]["EHCP_TEMPORAL_NAMESPACE"] == namespace

@@ -55,6 +55,8 @@ with workflow.unsafe.imports_passed_through():
 
 PLAN_TIMEOUT = timedelta(seconds=30)
 PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+#: an event's client is waiting: a few tries, then the update fails and says why
+EVENT_PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_attempts=4)
 SEND_TIMEOUT = timedelta(seconds=60)
 
 
@@ -203,13 +205,22 @@ class DisagreementWorkflow:
                 first_recommendation=len(state.recommendations) + 1,
                 first_action=state.actions_agreed + 1,
             )
-            specs = await workflow.execute_activity(
-                PLAN_EVENT,
-                request,
-                result_type=list[DeadlineSpec],
-                start_to_close_timeout=PLAN_TIMEOUT,
-                retry_policy=PLAN_RETRY,
-            )
+            try:
+                specs = await workflow.execute_activity(
+                    PLAN_EVENT,
+                    request,
+                    result_type=list[DeadlineSpec],
+                    start_to_close_timeout=PLAN_TIMEOUT,
+                    retry_policy=EVENT_PLAN_RETRY,
+                )
+            except ActivityError as error:
+                # Fail this update only: the case, its lock and later events carry on.
+                raise ApplicationError(
+                    f"the deadlines for this {event.kind} could not be worked out "
+                    f"({getattr(error.cause, 'message', error)}); nothing was recorded",
+                    type="PlanningFailed",
+                    non_retryable=True,
+                ) from None
             recorded = apply_event(state, event, specs, self._now())
             self._wake = True
             return EventReceipt(

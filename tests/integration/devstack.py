@@ -126,7 +126,9 @@ def run_dev_starter(tmp_path: Path) -> Iterator[Callable[..., RunDev]]:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        started.append(RunDev(proc, output, port, ports[1]))
+        # run_dev makes the stack's development key file there; the CLI must use the same.
+        keys = {"EHCP_CODEC_KEY_FILE": str(data_dir / "dev-codec-keys.json")}
+        started.append(RunDev(proc, output, port, ports[1], client_env=keys))
         return started[-1]
 
     yield start

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import uuid
@@ -46,7 +47,14 @@ class Harness:
             task_queue=self.settings.task_queue,
         )
         self.started.append(handle)
+        await self.wait_started(handle)
         return handle
+
+    async def wait_started(self, handle: WorkflowHandle) -> CaseStatus:
+        """The status once the first deadlines are dated, a moment after the start."""
+        while (status := await self.status(handle)).starting:
+            await asyncio.sleep(0.01)
+        return status
 
     async def stop_all(self) -> None:
         """Leave no case running: the time-skipping server cannot skip time past a

@@ -1,0 +1,320 @@
+"""Email through SendGrid's v3 mail send API, with the official client, at most once per key.
+
+- What is posted: `build_mail` (from, reply-to, one recipient, the subject, text and HTML
+  parts, the .ics attachment, categories, and `custom_args` with only the case reference,
+  deadline key, notice kind, reminder offset or escalation number and message key). Click and
+  open tracking are off, so links show their real address and nothing reports back who read
+  what.
+- What an answer means: `classify` (pure): 2xx accepted; 429 retried at SendGrid's
+  X-RateLimit-Reset; 408, 5xx, timeouts and connection errors retried with the activity's
+  backoff; any other 4xx (400, 401, 403, 413, ...) is final: ApplicationError(SendGrid's
+  message, status code, type="PermanentDeliveryError", non_retryable=True).
+- Never twice: the sent ledger (activities/ledger.py) is checked before sending and written
+  straight after the 202. docs/email.md explains the one window that remains.
+
+python_http_client logs the Authorization header and the whole body at DEBUG, so its logger
+is held at WARNING whatever the root level is.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+import re
+import time
+import urllib.error
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from python_http_client.exceptions import HTTPError
+from sendgrid import SendGridAPIClient
+from sendgrid.helpers.mail import (
+    Attachment,
+    Category,
+    ClickTracking,
+    CustomArg,
+    Disposition,
+    FileContent,
+    FileName,
+    FileType,
+    From,
+    Mail,
+    OpenTracking,
+    ReplyTo,
+    To,
+    TrackingSettings,
+)
+from temporalio.exceptions import ApplicationError
+
+from activities.ledger import (
+    ACCEPTED,
+    FAILED,
+    SENDING,
+    UNKNOWN,
+    Attempt,
+    AttemptInFlight,
+    SentLedger,
+)
+from ehcp.messages import Email, reader
+from ehcp.notices import Notification
+
+log = logging.getLogger("ehcp.sendgrid")
+
+HTTP_CLIENT_LOGGER = "python_http_client"
+
+
+def quiet_http_client_logs() -> None:
+    """Never let python_http_client log at DEBUG: it would log the API key and the body."""
+    logging.getLogger(HTTP_CLIENT_LOGGER).setLevel(logging.WARNING)
+
+
+quiet_http_client_logs()
+
+PERMANENT = "PermanentDeliveryError"  # in activities.names.PERMANENT_DELIVERY_ERRORS
+TRANSIENT = "TransientDeliveryError"
+IN_PROGRESS = "DeliveryInProgress"
+LEDGER = "SentLedgerError"
+
+#: Longest wait taken from a 429's X-RateLimit-Reset; beyond it, the retry policy decides.
+MAX_RATE_LIMIT_WAIT = timedelta(hours=1)
+_ADDRESS = re.compile(r"[^\s<>\"',;:]+@[^\s<>\"',;:]+")
+
+
+# -- what SendGrid's answer means --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: Literal["accepted", "retry", "permanent"]
+    status_code: int | None
+    message: str
+    #: wait this long before the next attempt (a 429's reset time); None: the backoff
+    retry_after: timedelta | None = None
+    #: no answer came back: SendGrid may have accepted the message anyway
+    ambiguous: bool = False
+
+    def error(self) -> ApplicationError:
+        details = () if self.status_code is None else (self.status_code,)
+        if self.action == "permanent":
+            return ApplicationError(self.message, *details, type=PERMANENT, non_retryable=True)
+        return ApplicationError(
+            self.message, *details, type=TRANSIENT, next_retry_delay=self.retry_after
+        )
+
+
+def classify(result: object, now: float | None = None) -> Outcome:
+    """What to do after a send: `result` is the client's response or the exception it raised.
+    `now` (epoch seconds) is for the 429 reset time."""
+    if isinstance(result, HTTPError):
+        return _classify_http_error(result, time.time() if now is None else now)
+    if isinstance(result, TimeoutError):
+        return Outcome("retry", None, "SendGrid did not answer in time", ambiguous=True)
+    if isinstance(result, urllib.error.URLError):
+        reason = result.reason
+        if isinstance(reason, TimeoutError):
+            return Outcome("retry", None, "SendGrid did not answer in time", ambiguous=True)
+        return Outcome("retry", None, f"could not reach SendGrid: {reason}")
+    if isinstance(result, ConnectionError | OSError):  # reset, refused, closed mid-answer
+        return Outcome("retry", None, f"connection to SendGrid failed: {result}", ambiguous=True)
+    if isinstance(result, BaseException):
+        return Outcome("retry", None, f"unexpected error sending: {type(result).__name__}")
+    status = getattr(result, "status_code", None)
+    if isinstance(status, int) and 200 <= status < 300:
+        return Outcome("accepted", status, "accepted")
+    return Outcome("retry", status, f"unexpected answer from SendGrid: {status}")
+
+
+def _classify_http_error(error: HTTPError, now: float) -> Outcome:
+    status = int(error.status_code)
+    message = f"SendGrid answered {status}: {sendgrid_message(error)}"
+    if status == 429:
+        return Outcome("retry", status, message, retry_after=_rate_limit_wait(error, now))
+    if status == 408 or status >= 500:
+        return Outcome("retry", status, message)
+    return Outcome("permanent", status, sendgrid_message(error))
+
+
+def sendgrid_message(error: HTTPError) -> str:
+    """SendGrid's own words from `{"errors": [{"message": ...}]}`, without any address."""
+    text = ""
+    with contextlib.suppress(ValueError, TypeError, AttributeError):
+        body = error.body.decode() if isinstance(error.body, bytes) else str(error.body)
+        errors = json.loads(body).get("errors") or []
+        text = "; ".join(str(e.get("message")) for e in errors if e.get("message"))
+    text = text or f"HTTP {error.status_code} {getattr(error, 'reason', '')}".strip()
+    return _ADDRESS.sub("[address]", text)[:500]
+
+
+def _rate_limit_wait(error: HTTPError, now: float) -> timedelta | None:
+    headers = getattr(error, "headers", None)
+    raw = headers.get("X-RateLimit-Reset") if headers is not None else None
+    try:
+        reset = float(raw)
+    except (TypeError, ValueError):
+        return None  # no reset given: the retry policy's backoff
+    wait = timedelta(seconds=max(1.0, reset - now))
+    return min(wait, MAX_RATE_LIMIT_WAIT)
+
+
+# -- what is posted ----------------------------------------------------------------------
+
+
+def custom_args(n: Notification) -> dict[str, str]:
+    """Only what identifies the message: never names, addresses or needs."""
+    args = {"case_ref": n.case_ref, "notice_kind": str(n.kind), "message_key": n.key}
+    if n.deadline is not None:
+        args["deadline_key"] = n.deadline.key
+    if n.days_before is not None:
+        args["reminder_offset"] = str(n.days_before)
+    if n.escalation is not None:
+        args["escalation"] = str(n.escalation)
+    return args
+
+
+def categories(n: Notification) -> list[str]:
+    found = ["send-disagreement", str(n.kind), reader(n.role)]
+    if n.deadline is not None:
+        found.append(n.deadline.key.split(":")[0])
+    return found
+
+
+def build_mail(
+    n: Notification, email: Email, from_email: str, reply_to: str, from_name: str | None = None
+) -> Mail:
+    mail = Mail(
+        from_email=From(from_email, from_name),
+        to_emails=To(n.to.email, n.to.name),
+        subject=email.subject,
+        plain_text_content=email.text,
+        html_content=email.html,
+    )
+    mail.reply_to = ReplyTo(reply_to)
+    for attachment in email.attachments:
+        mail.add_attachment(
+            Attachment(
+                FileContent(base64.b64encode(attachment.data).decode("ascii")),
+                FileName(attachment.filename),
+                FileType(attachment.content_type),
+                Disposition("attachment"),
+            )
+        )
+    for category in categories(n):
+        mail.add_category(Category(category))
+    for name, value in custom_args(n).items():
+        mail.add_custom_arg(CustomArg(name, value))
+    tracking = TrackingSettings()
+    tracking.click_tracking = ClickTracking(False, False)
+    tracking.open_tracking = OpenTracking(False)
+    mail.tracking_settings = tracking
+    return mail
+
+
+# -- the sender --------------------------------------------------------------------------
+
+
+class SendGridSender:
+    name = "sendgrid"
+
+    def __init__(
+        self,
+        api_key: str,
+        ledger: SentLedger,
+        *,
+        from_email: str,
+        reply_to: str,
+        from_name: str | None = None,
+        host: str = "https://api.sendgrid.com",
+        timeout_s: float = 10,
+    ) -> None:
+        if not api_key:
+            raise ValueError("a SendGrid API key is required (without one, use the outbox)")
+        self._api_key = api_key
+        self._ledger = ledger
+        self._from_email = from_email
+        self._reply_to = reply_to
+        self._from_name = from_name
+        self._host = host
+        self._timeout_s = timeout_s
+        #: keys SendGrid accepted whose sent record could not be written yet (this process)
+        self._accepted: dict[str, str | None] = {}
+        quiet_http_client_logs()
+
+    def client(self) -> SendGridAPIClient:
+        # One per send: the client keeps per-request state (headers) on the instance.
+        sg = SendGridAPIClient(self._api_key, host=self._host)
+        sg.client.timeout = self._timeout_s
+        return sg
+
+    def send(self, n: Notification, email: Email) -> str | None:
+        """Send once per `n.key`; return SendGrid's message id. Raises ApplicationError."""
+        key = n.key
+        done = self._ledger.sent(key)
+        if done is not None:
+            log.info("%s: already sent (%s), not sending again", key, done.message_id)
+            return done.message_id
+        if key in self._accepted:  # accepted earlier in this process: record it, do not send
+            return self._record(key, self._accepted[key], self._ledger.attempt(key))
+        # Built before the key is claimed: between the claim and the request nothing can fail.
+        mail = build_mail(n, email, self._from_email, self._reply_to, self._from_name)
+        try:
+            attempt, previous = self._ledger.begin(key)
+        except AttemptInFlight as busy:
+            raise ApplicationError(
+                f"{busy}; trying again when it has finished",
+                type=IN_PROGRESS,
+                next_retry_delay=timedelta(seconds=max(1.0, busy.wait_s)),
+            ) from None
+        if attempt.state == ACCEPTED:  # a crashed attempt got the 202: record it, not send
+            return self._record(key, attempt.message_id, attempt)
+        done = self._ledger.sent(key)  # again, now that the key is ours: another attempt
+        if done is not None:  # may have recorded it between the first look and the claim
+            self._ledger.clear(attempt)
+            return done.message_id
+        if previous is not None and previous.state in (SENDING, UNKNOWN):
+            log.warning(
+                "%s: attempt %d got no answer from SendGrid (%s) and may have been accepted; "
+                "sending again (see docs/email.md)",
+                key, previous.number, previous.state,
+            )  # fmt: skip
+        try:
+            response = self.client().send(mail)
+        except Exception as error:
+            outcome = classify(error)
+            with contextlib.suppress(OSError):
+                self._ledger.end(attempt, UNKNOWN if outcome.ambiguous else FAILED)
+            log.warning("%s: not sent: %s", key, outcome.message)
+            raise outcome.error() from None
+        outcome = classify(response)
+        if outcome.action != "accepted":
+            with contextlib.suppress(OSError):
+                self._ledger.end(attempt, UNKNOWN)
+            raise outcome.error()
+        message_id = response.headers.get("X-Message-Id") if response.headers else None
+        return self._record(key, message_id, attempt)
+
+    def _record(self, key: str, message_id: str | None, attempt: Attempt | None) -> str | None:
+        """Write the sent record now; if the disk refuses, keep the acceptance (in memory and
+        in the attempt file) so the retry records it instead of sending again."""
+        try:
+            self._ledger.record_sent(key, message_id, self.name)
+        except OSError as error:
+            self._accepted[key] = message_id
+            if attempt is not None:
+                with contextlib.suppress(OSError):
+                    self._ledger.end(attempt, ACCEPTED, message_id)
+            log.error("%s: accepted by SendGrid but not recorded: %s", key, error)
+            raise ApplicationError(
+                "SendGrid accepted the message but the sent ledger could not be written; "
+                "the retry records it and does not send again",
+                type=LEDGER,
+                next_retry_delay=timedelta(seconds=5),
+            ) from None
+        self._accepted.pop(key, None)
+        if attempt is not None:
+            with contextlib.suppress(OSError):
+                self._ledger.clear(attempt)
+        log.info("%s: sent by SendGrid (%s)", key, message_id)
+        return message_id
