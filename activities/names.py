@@ -11,6 +11,10 @@ PLAN_CASE_START = "plan_case_start"
 PLAN_EVENT = "plan_event_deadlines"
 SEND_NOTIFICATION = "send_notification"
 
+#: start-to-close of one notification attempt: the HTTP timeout (10 s) plus the ledger, with
+#: room; also how long the sent ledger treats an unfinished attempt as still alive
+SEND_TIMEOUT = timedelta(seconds=30)
+
 #: Delivery errors that retrying cannot fix (bad request, bad key, refused, too large).
 PERMANENT_DELIVERY_ERRORS = ["PermanentDeliveryError"]
 

@@ -11,15 +11,13 @@ from __future__ import annotations
 import logging
 
 from activities.ledger import SentLedger
+from activities.names import SEND_TIMEOUT
 from activities.notify import Sender
 from activities.outbox import OutboxSender
 from activities.sendgrid_sender import SendGridSender
 from ehcp.settings import Settings
 
 log = logging.getLogger("ehcp.senders")
-
-#: the notification activity's start-to-close timeout (workflows/disagreement.py SEND_TIMEOUT)
-SEND_TIMEOUT_S = 60.0
 
 
 def from_name(settings: Settings) -> str:
@@ -36,7 +34,7 @@ def build_senders(settings: Settings) -> tuple[Sender, Sender]:
         return outbox, outbox
     sendgrid = SendGridSender(
         key.strip(),
-        SentLedger(settings.sent_ledger_dir, in_flight_s=SEND_TIMEOUT_S),
+        SentLedger(settings.sent_ledger_dir, in_flight_s=SEND_TIMEOUT.total_seconds()),
         from_email=settings.from_email,
         reply_to=settings.reply_to_email,
         from_name=from_name(settings),

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     sendgrid_api_key: SecretStr | None = None
     sendgrid_host: str = "https://api.sendgrid.com"
     #: seconds; below the notification activity's 60 s start-to-close timeout
-    sendgrid_timeout_s: float = Field(default=10, gt=0, lt=60)
+    sendgrid_timeout_s: float = Field(default=10, gt=0, lt=25)  # below SEND_TIMEOUT (30 s)
     #: durable record of sent message keys: shared storage when workers run on several hosts
     sent_ledger_dir: Path = Path("data/sent-ledger")
     # Payload encryption (security/, docs/encryption.md): one source of keys, either

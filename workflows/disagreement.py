@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         PLAN_CASE_START,
         PLAN_EVENT,
         SEND_NOTIFICATION,
+        SEND_TIMEOUT,
     )
     from ehcp.case_state import (
         CaseState,
@@ -57,7 +58,6 @@ PLAN_TIMEOUT = timedelta(seconds=30)
 PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 #: an event's client is waiting: a few tries, then the update fails and says why
 EVENT_PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_attempts=4)
-SEND_TIMEOUT = timedelta(seconds=60)
 
 
 @workflow.defn

@@ -30,6 +30,7 @@ from tests.integration.devstack import (
     WorkerProcess,
     eventually,
 )
+from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
 from worker import connect
 from workflows.disagreement import DisagreementWorkflow
 
@@ -229,3 +230,47 @@ async def test_cases_continue_and_timers_fire_after_a_server_restart(stack, tmp_
         )
         assert receipt.seq == 2  # the case goes on
     assert all(count == 1 for count in outbox_keys(tmp_path / "outbox").values())
+
+
+async def test_kill_9_while_a_reminder_is_being_sent_sends_it_exactly_once(stack, tmp_path):
+    server, new_worker = stack
+    with FakeSendGrid() as sendgrid:
+        # The first message hangs at "SendGrid" until the worker is dead; the rest go through.
+        sendgrid.script(Answer.hang(600, then=500))
+        server.start()
+        env = stack_env(
+            tmp_path, server,
+            EHCP_SENDGRID_API_KEY=TEST_API_KEY,
+            EHCP_SENDGRID_HOST=sendgrid.url,
+            EHCP_SENT_LEDGER_DIR=str(tmp_path / "sent-ledger"),
+        )  # fmt: skip
+        worker = new_worker(env)
+        worker.start()
+        client = await client_for(env, server)
+        await worker.wait_polling()
+        today = london_date(datetime.now(UTC))
+        handle = await start_case(client, env, case("RUT-CRASH-2", today - timedelta(days=60)))
+        # Recorded late: the ICB notice and the session are long missed, so escalations and
+        # the parent's late notices are due at once.
+        await record(handle, kind="mediation_requested", health_included=True,
+                     date=(today - timedelta(days=50)).isoformat())  # fmt: skip
+        await eventually(lambda: len(sendgrid.received) >= 1, "the first send", 30)
+        hung = sendgrid.received[0].key
+        worker.kill9()
+        CRASH_POINTS.append("worker SIGKILL while SendGrid held a send open")
+        again = new_worker(env)
+        again.start()
+
+        deadline = time.monotonic() + 120  # the lost attempt times out (30 s), then retries
+        while True:
+            s = await status(handle)
+            sent = {n.key for n in s.reminders_sent}
+            if hung in sent and len(sent) >= 6:
+                break
+            assert time.monotonic() < deadline, (sent, sendgrid.accepted_keys())
+            await asyncio.sleep(0.25)
+        accepted = Counter(sendgrid.accepted_keys())
+        assert accepted[hung] == 1
+        assert all(count == 1 for count in accepted.values()), accepted
+        assert set(accepted) == sent  # every message recorded on the case went out once
+        assert not s.delivery_failures
