@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import NoReturn
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -80,8 +82,18 @@ async def main() -> None:
     log.info("stopped")
 
 
+def exit_without_finalising(status: int) -> NoReturn:
+    """Leave once output is flushed. The SDK's Rust runtime threads can abort interpreter
+    finalisation ("Fatal Python error: PyGILState_Release") after a clean shutdown."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
     try:
         asyncio.run(main())
     except KeyConfigError as error:  # no keys, or bad ones: refuse to start, plainly
         sys.exit(f"worker: cannot start: {error}")
+    exit_without_finalising(0)
