@@ -9,16 +9,18 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, TypeVar
 
 from cli.parser import fail
+from ehcp.models import CASE_REF_HELP, CASE_REF_PATTERN
 
 E = TypeVar("E", bound=StrEnum)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: inputs larger than this are refused before parsing (a case or event is a few KB)
 MAX_JSON_BYTES = 1_000_000
+#: the longest span `list --due-within` takes (ten years)
+MAX_DAYS = 3660
 
 
 def iso_date(text: str) -> date:
@@ -53,18 +55,44 @@ def count(text: str) -> int:
 
 
 def read_json(source: str, option: str) -> Any:
-    """Read JSON from a file or '-' (stdin); any problem is a one-line error."""
+    """Read JSON from a file or '-' (stdin); any problem is a one-line error.
+
+    At most MAX_JSON_BYTES + 1 bytes are read whatever the source (a FIFO or /dev/zero has
+    no meaningful size to check first)."""
     try:
-        raw = sys.stdin.buffer.read(MAX_JSON_BYTES + 1) if source == "-" else None
-        if raw is None:
-            path = Path(source)
-            if path.stat().st_size > MAX_JSON_BYTES:
-                fail(f"{option}: {source} is larger than {MAX_JSON_BYTES} bytes")
-            raw = path.read_bytes()
-        if len(raw) > MAX_JSON_BYTES:
-            fail(f"{option}: input is larger than {MAX_JSON_BYTES} bytes")
-        return json.loads(raw)
+        if source == "-":
+            raw = sys.stdin.buffer.read(MAX_JSON_BYTES + 1)
+        else:
+            with open(source, "rb") as fh:
+                raw = fh.read(MAX_JSON_BYTES + 1)
     except OSError as error:
         fail(f"{option}: cannot read {source}: {error.strerror or error}")
+    if len(raw) > MAX_JSON_BYTES:
+        where = "input" if source == "-" else source
+        fail(f"{option}: {where} is larger than {MAX_JSON_BYTES} bytes")
+    try:
+        return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         fail(f"{option}: not valid JSON ({error})")
+    except (ValueError, RecursionError) as error:
+        # e.g. an integer of more than 4300 digits, or arrays nested thousands deep
+        fail(f"{option}: JSON that cannot be read ({type(error).__name__}: {error})")
+
+
+def case_ref(text: str) -> str:
+    """A case reference, checked before any connection (a typo is not a missing case)."""
+    if len(text) > 40 or not CASE_REF_PATTERN.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text[:50]!r} is not a case reference: use {CASE_REF_HELP}"
+        )
+    return text
+
+
+def days(text: str) -> int:
+    """A number of days from 0 to MAX_DAYS."""
+    value = count(text)
+    if value > MAX_DAYS:
+        raise argparse.ArgumentTypeError(
+            f"{text[:20]!r} days is too many (allowed: 0 to {MAX_DAYS})"
+        )
+    return value

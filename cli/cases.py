@@ -9,28 +9,25 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
-from temporalio.client import (
-    Client,
-    WorkflowExecutionStatus,
-    WorkflowHandle,
-    WorkflowUpdateFailedError,
-)
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
-from cli.argtypes import choice, count, iso_date, read_json
+from cli.argtypes import case_ref, choice, count, days, iso_date, read_json
 from cli.parser import USAGE_ERROR, fail
 from cli.tables import deadline_table, print_table
-from ehcp.models import EVENT_KINDS, Case, describe_validation_error, parse_event
+from ehcp.models import EVENT_KINDS, Case, Event, describe_validation_error, parse_event
 from ehcp.payloads import CaseStatus, CaseTimeline, EventReceipt, StartCase, workflow_id
 from ehcp.settings import Settings
 from ehcp.uktime import london_date
 from ehcp.vocabulary import DecisionType, OrderType, Stage
-from workflows import search_attributes as sa
-from workflows.disagreement import DisagreementWorkflow
+
+if TYPE_CHECKING:
+    from temporalio.client import Client, WorkflowHandle
+
+# temporalio and the workflow module are imported where a command talks to the server, not
+# here: they are half the CLI's start-up time, and bad input is refused before they are needed
+WORKFLOW_TYPE = "DisagreementWorkflow"
 
 #: exit status when the server refuses (rejected event, duplicate case, unknown case)
 REFUSED = 1
@@ -40,10 +37,13 @@ REFUSED = 1
 
 
 async def connect(settings: Settings) -> Client:
+    from security.keys import KeyConfigError
     from worker import connect as worker_connect
 
     try:
         return await asyncio.wait_for(worker_connect(settings), timeout=10)
+    except KeyConfigError as error:
+        fail(str(error))
     except (RuntimeError, TimeoutError, OSError) as error:
         fail(
             f"cannot reach Temporal at {settings.temporal_address} ({error}); "
@@ -52,8 +52,17 @@ async def connect(settings: Settings) -> Client:
         )
 
 
-def run_async(command: Callable[[argparse.Namespace, Client], Awaitable[int]]):
+def run_async(
+    command: Callable[[argparse.Namespace, Client], Awaitable[int]],
+    prepare: Callable[[argparse.Namespace], None] | None = None,
+):
+    """The command, after `prepare` checked every input: bad input is refused before any
+    connection is tried (and so without a server, fast, with the real reason)."""
+
     def run(args: argparse.Namespace) -> int:
+        if prepare is not None:
+            prepare(args)  # fail()s with one line and status 2 on bad input
+
         async def main() -> int:
             try:
                 client = await connect(Settings())
@@ -79,6 +88,9 @@ def emit_json(data: Any) -> None:
 
 
 async def existing_handle(client: Client, case_ref: str) -> WorkflowHandle:
+    from temporalio.client import WorkflowExecutionStatus
+    from temporalio.service import RPCError, RPCStatusCode
+
     handle = client.get_workflow_handle(workflow_id(case_ref))
     try:
         description = await handle.describe()
@@ -138,9 +150,17 @@ def validate_case(data: Any, today) -> Case:
     return case
 
 
+def prepare_start(args: argparse.Namespace) -> None:
+    args.case = validate_case(_case_from_args(args), london_date(datetime.now(UTC)))
+
+
 async def start(args: argparse.Namespace, client: Client) -> int:
+    from temporalio.exceptions import WorkflowAlreadyStartedError
+
+    from workflows.disagreement import DisagreementWorkflow
+
     settings = Settings()
-    case = validate_case(_case_from_args(args), london_date(datetime.now(UTC)))
+    case: Case = args.case
     try:
         handle = await client.start_workflow(
             DisagreementWorkflow.run,
@@ -205,11 +225,32 @@ def _event_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return data
 
 
-async def record_event(args: argparse.Namespace, client: Client) -> int:
+def prepare_event(args: argparse.Namespace) -> None:
+    data = _event_from_args(args)
+    kind = data.get("kind")
+    if "kind" in data and kind not in EVENT_KINDS:
+        shown = repr(kind)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        fail(f"kind: unknown event kind {shown} (allowed: {', '.join(EVENT_KINDS)})")
     try:
-        event = parse_event(_event_from_args(args))
+        event = parse_event(data)
     except ValidationError as error:
         fail(describe_validation_error(error))
+    today = london_date(datetime.now(UTC))
+    if event.date > today:
+        fail(
+            f"date {event.date} is in the future (today is {today}); "
+            "record an event on or after the day it happens"
+        )
+    args.event = event
+
+
+async def record_event(args: argparse.Namespace, client: Client) -> int:
+    from temporalio.client import WorkflowUpdateFailedError
+
+    from workflows.disagreement import DisagreementWorkflow
+
+    event: Event = args.event
     handle = await existing_handle(client, args.case_ref)
     if getattr(handle, "closed", False):
         fail(f"case {args.case_ref} is closed; a closed case accepts no more events", REFUSED)
@@ -235,6 +276,8 @@ async def record_event(args: argparse.Namespace, client: Client) -> int:
 
 
 async def status(args: argparse.Namespace, client: Client) -> int:
+    from workflows.disagreement import DisagreementWorkflow
+
     handle = await existing_handle(client, args.case_ref)
     result = await handle.query(DisagreementWorkflow.status, result_type=CaseStatus)
     if args.json_out:
@@ -250,6 +293,8 @@ async def status(args: argparse.Namespace, client: Client) -> int:
 
 
 async def timeline(args: argparse.Namespace, client: Client) -> int:
+    from workflows.disagreement import DisagreementWorkflow
+
     handle = await existing_handle(client, args.case_ref)
     result = await handle.query(DisagreementWorkflow.timeline, result_type=CaseTimeline)
     if args.json_out:
@@ -272,7 +317,9 @@ async def timeline(args: argparse.Namespace, client: Client) -> int:
 
 
 def list_query(args: argparse.Namespace, now: datetime) -> str:
-    clauses = [f"WorkflowType = '{DisagreementWorkflow.__name__}'"]
+    from workflows import search_attributes as sa
+
+    clauses = [f"WorkflowType = '{WORKFLOW_TYPE}'"]
     if args.overdue:
         clauses.append(f"{sa.OVERDUE.name} = true")
     if args.due_within is not None:
@@ -284,6 +331,8 @@ def list_query(args: argparse.Namespace, now: datetime) -> str:
 
 
 async def list_cases(args: argparse.Namespace, client: Client) -> int:
+    from workflows import search_attributes as sa
+
     query = list_query(args, datetime.now(UTC))
     cases = []
     async for execution in client.list_workflows(query):
@@ -347,10 +396,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument(f"--{role}-name")
         p.add_argument(f"--{role}-email")
     p.add_argument("--print-json", dest="json_out", action="store_true", help="print JSON")
-    p.set_defaults(func=run_async(start))
+    p.set_defaults(func=run_async(start, prepare_start))
 
     p = subparsers.add_parser("event", help="record an event on a case")
-    p.add_argument("case_ref", metavar="CASE_REF")
+    p.add_argument("case_ref", metavar="CASE_REF", type=case_ref)
     p.add_argument("kind", metavar="KIND", nargs="?", type=choice_of(EVENT_KINDS, "event kind"))
     p.add_argument("--json", metavar="FILE|-", help="the whole event as JSON")
     p.add_argument("--date", type=iso_date, help="when it happened (default: today)")
@@ -389,20 +438,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--deadline-key")
     p.add_argument("--reason")
     p.add_argument("--print-json", dest="json_out", action="store_true", help="print JSON")
-    p.set_defaults(func=run_async(record_event))
+    p.set_defaults(func=run_async(record_event, prepare_event))
 
     for name, func, help_text in (
         ("status", status, "a case's stage, deadlines and reminders"),
         ("timeline", timeline, "every accepted event, in order"),
     ):
         p = subparsers.add_parser(name, help=help_text)
-        p.add_argument("case_ref", metavar="CASE_REF")
+        p.add_argument("case_ref", metavar="CASE_REF", type=case_ref)
         _json_flag(p)
         p.set_defaults(func=run_async(func))
 
     p = subparsers.add_parser("list", help="list cases (from search attributes)")
     p.add_argument("--overdue", action="store_true", help="only cases with a missed duty")
-    p.add_argument("--due-within", type=count, metavar="DAYS")
+    p.add_argument("--due-within", type=days, metavar="DAYS")
     p.add_argument("--stage", type=choice(Stage, "stage"))
     _json_flag(p)
     p.set_defaults(func=run_async(list_cases))

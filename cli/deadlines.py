@@ -86,7 +86,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+#: as many as a `tribunal_decision` event takes (ehcp.models.TribunalDecision)
+MAX_ORDERS = 10
+MAX_RECOMMENDATIONS = 20
+
+
 def run(args: argparse.Namespace) -> int:
+    if len(args.orders) > MAX_ORDERS:
+        fail(f"argument --order: {len(args.orders)} orders (allowed: at most {MAX_ORDERS})")
+    if args.recommendations > MAX_RECOMMENDATIONS:
+        fail(
+            f"argument --recommendations: {args.recommendations} recommendations "
+            f"(allowed: 0 to {MAX_RECOMMENDATIONS})"
+        )
     cal = WorkingDayCalendar.from_settings(Settings())
     try:
         specs = calculate(
@@ -101,6 +113,9 @@ def run(args: argparse.Namespace) -> int:
         )
     except CalculatorInputError as err:
         fail(f"argument {_OPTIONS[err.argument]}: {err.message} (allowed: {err.allowed})")
+    except (ValueError, OverflowError) as err:
+        # a deadline would fall after 31 December 9999 (the last date Python has)
+        fail(f"cannot work out deadlines from dates this far ahead ({err}); use realistic dates")
     if args.json:
         json.dump([s.model_dump(mode="json") for s in specs], sys.stdout, indent=2)
         sys.stdout.write("\n")

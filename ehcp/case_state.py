@@ -222,8 +222,11 @@ _FOLLOWS = {
     "mediation_held": ("mediation_requested",),
     "mediation_withdrawn": ("mediation_requested",),
     "mediation_certificate_issued": (
-        "mediation_adviser_contacted", "mediation_declined", "mediation_requested",
-        "mediation_held", "mediation_withdrawn",
+        "mediation_adviser_contacted",
+        "mediation_declined",
+        "mediation_requested",
+        "mediation_held",
+        "mediation_withdrawn",
     ),
     "disagreement_resolution_concluded": ("disagreement_resolution_started",),
     "appeal_unopposed": ("appeal_registered",),
@@ -340,9 +343,7 @@ def _check_resolution_started(state: CaseState, event: DisagreementResolutionSta
     )
 
 
-def _check_resolution_concluded(
-    state: CaseState, event: DisagreementResolutionConcluded
-) -> None:
+def _check_resolution_concluded(state: CaseState, event: DisagreementResolutionConcluded) -> None:
     last = state.last("disagreement_resolution_started", "disagreement_resolution_concluded")
     _require(
         last is not None and last.event.kind == "disagreement_resolution_started",

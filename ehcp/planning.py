@@ -92,7 +92,11 @@ def _mediation_held(
     specs = [timescales.mediation_certificate(event.date, CertificateTrigger.concluded, cal)]
     for n, action in enumerate(event.agreed_actions, start=request.first_action):
         specs += timescales.agreement_action(
-            n, event.date, cal, by=Party(action.by), order=action.order,
+            n,
+            event.date,
+            cal,
+            by=Party(action.by),
+            order=action.order,
             agreed_due=action.agreed_due,
         )
     return specs

@@ -1,0 +1,164 @@
+"""Replay safety: the current workflow code must replay every recorded history exactly.
+
+A change that makes any file in tests/histories fail here would break the cases already
+running in production when the new worker picks them up (see docs/workflow-changes.md).
+The histories come from `scripts/record_histories.py`.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.exceptions import ApplicationError
+from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
+
+from ehcp.models import Event
+from ehcp.payloads import CaseStatus, StartCase
+from security.converter import data_converter
+from security.keys import Keyring
+from tests.workflow.scenarios import ENCRYPTED, HISTORY_KEYRING, SCENARIOS
+from workflows.disagreement import DisagreementWorkflow
+
+HISTORIES = Path(__file__).resolve().parents[1] / "histories"
+FILES = sorted(HISTORIES.glob("*.json"))
+#: the worker's converter (pydantic, encrypted); it passes unencrypted payloads through
+CONVERTER = data_converter(HISTORY_KEYRING)
+ENCRYPTED_MARK = base64.b64encode(b"binary/encrypted").decode()
+
+
+def load(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+
+
+async def replay(workflow_class: type, path: Path) -> None:
+    replayer = Replayer(workflows=[workflow_class], data_converter=CONVERTER)
+    await replayer.replay_workflow(load(path))  # raises on any non-determinism
+
+
+def test_every_scenario_has_a_recorded_history():
+    stems = {path.name.split(".")[0] for path in FILES}
+    missing = set(SCENARIOS) - stems
+    assert not missing, f"no history for {missing}: run scripts/record_histories.py"
+    assert {f"{name}_encrypted" for name in ENCRYPTED} <= stems
+    assert any(".run2." in path.name for path in FILES), "no continue-as-new run recorded"
+    for path in FILES:
+        text = path.read_text()
+        assert (ENCRYPTED_MARK in text) == path.stem.startswith(
+            tuple(f"{n}_encrypted" for n in ENCRYPTED)
+        ), path.name
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+async def test_history_replays_on_the_current_workflow_code(path: Path):
+    await replay(DisagreementWorkflow, path)
+
+
+# -- the check itself works ------------------------------------------------------------------
+
+
+@workflow.defn(name="DisagreementWorkflow", sandboxed=False)
+class TimerFirstWorkflow(DisagreementWorkflow):
+    """A careless change: a timer before the start-up planning activity, unpatched."""
+
+    @workflow.run
+    async def run(self, start: StartCase) -> CaseStatus:
+        await workflow.sleep(timedelta(seconds=1))
+        return await super().run(start)
+
+
+@workflow.defn(name="DisagreementWorkflow", sandboxed=False)
+class PatchedTimerFirstWorkflow(DisagreementWorkflow):
+    """The same change made safely: only new runs take the new path."""
+
+    @workflow.run
+    async def run(self, start: StartCase) -> CaseStatus:
+        if workflow.patched("timer-before-planning"):
+            await workflow.sleep(timedelta(seconds=1))
+        return await super().run(start)
+
+
+@pytest.mark.parametrize("name", ["withdrawal", "withdrawal_encrypted", "continue_as_new.run1"])
+async def test_an_unpatched_change_fails_replay(name: str):
+    with pytest.raises(NondeterminismError):
+        await replay(TimerFirstWorkflow, HISTORIES / f"{name}.json")
+
+
+@pytest.mark.parametrize("name", ["withdrawal", "withdrawal_encrypted", "continue_as_new.run1"])
+async def test_the_same_change_behind_workflow_patched_replays(name: str):
+    await replay(PatchedTimerFirstWorkflow, HISTORIES / f"{name}.json")
+
+
+@workflow.defn(name="DisagreementWorkflow", sandboxed=False)
+class StricterRuleWorkflow(DisagreementWorkflow):
+    """A tightened event rule (as an edit to ehcp.case_state.check_event would be): the
+    handler re-checks each event inside its lock, and that re-check runs on replay too."""
+
+    @workflow.run
+    async def run(self, start: StartCase) -> CaseStatus:
+        return await super().run(start)
+
+    def _check(self, event: Event) -> None:
+        if event.kind == "mediation_declined":
+            raise ApplicationError("declining is no longer allowed", type="EventRejected")
+        super()._check(event)
+
+
+@workflow.defn(name="DisagreementWorkflow", sandboxed=False)
+class PatchedStricterRuleWorkflow(StricterRuleWorkflow):
+    """The same rule behind a patch. `workflow.patched` may not be called from a validator
+    (read-only: the update hangs), so the run decides once and the checks read the flag:
+    runs started before the change keep the old rule, runs started after get the new one."""
+
+    @workflow.run
+    async def run(self, start: StartCase) -> CaseStatus:
+        self._no_more_declining = workflow.patched("no-more-declining")
+        return await super().run(start)
+
+    def _check(self, event: Event) -> None:
+        if getattr(self, "_no_more_declining", False):
+            super()._check(event)
+        else:
+            DisagreementWorkflow._check(self, event)
+
+
+@workflow.defn(name="DisagreementWorkflow", sandboxed=False)
+class NewHandlersWorkflow(DisagreementWorkflow):
+    """New queries and new update kinds: nothing in an old history refers to them."""
+
+    @workflow.run
+    async def run(self, start: StartCase) -> CaseStatus:
+        return await super().run(start)
+
+    @workflow.query
+    def open_duties(self) -> int:
+        return 0
+
+    @workflow.update
+    async def add_note(self, note: str) -> str:
+        return note
+
+
+async def test_a_stricter_event_rule_fails_replay_unless_patched():
+    with pytest.raises(NondeterminismError):
+        await replay(StricterRuleWorkflow, HISTORIES / "withdrawal.json")
+    await replay(PatchedStricterRuleWorkflow, HISTORIES / "withdrawal.json")
+
+
+async def test_new_queries_and_update_kinds_replay():
+    await replay(NewHandlersWorkflow, HISTORIES / "withdrawal.json")
+    await replay(NewHandlersWorkflow, HISTORIES / "rejected_updates.json")
+
+
+async def test_an_encrypted_history_needs_its_key():
+    other = data_converter(Keyring("other", {"other": bytes(32)}, "tests"))
+    replayer = Replayer(workflows=[DisagreementWorkflow], data_converter=other)
+    result = await replayer.replay_workflow(
+        load(HISTORIES / "withdrawal_encrypted.json"), raise_on_replay_failure=False
+    )
+    assert "PayloadDecryptionError" in str(result.replay_failure)
