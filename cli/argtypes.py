@@ -88,6 +88,20 @@ def case_ref(text: str) -> str:
     return text
 
 
+#: letters, digits and : . _ - ; stored in plaintext by Temporal, so never personal data
+EVENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$")
+
+
+def event_id(text: str) -> str:
+    """A back-office system's own id for an event (used as the Temporal update id)."""
+    if not EVENT_ID_PATTERN.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text[:50]!r} is not an event id (allowed: up to 128 letters, digits and "
+            ": . _ - starting with a letter or digit, e.g. caseflow:evt-000123)"
+        )
+    return text
+
+
 def days(text: str) -> int:
     """A number of days from 0 to MAX_DAYS."""
     value = count(text)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from cli.argtypes import case_ref, choice, count, days, iso_date, read_json
+from cli.argtypes import case_ref, choice, count, days, event_id, iso_date, read_json
 from cli.parser import USAGE_ERROR, fail
 from cli.tables import deadline_table, print_table
 from ehcp.models import EVENT_KINDS, Case, Event, describe_validation_error, parse_event
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 # temporalio and the workflow module are imported where a command talks to the server, not
 # here: they are half the CLI's start-up time, and bad input is refused before they are needed
 WORKFLOW_TYPE = "DisagreementWorkflow"
+
+#: tries of an event when the case has its 10 events in flight (Temporal's limit)
+UPDATE_TRIES = 6
 
 #: exit status when the server refuses (rejected event, duplicate case, unknown case)
 REFUSED = 1
@@ -71,11 +74,9 @@ def run_async(
                 return stop.code if isinstance(stop.code, int) else REFUSED
 
         status = asyncio.run(main())
-        # The SDK's Rust runtime threads can abort interpreter finalisation
-        # ("PyGILState_Release"); our output is flushed, so leave without finalising.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)
+        from worker import exit_without_finalising
+
+        exit_without_finalising(status)
 
     return run
 
@@ -247,6 +248,7 @@ def prepare_event(args: argparse.Namespace) -> None:
 
 async def record_event(args: argparse.Namespace, client: Client) -> int:
     from temporalio.client import WorkflowUpdateFailedError
+    from temporalio.service import RPCError, RPCStatusCode
 
     from workflows.disagreement import DisagreementWorkflow
 
@@ -254,10 +256,23 @@ async def record_event(args: argparse.Namespace, client: Client) -> int:
     handle = await existing_handle(client, args.case_ref)
     if getattr(handle, "closed", False):
         fail(f"case {args.case_ref} is closed; a closed case accepts no more events", REFUSED)
+    # One id for every try: a retry after a lost answer returns the first receipt.
+    update_id = args.event_id or f"cli:{uuid.uuid4()}"
     try:
-        receipt = await handle.execute_update(
-            DisagreementWorkflow.record_event, event, result_type=EventReceipt
-        )
+        for attempt in range(UPDATE_TRIES):
+            try:
+                receipt = await handle.execute_update(
+                    DisagreementWorkflow.record_event, event, id=update_id,
+                    result_type=EventReceipt,
+                )  # fmt: skip
+                break
+            except RPCError as error:
+                # at most 10 events in flight per case: wait for a slot
+                if error.status != RPCStatusCode.RESOURCE_EXHAUSTED:
+                    raise
+                if attempt == UPDATE_TRIES - 1:
+                    fail(f"case {args.case_ref} is busy; try again shortly", REFUSED)
+                await asyncio.sleep(0.2 * 2**attempt)
     except WorkflowUpdateFailedError as error:
         cause = error.cause
         message = getattr(cause, "message", None) or str(cause or error)
@@ -403,6 +418,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("kind", metavar="KIND", nargs="?", type=choice_of(EVENT_KINDS, "event kind"))
     p.add_argument("--json", metavar="FILE|-", help="the whole event as JSON")
     p.add_argument("--date", type=iso_date, help="when it happened (default: today)")
+    p.add_argument(
+        "--event-id",
+        type=event_id,
+        help="your system's id for this event: sending it again returns the first receipt",
+    )
     p.add_argument("--recorded-by")
     p.add_argument("--notes")
     p.add_argument("--outcome")

@@ -80,7 +80,11 @@ async def test_back_office_drives_a_case_through_the_cli(start_run_dev, tmp_path
     assert "started case RUT-2026-0042" in out
     refused(cli(run, "start", "--json", "-", stdin=json.dumps(case)), "already exists")
 
-    ok(cli(run, "event", "RUT-2026-0042", "mediation_declined", "--date", decision.isoformat()))
+    declined = ["event", "RUT-2026-0042", "mediation_declined", "--date", decision.isoformat()]
+    first = ok(cli(run, *declined, "--event-id", "caseflow:evt-1"))
+    # the same event id again (a retry after a lost answer): the first receipt, nothing new
+    assert ok(cli(run, *declined, "--event-id", "caseflow:evt-1")) == first
+    assert "recorded mediation_declined as event 1" in first
     refused(
         cli(
             run,
