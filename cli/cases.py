@@ -290,13 +290,19 @@ async def record_event(args: argparse.Namespace, client: Client) -> int:
 # -- status, timeline, list -----------------------------------------------------------------
 
 
-async def status(args: argparse.Namespace, client: Client) -> int:
-    from workflows.disagreement import DisagreementWorkflow
-
+async def query_case(args: argparse.Namespace, client: Client, name: str, result_type):
+    """Ask the case's workflow a query; with --json print the answer and return None."""
     handle = await existing_handle(client, args.case_ref)
-    result = await handle.query(DisagreementWorkflow.status, result_type=CaseStatus)
+    result = await handle.query(name, result_type=result_type)
     if args.json_out:
         emit_json(result)
+        return None
+    return result
+
+
+async def status(args: argparse.Namespace, client: Client) -> int:
+    result = await query_case(args, client, "status", CaseStatus)
+    if result is None:
         return 0
     closed = f", closed: {result.closed_reason}" if result.closed_reason else ""
     overdue = "  OVERDUE" if result.overdue else ""
@@ -308,12 +314,8 @@ async def status(args: argparse.Namespace, client: Client) -> int:
 
 
 async def timeline(args: argparse.Namespace, client: Client) -> int:
-    from workflows.disagreement import DisagreementWorkflow
-
-    handle = await existing_handle(client, args.case_ref)
-    result = await handle.query(DisagreementWorkflow.timeline, result_type=CaseTimeline)
-    if args.json_out:
-        emit_json(result)
+    result = await query_case(args, client, "timeline", CaseTimeline)
+    if result is None:
         return 0
     rows = [["#", "date", "event", "recorded by", "flags"]]
     for recorded in result.events:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from ehcp import timescales
 from ehcp.calendar import WorkingDayCalendar
+from ehcp.case_state import CaseState
 from ehcp.deadline import DeadlineSpec
 from ehcp.models import (
     AppealRegistered,
@@ -39,6 +40,18 @@ class PlanRequest(BaseModel):
     first_order: int = 1
     first_recommendation: int = 1
     first_action: int = 1
+
+
+def request_for(state: CaseState, event: Event) -> PlanRequest:
+    """What to ask the planner for `event`: orders, recommendations and agreed actions are
+    numbered on from those already on the case."""
+    return PlanRequest(
+        case=state.case,
+        event=event,
+        first_order=state.orders_made + 1,
+        first_recommendation=len(state.recommendations) + 1,
+        first_action=state.actions_agreed + 1,
+    )
 
 
 def plan(request: PlanRequest, cal: WorkingDayCalendar) -> list[DeadlineSpec]:

@@ -49,7 +49,7 @@ with workflow.unsafe.imports_passed_through():
         next_wakeup,
     )
     from ehcp.payloads import CaseStart, CaseStatus, CaseTimeline, EventReceipt, StartCase
-    from ehcp.planning import PlanRequest
+    from ehcp.planning import request_for
     from ehcp.uktime import london_date, london_to_utc
     from ehcp.vocabulary import Stage
     from workflows import search_attributes as sa
@@ -198,13 +198,7 @@ class DisagreementWorkflow:
         async with self._lock:
             self._check(event)  # again: an earlier event may have changed the case meanwhile
             state = self._state
-            request = PlanRequest(
-                case=state.case,
-                event=event,
-                first_order=state.orders_made + 1,
-                first_recommendation=len(state.recommendations) + 1,
-                first_action=state.actions_agreed + 1,
-            )
+            request = request_for(state, event)
             try:
                 specs = await workflow.execute_activity(
                     PLAN_EVENT,

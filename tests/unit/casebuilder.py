@@ -25,7 +25,7 @@ from ehcp.case_state import (
 from ehcp.deadline import DeadlineSpec
 from ehcp.models import Case, Contact, Event, parse_event
 from ehcp.notices import Notification, due_notices, next_wakeup
-from ehcp.planning import PlanRequest, plan
+from ehcp.planning import PlanRequest, plan, request_for
 from ehcp.uktime import london_date, london_to_utc
 
 CAL = WorkingDayCalendar()
@@ -90,14 +90,7 @@ class CaseBuilder:
         now = now or noon(event.date)
         state = self.state
         check_event(state, event, london_date(now))
-        request = PlanRequest(
-            case=state.case,
-            event=event,
-            first_order=state.orders_made + 1,
-            first_recommendation=len(state.recommendations) + 1,
-            first_action=state.actions_agreed + 1,
-        )
-        self.last_specs = plan(request, CAL)
+        self.last_specs = plan(request_for(state, event), CAL)
         return apply_event(state, event, self.last_specs, now)
 
     def add(self, kind: str, on: date, **fields: Any) -> RecordedEvent:
