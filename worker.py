@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import NoReturn
@@ -28,6 +29,8 @@ from security.keys import KeyConfigError
 from workflows.disagreement import DisagreementWorkflow
 
 log = logging.getLogger("ehcp.worker")
+#: how long a starting worker waits for the Temporal server
+CONNECT_WAIT = timedelta(seconds=60)
 
 
 def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
@@ -57,10 +60,26 @@ async def connect(settings: Settings) -> Client:
     )
 
 
+async def connect_when_ready(settings: Settings, wait: timedelta = CONNECT_WAIT) -> Client:
+    """A worker may start before its server (compose, make run, a host reboot): keep trying
+    for a while, then give up loudly."""
+    deadline = time.monotonic() + wait.total_seconds()
+    delay = 0.2
+    while True:
+        try:
+            return await connect(settings)
+        except RuntimeError as error:  # the SDK's "Failed client connect"
+            if time.monotonic() + delay > deadline:
+                raise
+            log.info("waiting for Temporal at %s (%s)", settings.temporal_address, error)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()
-    client = await connect(settings)
+    client = await connect_when_ready(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
