@@ -84,6 +84,9 @@ class DisagreementWorkflow:
                 )
                 self._state = new_case_state(start.case, plan.policy, plan.deadlines, self._now())
         while not self._state.closed:
+            # Cleared before sending: an event that lands while emails go out wakes the
+            # next sleep at once, so anything it made due now is not left for later.
+            self._wake = False
             await self._send_due()
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -101,7 +104,6 @@ class DisagreementWorkflow:
 
     async def _sleep_until_next(self) -> None:
         wake_at = next_wakeup(self._state, self._now())
-        self._wake = False
         if wake_at is None:
             await workflow.wait_condition(lambda: self._wake)
             return

@@ -4,7 +4,9 @@ sent once, a 400 is recorded on the case and alerted to staff through the outbox
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+import time
+from datetime import date, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 
@@ -116,3 +118,35 @@ async def test_an_unrecorded_202_is_not_sent_again_on_retry(
         assert record.message_id == sendgrid.accepted[0].message_id
         assert status.delivery_failures == []
         assert SentLedger(h.settings.sent_ledger_dir).sent(record.key) is not None
+
+
+async def test_an_event_landing_while_emails_go_out_gets_its_due_escalation_at_once(
+    time_env, tmp_path, sendgrid
+) -> None:
+    """The first batch is held open at SendGrid; an event recorded meanwhile makes another
+    escalation due now. It must go out without the clock moving on (time stands still on
+    the time-skipping server unless a test skips it)."""
+    sendgrid.script(Answer.hang(2.0, then=202))
+    async with harness(time_env, tmp_path, **sendgrid_settings(sendgrid)) as h:
+        d0 = await h.today()
+        decided = d0 - timedelta(days=70)
+        handle = await h.start(make_case("RUT-SG-RACE", "plan_content", decided))
+        # backdated: the ICB notice was missed weeks ago, so its escalation is due at once
+        await h.event(handle, "mediation_requested", health_included=True,
+                      date=decided + timedelta(days=5))  # fmt: skip
+        await _eventually(lambda: len(sendgrid.received) >= 1)
+        # while that batch is held open: a placement-only appeal registered 50 days ago,
+        # whose council response (30 working days) is already missed
+        await h.event(handle, "appeal_registered", tribunal_ref="EH7/26/7", placement_only=True,
+                      date=decided + timedelta(days=10))  # fmt: skip
+        await _eventually(
+            lambda: any("appeal_response@" in (k or "") and "/escalation/" in (k or "")
+                        for k in sendgrid.accepted_keys())
+        )  # fmt: skip
+
+
+async def _eventually(check, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "not sent while the clock stood still"
+        await asyncio.sleep(0.05)
