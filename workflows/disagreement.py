@@ -105,11 +105,14 @@ class DisagreementWorkflow:
     async def _sleep_until_next(self) -> None:
         wake_at = next_wakeup(self._state, self._now())
         if wake_at is None:
-            await workflow.wait_condition(lambda: self._wake)
+            await workflow.wait_condition(self._woken)
             return
         timeout = max(wake_at - self._now(), timedelta(seconds=1))
         with contextlib.suppress(TimeoutError):  # woken by the clock, not by an event
-            await workflow.wait_condition(lambda: self._wake, timeout=timeout)
+            await workflow.wait_condition(self._woken, timeout=timeout)
+
+    def _woken(self) -> bool:
+        return self._wake or self._state.closed
 
     def _should_continue_as_new(self) -> bool:
         info = workflow.info()
