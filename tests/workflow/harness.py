@@ -60,8 +60,10 @@ class Harness:
         """Leave no case running: the time-skipping server cannot skip time past a
         workflow task that no worker will ever poll."""
         for handle in self.started:
+            # by workflow id alone: the latest run, also after a continue-as-new
+            latest = self.env.client.get_workflow_handle(handle.id)
             with contextlib.suppress(RPCError):
-                await handle.terminate("test finished")
+                await latest.terminate("test finished")
 
     async def event(self, handle: WorkflowHandle, kind: str, **fields) -> EventReceipt:
         event = parse_event({"kind": kind, **fields})
