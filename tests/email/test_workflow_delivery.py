@@ -11,10 +11,12 @@ from email import message_from_bytes
 from email.policy import default as default_policy
 
 import pytest
+from temporalio.testing import WorkflowEnvironment
 
 from activities.ledger import SentLedger
 from ehcp import timescales
 from ehcp.calendar import WorkingDayCalendar
+from tests.conftest import TEST_SERVER, register_search_attributes
 from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
 from tests.workflow.harness import Harness, harness, make_case
 
@@ -120,14 +122,27 @@ async def test_an_unrecorded_202_is_not_sent_again_on_retry(
         assert SentLedger(h.settings.sent_ledger_dir).sent(record.key) is not None
 
 
+@pytest.fixture
+async def own_env(time_env):
+    """A test server of its own: with a send held open at SendGrid, the shared server was
+    left unable to skip time for later tests (seen only in the full suite)."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=time_env.client.data_converter,
+        test_server_existing_path=str(TEST_SERVER),
+    )
+    await register_search_attributes(env)
+    yield env
+    await env.shutdown()
+
+
 async def test_an_event_landing_while_emails_go_out_gets_its_due_escalation_at_once(
-    time_env, tmp_path, sendgrid
+    own_env, tmp_path, sendgrid
 ) -> None:
     """The first batch is held open at SendGrid; an event recorded meanwhile makes another
-    escalation due now. It must go out without the clock moving on (time stands still on
-    the time-skipping server unless a test skips it)."""
+    escalation due now. It must go out without the clock moving on (nothing here skips
+    time on the test server)."""
     sendgrid.script(Answer.hang(2.0, then=202))
-    async with harness(time_env, tmp_path, **sendgrid_settings(sendgrid)) as h:
+    async with harness(own_env, tmp_path, **sendgrid_settings(sendgrid)) as h:
         d0 = await h.today()
         decided = d0 - timedelta(days=70)
         handle = await h.start(make_case("RUT-SG-RACE", "plan_content", decided))
