@@ -46,6 +46,19 @@ def choice(enum: type[E], what: str) -> Callable[[str], E]:
     return parse
 
 
+def one_of(values: tuple[str, ...], what: str) -> Callable[[str], str]:
+    """Like `choice`, for plain names (event kinds) rather than an enum."""
+
+    def parse(text: str) -> str:
+        if text not in values:
+            raise argparse.ArgumentTypeError(
+                f"unknown {what} {text!r} (allowed: {', '.join(values)})"
+            )
+        return text
+
+    return parse
+
+
 def count(text: str) -> int:
     if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from cli.argtypes import case_ref, choice, count, days, event_id, iso_date, read_json
+from cli.argtypes import case_ref, choice, count, days, event_id, iso_date, one_of, read_json
 from cli.parser import USAGE_ERROR, fail
 from cli.tables import deadline_table, print_table
 from ehcp.models import EVENT_KINDS, Case, Event, describe_validation_error, parse_event
@@ -417,7 +417,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("event", help="record an event on a case")
     p.add_argument("case_ref", metavar="CASE_REF", type=case_ref)
-    p.add_argument("kind", metavar="KIND", nargs="?", type=choice_of(EVENT_KINDS, "event kind"))
+    p.add_argument("kind", metavar="KIND", nargs="?", type=one_of(EVENT_KINDS, "event kind"))
     p.add_argument("--json", metavar="FILE|-", help="the whole event as JSON")
     p.add_argument("--date", type=iso_date, help="when it happened (default: today)")
     p.add_argument(
@@ -477,17 +477,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--stage", type=choice(Stage, "stage"))
     _json_flag(p)
     p.set_defaults(func=run_async(list_cases))
-
-
-def choice_of(values: tuple[str, ...], what: str) -> Callable[[str], str]:
-    def parse(text: str) -> str:
-        if text not in values:
-            raise argparse.ArgumentTypeError(
-                f"unknown {what} {text!r} (allowed: {', '.join(values)})"
-            )
-        return text
-
-    return parse
 
 
 __all__ = ["USAGE_ERROR", "register"]

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from ehcp.case_state import CaseState, Deadline, DeliveryFailure
 from ehcp.deadline import DeadlineSpec
 from ehcp.models import Contact
-from ehcp.uktime import london_date, london_to_utc
+from ehcp.uktime import london_to_utc
 from ehcp.vocabulary import ESCALATING_PARTIES, DeadlineStatus, DecisionType, Party
 
 ESCALATION_INTERVAL = timedelta(days=7)
@@ -250,7 +250,3 @@ def _notification(
         escalation=detail if kind == NoticeKind.escalation else None,
         closed_reason=state.closed_reason if kind == NoticeKind.case_closed else None,
     )
-
-
-def today_in_london(now: datetime) -> date:
-    return london_date(now)

@@ -124,9 +124,8 @@ class DisagreementWorkflow:
     async def _send_due(self) -> None:
         state = self._state
         refresh_statuses(state, london_date(self._now()))
-        self._upsert_search_attributes()
+        self._upsert_search_attributes()  # sending changes no attribute; an event wakes the loop
         await self._send(due_notices(state, self._now()))
-        self._upsert_search_attributes()
 
     async def _send(self, notifications: list[Notification]) -> None:
         await asyncio.gather(*(self._send_one(n) for n in notifications))
