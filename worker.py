@@ -13,12 +13,13 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import NoReturn
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 
 from activities.notify import NotificationActivities
 from activities.planning import PlanningActivities
@@ -33,7 +34,12 @@ log = logging.getLogger("ehcp.worker")
 CONNECT_WAIT = timedelta(seconds=60)
 
 
-def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor) -> Worker:
+def build_worker(
+    client: Client,
+    settings: Settings,
+    executor: ThreadPoolExecutor,
+    interceptors: Sequence[Interceptor] = (),
+) -> Worker:
     planning = PlanningActivities(settings)
     primary, fallback = build_senders(settings)
     notify = NotificationActivities(primary, fallback, settings.council)
@@ -48,6 +54,7 @@ def build_worker(client: Client, settings: Settings, executor: ThreadPoolExecuto
         ],
         activity_executor=executor,
         max_cached_workflows=1000,
+        interceptors=interceptors,
         graceful_shutdown_timeout=timedelta(seconds=30),
     )
 
