@@ -50,6 +50,7 @@ def build_worker(
         activities=[
             planning.plan_case_start,
             planning.plan_event_deadlines,
+            notify.send_notifications,
             notify.send_notification,
         ],
         activity_executor=executor,

@@ -9,11 +9,18 @@ from temporalio.common import RetryPolicy
 
 PLAN_CASE_START = "plan_case_start"
 PLAN_EVENT = "plan_event_deadlines"
-SEND_NOTIFICATION = "send_notification"
+SEND_NOTIFICATION = "send_notification"  # one message; runs started before batched sends
+SEND_NOTIFICATIONS = "send_notifications"  # every message due at one wake-up, in one call
 
 #: start-to-close of one notification attempt: the HTTP timeout (10 s) plus the ledger, with
 #: room; also how long the sent ledger treats an unfinished attempt as still alive
 SEND_TIMEOUT = timedelta(seconds=30)
+
+#: one batch: its messages go one after another, each bounded by the HTTP timeout (10 s)
+SEND_BATCH_TIMEOUT = timedelta(minutes=2)
+#: backoffs at least this long wait on a workflow timer, not inside the workflow task, so
+#: events are not held up while SendGrid is down
+LOCAL_RETRY_THRESHOLD = timedelta(seconds=15)
 
 #: Delivery errors that retrying cannot fix (bad request, bad key, refused, too large).
 PERMANENT_DELIVERY_ERRORS = ["PermanentDeliveryError"]

@@ -1,16 +1,20 @@
-"""The notification activity: one stable interface, whichever transport delivers."""
+"""The notification activities: one stable interface, whichever transport delivers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
-from activities.names import SEND_NOTIFICATION
+from activities.names import NOTIFY_RETRY, SEND_NOTIFICATION, SEND_NOTIFICATIONS
 from ehcp.council import CouncilInfo
 from ehcp.messages import Email, render
-from ehcp.notices import Delivery, Notification
+from ehcp.notices import Delivery, Notification, SendOutcome
+
+log = logging.getLogger("ehcp.notify")
 
 
 class Sender(Protocol):
@@ -30,10 +34,61 @@ class NotificationActivities:
         self._fallback = fallback
         self._council = council
 
-    @activity.defn(name=SEND_NOTIFICATION)
-    def send_notification(self, n: Notification) -> Delivery:
+    def deliver(self, n: Notification) -> Delivery:
         sender = self._fallback if n.fallback else self._primary
         # Rendered here, in the activity, so the calendar entry is never a workflow payload.
         email = render(n, self._council, now=datetime.now(UTC))
         message_id = sender.send(n, email)
         return Delivery(key=n.key, transport=sender.name, message_id=message_id)
+
+    @activity.defn(name=SEND_NOTIFICATION)
+    def send_notification(self, n: Notification) -> Delivery:
+        """One message per call: kept for cases whose runs started before batched sends."""
+        return self.deliver(n)
+
+    @activity.defn(name=SEND_NOTIFICATIONS)
+    def send_notifications(self, batch: list[Notification]) -> list[SendOutcome]:
+        """Every message due at one wake-up: one outcome each, in order.
+
+        A message that may still get through (timeout, 5xx, 429) makes the whole call retry;
+        the sender's ledger skips the ones already accepted, so a retry sends only the rest.
+        On the last attempt those become failures instead, so the case records exactly which
+        messages did not go.
+        """
+        last_try = activity.info().attempt >= NOTIFY_RETRY.maximum_attempts
+        outcomes: list[SendOutcome] = []
+        retry: list[ApplicationError] = []
+        for n in batch:
+            try:
+                outcomes.append(SendOutcome(key=n.key, delivery=self.deliver(n)))
+            except Exception as error:  # each message ends one way or the other
+                app = error if isinstance(error, ApplicationError) else _unexpected(error)
+                if not app.non_retryable:
+                    retry.append(app)
+                outcomes.append(_failed(n, app, gave_up=not app.non_retryable))
+        if retry and not last_try:
+            raise ApplicationError(
+                f"{len(retry)} of {len(batch)} messages not accepted yet: {retry[0].message}",
+                type=retry[0].type,
+                next_retry_delay=_longest_wait(retry),
+            )
+        return outcomes
+
+
+def _unexpected(error: Exception) -> ApplicationError:
+    log.exception("unexpected error delivering a message")
+    return ApplicationError(f"unexpected error: {type(error).__name__}", type="Unexpected")
+
+
+def _failed(n: Notification, error: ApplicationError, gave_up: bool) -> SendOutcome:
+    status = error.details[0] if error.details and isinstance(error.details[0], int) else None
+    reason = error.message
+    if gave_up:
+        reason = f"still not accepted after {activity.info().attempt} attempts: {reason}"
+    return SendOutcome(key=n.key, failure=reason, status_code=status)
+
+
+def _longest_wait(errors: list[ApplicationError]) -> timedelta | None:
+    """A 429's reset time applies to the whole batch; otherwise the retry policy's backoff."""
+    waits = [e.next_retry_delay for e in errors if e.next_retry_delay]
+    return max(waits, default=None)

@@ -67,6 +67,16 @@ class Delivery(BaseModel):
     message_id: str | None = None
 
 
+class SendOutcome(BaseModel):
+    """How one message of a batch ended: delivered, or refused for good / given up on."""
+
+    key: str
+    delivery: Delivery | None = None
+    #: set when not delivered: SendGrid's message, or why retrying stopped
+    failure: str | None = None
+    status_code: int | None = None
+
+
 def due_notices(state: CaseState, now: datetime) -> list[Notification]:
     """Every message due at `now` and not sent yet, for deadlines still open."""
     sent = state.sent_keys()

@@ -6,7 +6,8 @@
 
 Runs each scenario of tests/workflow/scenarios.py on the time-skipping test server (from the
 venv, never downloaded) with the real worker, and writes every run's history as JSON to
-tests/histories/<name>.json (<name>.run<N>.json when the case continued as new). Most are
+tests/histories/v2-local-activities/<name>.json (<name>.run<N>.json when the case continued
+as new). Most are
 recorded with the plain pydantic converter (readable, independent of any key); the scenarios
 in ENCRYPTED are recorded a second time through the encrypting converter, as production
 writes them.
@@ -37,7 +38,9 @@ from tests.conftest import TEST_SERVER, register_search_attributes  # noqa: E402
 from tests.workflow.harness import harness  # noqa: E402
 from tests.workflow.scenarios import ENCRYPTED, HISTORY_KEYRING, SCENARIOS  # noqa: E402
 
-HISTORIES = ROOT / "tests" / "histories"
+#: one folder per workflow code generation; new recordings go to the current one, and the
+#: older folders stay: cases started on that code may still be running
+HISTORIES = ROOT / "tests" / "histories" / "v2-local-activities"
 
 
 class _EnvWithClient:

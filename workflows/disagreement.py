@@ -20,10 +20,13 @@ with workflow.unsafe.imports_passed_through():
     import idna  # noqa: F401
 
     from activities.names import (
+        LOCAL_RETRY_THRESHOLD,
         NOTIFY_RETRY,
         PLAN_CASE_START,
         PLAN_EVENT,
+        SEND_BATCH_TIMEOUT,
         SEND_NOTIFICATION,
+        SEND_NOTIFICATIONS,
         SEND_TIMEOUT,
     )
     from ehcp.case_state import (
@@ -43,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
     from ehcp.notices import (
         Delivery,
         Notification,
+        SendOutcome,
         closure_notices,
         due_notices,
         failure_alerts,
@@ -58,6 +62,10 @@ PLAN_TIMEOUT = timedelta(seconds=30)
 PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 #: an event's client is waiting: a few tries, then the update fails and says why
 EVENT_PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_attempts=4)
+#: Patch: runs started on this code plan and send through local activities, one batch per
+#: wake-up (one history marker each, instead of three events and a workflow task per call).
+#: Runs that started before it keep scheduling activities, one per message.
+LOCAL_ACTIVITIES = "local-activities-batched-sends"
 
 
 @workflow.defn
@@ -75,13 +83,7 @@ class DisagreementWorkflow:
     async def run(self, start: StartCase) -> CaseStatus:
         if self._state is None:
             async with self._lock:
-                plan = await workflow.execute_activity(
-                    PLAN_CASE_START,
-                    start.case,
-                    result_type=CaseStart,
-                    start_to_close_timeout=PLAN_TIMEOUT,
-                    retry_policy=PLAN_RETRY,
-                )
+                plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
                 self._state = new_case_state(start.case, plan.policy, plan.deadlines, self._now())
         while not self._state.closed:
             # Cleared before sending: an event that lands while emails go out wakes the
@@ -127,10 +129,57 @@ class DisagreementWorkflow:
         self._upsert_search_attributes()  # sending changes no attribute; an event wakes the loop
         await self._send(due_notices(state, self._now()))
 
+    def _local(self) -> bool:
+        return workflow.patched(LOCAL_ACTIVITIES)
+
+    async def _plan(self, name: str, arg: object, result_type: type, retry: RetryPolicy):
+        """Deadline dates, worked out by an activity so that they are recorded in history."""
+        if not self._local():
+            return await workflow.execute_activity(
+                name,
+                arg,
+                result_type=result_type,
+                start_to_close_timeout=PLAN_TIMEOUT,
+                retry_policy=retry,
+            )
+        return await workflow.execute_local_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=PLAN_TIMEOUT,
+            retry_policy=retry,
+            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+        )
+
     async def _send(self, notifications: list[Notification]) -> None:
-        await asyncio.gather(*(self._send_one(n) for n in notifications))
+        if not notifications:
+            return
+        if not self._local():
+            await asyncio.gather(*(self._send_one(n) for n in notifications))
+            return
+        try:
+            outcomes = await workflow.execute_local_activity(
+                SEND_NOTIFICATIONS,
+                notifications,
+                result_type=list[SendOutcome],
+                start_to_close_timeout=SEND_BATCH_TIMEOUT,
+                retry_policy=NOTIFY_RETRY,
+                local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+            )
+        except ActivityError as error:  # the last attempt itself timed out or crashed
+            reason = _reason(error)
+            outcomes = [SendOutcome(key=n.key, failure=reason) for n in notifications]
+        alerts: list[Notification] = []
+        for notification, outcome in zip(notifications, outcomes, strict=True):
+            if outcome.delivery is not None:
+                self._record_sent(notification, outcome.delivery)
+            else:
+                failure = outcome.failure or "not delivered"
+                alerts += self._record_failure(notification, failure, outcome.status_code)
+        await self._send(alerts)
 
     async def _send_one(self, notification: Notification) -> None:
+        """One activity per message: runs that started before LOCAL_ACTIVITIES."""
         try:
             delivery = await workflow.execute_activity(
                 SEND_NOTIFICATION,
@@ -140,8 +189,15 @@ class DisagreementWorkflow:
                 retry_policy=NOTIFY_RETRY,
             )
         except ActivityError as error:
-            await self._delivery_failed(notification, error)
+            cause = error.cause
+            status_code = None
+            if isinstance(cause, ApplicationError) and cause.details:
+                status_code = cause.details[0] if isinstance(cause.details[0], int) else None
+            await self._send(self._record_failure(notification, _reason(error), status_code))
             return
+        self._record_sent(notification, delivery)
+
+    def _record_sent(self, notification: Notification, delivery: Delivery) -> None:
         self._state.notices.append(
             NoticeRecord(
                 key=notification.key,
@@ -154,13 +210,11 @@ class DisagreementWorkflow:
             )
         )
 
-    async def _delivery_failed(self, notification: Notification, error: ActivityError) -> None:
-        """Refused for good, or retries ran out: record it on the case, alert staff through
-        the fallback channel, and carry on; a failed email must never stall the case."""
-        cause = error.cause
-        status_code = None
-        if isinstance(cause, ApplicationError) and cause.details:
-            status_code = cause.details[0] if isinstance(cause.details[0], int) else None
+    def _record_failure(
+        self, notification: Notification, reason: str, status_code: int | None
+    ) -> list[Notification]:
+        """Refused for good, or retries ran out: record it on the case and return the alerts
+        for staff (through the fallback channel); a failed email must never stall the case."""
         failure = DeliveryFailure(
             key=notification.key,
             deadline_key=notification.deadline.key if notification.deadline else None,
@@ -168,11 +222,10 @@ class DisagreementWorkflow:
             role=notification.role,
             failed_at=self._now(),
             status_code=status_code,
-            reason=getattr(cause, "message", None) or str(cause or error),
+            reason=reason,
         )
         self._state.delivery_failures.append(failure)
-        if not notification.fallback:
-            await self._send(failure_alerts(self._state, failure))
+        return [] if notification.fallback else failure_alerts(self._state, failure)
 
     # -- search attributes ------------------------------------------------------------------
 
@@ -204,18 +257,12 @@ class DisagreementWorkflow:
             state = self._state
             request = request_for(state, event)
             try:
-                specs = await workflow.execute_activity(
-                    PLAN_EVENT,
-                    request,
-                    result_type=list[DeadlineSpec],
-                    start_to_close_timeout=PLAN_TIMEOUT,
-                    retry_policy=EVENT_PLAN_RETRY,
-                )
+                specs = await self._plan(PLAN_EVENT, request, list[DeadlineSpec], EVENT_PLAN_RETRY)
             except ActivityError as error:
                 # Fail this update only: the case, its lock and later events carry on.
                 raise ApplicationError(
                     f"the deadlines for this {event.kind} could not be worked out "
-                    f"({getattr(error.cause, 'message', error)}); nothing was recorded",
+                    f"({_reason(error)}); nothing was recorded",
                     type="PlanningFailed",
                     non_retryable=True,
                 ) from None
@@ -270,3 +317,8 @@ class DisagreementWorkflow:
         state = self._state
         events = state.timeline if state else []
         return CaseTimeline(case_ref=self._start.case.case_ref, events=events)
+
+
+def _reason(error: ActivityError) -> str:
+    cause = error.cause
+    return getattr(cause, "message", None) or str(cause or error)

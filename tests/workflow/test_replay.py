@@ -26,7 +26,11 @@ from tests.workflow.scenarios import ENCRYPTED, HISTORY_KEYRING, SCENARIOS
 from workflows.disagreement import DisagreementWorkflow
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
-FILES = sorted(HISTORIES.glob("*.json"))
+#: one folder per generation of workflow code; every one must replay on the current code
+V1 = HISTORIES / "v1-activities"  # an activity per planning call and per email
+CURRENT = HISTORIES / "v2-local-activities"  # local activities, one send batch per wake-up
+GENERATIONS = (V1, CURRENT)
+FILES = sorted(HISTORIES.glob("*/*.json"))
 #: the worker's converter (pydantic, encrypted); it passes unencrypted payloads through
 CONVERTER = data_converter(HISTORY_KEYRING)
 ENCRYPTED_MARK = base64.b64encode(b"binary/encrypted").decode()
@@ -41,20 +45,22 @@ async def replay(workflow_class: type, path: Path) -> None:
     await replayer.replay_workflow(load(path))  # raises on any non-determinism
 
 
-def test_every_scenario_has_a_recorded_history():
-    stems = {path.name.split(".")[0] for path in FILES}
+@pytest.mark.parametrize("folder", GENERATIONS, ids=[f.name for f in GENERATIONS])
+def test_every_scenario_has_a_recorded_history(folder: Path):
+    files = sorted(folder.glob("*.json"))
+    stems = {path.name.split(".")[0] for path in files}
     missing = set(SCENARIOS) - stems
     assert not missing, f"no history for {missing}: run scripts/record_histories.py"
     assert {f"{name}_encrypted" for name in ENCRYPTED} <= stems
-    assert any(".run2." in path.name for path in FILES), "no continue-as-new run recorded"
-    for path in FILES:
+    assert any(".run2." in path.name for path in files), "no continue-as-new run recorded"
+    for path in files:
         text = path.read_text()
         assert (ENCRYPTED_MARK in text) == path.stem.startswith(
             tuple(f"{n}_encrypted" for n in ENCRYPTED)
         ), path.name
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+@pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
 async def test_history_replays_on_the_current_workflow_code(path: Path):
     await replay(DisagreementWorkflow, path)
 
@@ -83,15 +89,17 @@ class PatchedTimerFirstWorkflow(DisagreementWorkflow):
         return await super().run(start)
 
 
+@pytest.mark.parametrize("folder", GENERATIONS, ids=[f.name for f in GENERATIONS])
 @pytest.mark.parametrize("name", ["withdrawal", "withdrawal_encrypted", "continue_as_new.run1"])
-async def test_an_unpatched_change_fails_replay(name: str):
+async def test_an_unpatched_change_fails_replay(name: str, folder: Path):
     with pytest.raises(NondeterminismError):
-        await replay(TimerFirstWorkflow, HISTORIES / f"{name}.json")
+        await replay(TimerFirstWorkflow, folder / f"{name}.json")
 
 
+@pytest.mark.parametrize("folder", GENERATIONS, ids=[f.name for f in GENERATIONS])
 @pytest.mark.parametrize("name", ["withdrawal", "withdrawal_encrypted", "continue_as_new.run1"])
-async def test_the_same_change_behind_workflow_patched_replays(name: str):
-    await replay(PatchedTimerFirstWorkflow, HISTORIES / f"{name}.json")
+async def test_the_same_change_behind_workflow_patched_replays(name: str, folder: Path):
+    await replay(PatchedTimerFirstWorkflow, folder / f"{name}.json")
 
 
 @workflow.defn(name="DisagreementWorkflow", sandboxed=False)
@@ -144,21 +152,24 @@ class NewHandlersWorkflow(DisagreementWorkflow):
         return note
 
 
-async def test_a_stricter_event_rule_fails_replay_unless_patched():
+@pytest.mark.parametrize("folder", GENERATIONS, ids=[f.name for f in GENERATIONS])
+async def test_a_stricter_event_rule_fails_replay_unless_patched(folder: Path):
     with pytest.raises(NondeterminismError):
-        await replay(StricterRuleWorkflow, HISTORIES / "withdrawal.json")
-    await replay(PatchedStricterRuleWorkflow, HISTORIES / "withdrawal.json")
+        await replay(StricterRuleWorkflow, folder / "withdrawal.json")
+    await replay(PatchedStricterRuleWorkflow, folder / "withdrawal.json")
 
 
-async def test_new_queries_and_update_kinds_replay():
-    await replay(NewHandlersWorkflow, HISTORIES / "withdrawal.json")
-    await replay(NewHandlersWorkflow, HISTORIES / "rejected_updates.json")
+@pytest.mark.parametrize("folder", GENERATIONS, ids=[f.name for f in GENERATIONS])
+async def test_new_queries_and_update_kinds_replay(folder: Path):
+    await replay(NewHandlersWorkflow, folder / "withdrawal.json")
+    await replay(NewHandlersWorkflow, folder / "rejected_updates.json")
 
 
-async def test_an_encrypted_history_needs_its_key():
+@pytest.mark.parametrize("folder", GENERATIONS, ids=[f.name for f in GENERATIONS])
+async def test_an_encrypted_history_needs_its_key(folder: Path):
     other = data_converter(Keyring("other", {"other": bytes(32)}, "tests"))
     replayer = Replayer(workflows=[DisagreementWorkflow], data_converter=other)
     result = await replayer.replay_workflow(
-        load(HISTORIES / "withdrawal_encrypted.json"), raise_on_replay_failure=False
+        load(folder / "withdrawal_encrypted.json"), raise_on_replay_failure=False
     )
     assert "PayloadDecryptionError" in str(result.replay_failure)
