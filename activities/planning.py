@@ -25,6 +25,7 @@ class PlanningActivities:
         policy = ReminderPolicy(
             at=s.reminder_time,
             offsets=s.reminder_offsets,
+            spread_s=s.reminder_spread_s,
             send_manager=Contact(name=s.send_manager_name, email=s.send_manager_email),
         )
         specs = planning.plan(planning.PlanRequest(case=case), self._calendar)

@@ -89,6 +89,10 @@ class ReminderPolicy(BaseModel):
     at: time = time(9, 0)  # Europe/London wall-clock time
     offsets: list[int] = Field(default_factory=lambda: [14, 7, 2, 0])
     send_manager: Contact
+    #: each case wakes this many seconds at most after `at`, by a stable hash of its
+    #: reference, so a council's cases do not all wake in the same second (0: exactly `at`;
+    #: cases started before the setting existed have 0)
+    spread_s: int = Field(default=0, ge=0, le=3600)
 
 
 class Deadline(DeadlineSpec):

@@ -8,6 +8,7 @@ by a certificate, a second meeting) is reminded again for its new date.
 
 from __future__ import annotations
 
+import zlib
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -130,9 +131,16 @@ def closure_notices(state: CaseState) -> list[Notification]:
 
 
 def _at(state: CaseState, day: date) -> datetime:
-    """The policy's London wall-clock time on `day`, as a UTC instant."""
+    """The policy's London wall-clock time on `day`, as a UTC instant, plus the case's slot."""
     at = state.policy.at
-    return london_to_utc(day, at.hour, at.minute, at.second)
+    return london_to_utc(day, at.hour, at.minute, at.second) + case_slot(state)
+
+
+def case_slot(state: CaseState) -> timedelta:
+    """This case's place in the spread: the same for every wake-up of the case (crc32, not
+    hash(): Python salts str hashes per process, and replay must get the same answer)."""
+    spread = state.policy.spread_s
+    return timedelta(seconds=zlib.crc32(state.case.case_ref.encode()) % spread if spread else 0)
 
 
 def _reminder_times(state: CaseState, deadline: Deadline) -> list[tuple[int, datetime]]:
@@ -177,7 +185,8 @@ def _future_times(state: CaseState, deadline: Deadline, now: datetime) -> list[d
     times: list[datetime] = []
     if deadline.status == DeadlineStatus.pending:
         times += [at for _, at in _reminder_times(state, deadline) if at > now]
-        times.append(london_to_utc(deadline.due + timedelta(days=1), 0))  # becomes missed
+        missed_at = london_to_utc(deadline.due + timedelta(days=1), 0) + case_slot(state)
+        times.append(missed_at)  # the day has ended: missed
     elif deadline.status == DeadlineStatus.missed and _escalates(deadline):
         times.append(_escalation_time(state, deadline, _escalations_due(state, deadline, now) + 1))
     return [t for t in times if t > now]

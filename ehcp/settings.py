@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     #: local (Europe/London) hour at which reminders and escalations go out
     #: EHCP_REMINDER_TIME=HH:MM[:SS]; a sensible working hour in production
     reminder_time: time = time(9, 0)
+    #: seconds after reminder_time over which cases are spread (each case always gets the
+    #: same second), so thousands of cases do not wake at once; 0: all exactly on time
+    reminder_spread_s: int = Field(default=60, ge=0, le=3600)
     #: days before the due date on which reminders go out; 0 is the due day itself
     reminder_offsets: Annotated[list[int], NoDecode] = [14, 7, 2, 0]
     #: extra non-working days (e.g. a newly proclaimed bank holiday), comma-separated ISO dates
