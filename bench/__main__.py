@@ -78,6 +78,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--smoke", action="store_true", help="tiny sizes, well under a minute")
     p.add_argument("--keep", action="store_true", help="keep the temp folder (logs, SQLite)")
     tuning = p.add_argument_group("worker tuning (both systems alike)")
+    tuning.add_argument(
+        "--worker-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra worker environment, repeatable (the caller's EHCP_* are not passed on)",
+    )
     for flag in ("--max-cached", "--max-workflow-tasks", "--max-activities",
                  "--max-local-activities", "--executor-threads"):  # fmt: skip
         tuning.add_argument(flag, type=int)
@@ -105,6 +112,7 @@ def options_from(args: argparse.Namespace) -> BenchOptions:
         lifecycle=not args.no_lifecycle,
         smoke=args.smoke,
         worker_args=tuning,
+        worker_env=dict(pair.split("=", 1) for pair in args.worker_env if "=" in pair),
     )
     return options.model_copy(update=SMOKE) if args.smoke else options
 

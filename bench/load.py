@@ -72,12 +72,13 @@ class Stack:
         await self.server.wait_ready()
         self.sink = Sink(self.folder)
         self.sink.start()
+        system_env = self.system.worker_env(self.sink.url, str(self.folder))
         self.workers = WorkerProcs(
             folder=self.folder,
             system=self.system.name,
             address=self.server.address,
             task_queue=f"bench-{self.system.name}-{uuid.uuid4().hex[:8]}",
-            env=worker_base_env(self.system.worker_env(self.sink.url, str(self.folder))),
+            env=worker_base_env({**system_env, **self.options.worker_env}),
             extra_args=[*self.system.worker_args(self.sink.url), *self.options.worker_args],
             count=self.options.workers,
         )

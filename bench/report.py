@@ -37,6 +37,8 @@ class BenchOptions(BaseModel):
     lifecycle: bool = True
     smoke: bool = False
     worker_args: list[str] = Field(default_factory=list)
+    #: extra environment for every worker (the bench drops the caller's EHCP_* variables)
+    worker_env: dict[str, str] = Field(default_factory=dict)
 
 
 class Environment(BaseModel):
