@@ -8,6 +8,7 @@ in-flight activities finish, then the process exits.
 from __future__ import annotations
 
 import asyncio
+import compileall
 import logging
 import os
 import signal
@@ -16,10 +17,12 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import NoReturn
 
 from temporalio.client import Client
-from temporalio.worker import Interceptor, Worker
+from temporalio.worker import Interceptor, UnsandboxedWorkflowRunner, Worker, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.notify import NotificationActivities
 from activities.planning import PlanningActivities
@@ -32,6 +35,18 @@ from workflows.disagreement import DisagreementWorkflow
 log = logging.getLogger("ehcp.worker")
 #: how long a starting worker waits for the Temporal server
 CONNECT_WAIT = timedelta(seconds=60)
+
+
+def workflow_runner(settings: Settings) -> WorkflowRunner:
+    """Unsandboxed in production: the sandbox doubles the worker's CPU per workflow task with
+    an encrypting codec (docs/performance.md). The test suite runs every workflow in the
+    sandbox (EHCP_WORKFLOW_SANDBOX=true), so a non-deterministic call still fails CI."""
+    if not settings.workflow_sandbox:
+        return UnsandboxedWorkflowRunner()
+    # The sandbox imports the workflow module afresh for each run; with
+    # PYTHONDONTWRITEBYTECODE set nothing leaves a .pyc, so each import compiled the source.
+    compileall.compile_dir(Path(__file__).parent / "workflows", quiet=2)
+    return SandboxedWorkflowRunner()
 
 
 def build_worker(
@@ -54,8 +69,9 @@ def build_worker(
             notify.send_notification,
         ],
         activity_executor=executor,
-        max_cached_workflows=1000,
+        max_cached_workflows=settings.max_cached_workflows,
         interceptors=interceptors,
+        workflow_runner=workflow_runner(settings),
         graceful_shutdown_timeout=timedelta(seconds=30),
     )
 

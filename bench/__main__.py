@@ -32,6 +32,7 @@ from bench.report import BenchOptions, BenchResult, Environment, LifecycleResult
 from bench.stack import DEFAULT_PRAGMAS, ROOT, TEMPORAL
 from bench.systems import Baseline, Ours, System
 from bench.waiting import BenchTimeout
+from ehcp.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LIFECYCLE_TIMEOUT_S = 300
@@ -41,6 +42,7 @@ SMOKE = {
     "rate": 5.0,
     "rate_seconds": 3.0,
     "reminders": 20,
+    "reminder_spread_s": 5,  # still spread, but a short wait
     "stall_s": 60.0,
 }
 
@@ -62,6 +64,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--rate", type=float, default=20.0, help="offered events/s (fixed rate)")
     p.add_argument("--rate-seconds", type=float, default=15.0, help="fixed-rate duration")
     p.add_argument("--reminders", type=int, default=1000, help="cases due at the same instant")
+    p.add_argument(
+        "--reminder-spread",
+        type=int,
+        default=Settings().reminder_spread_s,
+        help="s after T0 over which due cases wake, each at its own second (as deployed: "
+        "EHCP_REMINDER_SPREAD_S); 0: all at T0",
+    )
     p.add_argument("--reminder-lead", type=float, help="s from last due start to T0")
     p.add_argument("--start-concurrency", type=int, default=64)
     p.add_argument("--event-concurrency", type=int, default=32)
@@ -107,6 +116,7 @@ def options_from(args: argparse.Namespace) -> BenchOptions:
         rate_seconds=args.rate_seconds,
         reminders=args.reminders,
         reminder_lead_s=args.reminder_lead,
+        reminder_spread_s=args.reminder_spread,
         systems=[s.strip() for s in args.systems.split(",") if s.strip()],
         sqlite_pragmas=pragmas(args.sqlite_pragma),
         lifecycle=not args.no_lifecycle,

@@ -296,6 +296,7 @@ def choose_t0(run: Run, starts_per_s: float, restart_s: float) -> datetime:
 
 async def reminders(run: Run, starts_per_s: float, restart_s: float) -> RemindersResult:
     count, system = run.options.reminders, run.system
+    system.spread_s = run.options.reminder_spread_s
     t0 = choose_t0(run, starts_per_s, restart_s)
     system.prepare_due(t0)
     # Ours fixes the reminder time of day into each case at its start, from the worker's
@@ -321,7 +322,7 @@ async def reminders(run: Run, starts_per_s: float, restart_s: float) -> Reminder
     expected = count * system.emails_per_due_case
     wanted = {system.due_id(i) for i in range(count)}
     emails = await collect_emails(run, seen, t0, expected, wanted)
-    late = [(e["t"] - t0.timestamp()) * 1000 for e in emails if owner(run, e) in wanted]
+    late = [(e["t"] - due_at(run, e, t0)) * 1000 for e in emails if owner(run, e) in wanted]
     return RemindersResult(
         cases=count,
         emails_per_case=system.emails_per_due_case,
@@ -329,6 +330,7 @@ async def reminders(run: Run, starts_per_s: float, restart_s: float) -> Reminder
         emails_received=len(late),
         unexpected=len(emails) - len(late),
         t0=t0.isoformat(),
+        spread_s=system.spread_s,
         lead_s=slack,
         lateness_min_ms=min(late, default=0.0),
         lateness_p50_ms=percentile(late, 50),
@@ -342,6 +344,11 @@ def owner(run: Run, email: dict[str, Any]) -> str | None:
     return run.system.message_owner(email.get("args") or {})
 
 
+def due_at(run: Run, email: dict[str, Any], t0: datetime) -> float:
+    """The second this email's case was due to send (T0 plus its slot in the spread)."""
+    return run.system.due_at(email.get("args") or {}, t0)
+
+
 async def collect_emails(
     run: Run, seen: int, t0: datetime, expected: int, wanted: set[str]
 ) -> list[dict[str, Any]]:
@@ -351,7 +358,7 @@ async def collect_emails(
     def fresh() -> list[dict[str, Any]]:
         return run.stack.sink.read()[seen:]
 
-    budget = t0.timestamp() - time.time() + max(30.0, expected / 10)
+    budget = t0.timestamp() - time.time() + run.system.spread_s + max(30.0, expected / 10)
     try:
         await wait_until(lambda: len(fresh()) >= expected, f"{expected} reminder emails", budget)
     except BenchTimeout as timeout:
@@ -360,14 +367,14 @@ async def collect_emails(
     await asyncio.sleep(EXTRA_EMAIL_GRACE_S)  # listening for extras, not waiting for a result
     emails = fresh()
     unwanted = [e for e in emails if owner(run, e) not in wanted]
-    early = [e for e in emails if e["t"] < t0.timestamp()]
+    early = [e for e in emails if e["t"] < due_at(run, e, t0)]
     per_case = Counter(owner(run, e) for e in emails)
     doubled = {case: n for case, n in per_case.items() if n > run.system.emails_per_due_case}
     if unwanted or early or doubled:
         raise BenchError(
             f"{run.system.name}: {len(unwanted)} emails from cases not due at T0 "
-            f"(first {unwanted[:1]}), {len(early)} before T0, {len(doubled)} cases sent more "
-            f"than {run.system.emails_per_due_case}"
+            f"(first {unwanted[:1]}), {len(early)} before they were due, {len(doubled)} "
+            f"cases sent more than {run.system.emails_per_due_case}"
         )
     return emails
 

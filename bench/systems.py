@@ -21,6 +21,7 @@ from bench.baseline import PLAN, BaselineEvent, BaselineStart, BaselineWorkflow
 from ehcp import planning
 from ehcp.calendar import WorkingDayCalendar
 from ehcp.models import Case, parse_event
+from ehcp.notices import slot_seconds
 from ehcp.payloads import EventReceipt, StartCase, workflow_id
 from ehcp.settings import Settings
 from ehcp.uktime import london_date, london_offset
@@ -48,7 +49,12 @@ class System(Protocol):
     async def connect(self, address: str) -> Client: ...
     def worker_env(self, sink_url: str, folder: str) -> dict[str, str]: ...
     def worker_args(self, sink_url: str) -> list[str]: ...
+
+    #: seconds over which due cases are spread after T0, each at its case's slot
+    spread_s: int
+
     def reminder_env(self, t0: datetime) -> dict[str, str]: ...
+    def due_at(self, custom_args: dict[str, Any], t0: datetime) -> float: ...
     def prepare_due(self, t0: datetime) -> None: ...
     async def start_quiet(self, client: Client, task_queue: str, n: int) -> None: ...
     async def start_due(self, client: Client, task_queue: str, n: int, t0: datetime) -> None: ...
@@ -117,6 +123,7 @@ class Ours:
         self.key = base64.b64encode(os.urandom(32)).decode()
         self.offsets = tuple(Settings().reminder_offsets)
         self.emails_per_due_case = 0
+        self.spread_s = 0
         self._due: DueChoice | None = None
 
     async def connect(self, address: str) -> Client:
@@ -137,12 +144,18 @@ class Ours:
         return []
 
     def reminder_env(self, t0: datetime) -> dict[str, str]:
-        """Reminders go out at this London time of day in cases started from now on, all
-        at once: as deployed, cases spread over a minute after it (EHCP_REMINDER_SPREAD_S),
-        which would make this a different load from the baseline's, and put up to a minute
-        of lateness-by-design into the figure."""
+        """Reminders go out at this London time of day in cases started from now on, each
+        case at its own second of the spread after it (EHCP_REMINDER_SPREAD_S; 0: all at
+        once). The baseline wakes at the very same seconds."""
         local = t0 + london_offset(t0)
-        return {"EHCP_REMINDER_TIME": local.strftime("%H:%M:%S"), "EHCP_REMINDER_SPREAD_S": "0"}
+        return {
+            "EHCP_REMINDER_TIME": local.strftime("%H:%M:%S"),
+            "EHCP_REMINDER_SPREAD_S": str(self.spread_s),
+        }
+
+    def due_at(self, custom_args: dict[str, Any], t0: datetime) -> float:
+        """When the case was due to send: T0 plus its slot, as the workflow computes it."""
+        return t0.timestamp() + slot_seconds(custom_args.get("case_ref", ""), self.spread_s)
 
     def prepare_due(self, t0: datetime) -> None:
         self._due = choose_due_decision(london_date(t0), self.offsets)
@@ -156,7 +169,8 @@ class Ours:
         assert self._due is not None, "prepare_due first"
         await self._start(client, task_queue, self.due_ref(n), self._due.decision_date)
 
-    def due_ref(self, n: int) -> str:
+    @staticmethod
+    def due_ref(n: int) -> str:
         return f"BENCH-DUE-{n:07d}"
 
     def due_id(self, n: int) -> str:
@@ -192,6 +206,7 @@ class Baseline:
 
     def __init__(self) -> None:
         self.emails_per_due_case = 1
+        self.spread_s = 0
 
     async def connect(self, address: str) -> Client:
         return await Client.connect(address)
@@ -217,7 +232,9 @@ class Baseline:
         )
 
     async def start_due(self, client: Client, task_queue: str, n: int, t0: datetime) -> None:
-        start = BaselineStart([t0.timestamp()], self.emails_per_due_case)
+        # The same second as our n-th due case: the same load, spread the same way.
+        wake = t0.timestamp() + slot_seconds(Ours.due_ref(n), self.spread_s)
+        start = BaselineStart([wake], self.emails_per_due_case)
         await client.start_workflow(
             BaselineWorkflow.run, start, id=self.due_id(n), task_queue=task_queue
         )
@@ -233,3 +250,6 @@ class Baseline:
 
     def message_owner(self, custom_args: dict[str, Any]) -> str | None:
         return custom_args.get("workflow_id")
+
+    def due_at(self, custom_args: dict[str, Any], t0: datetime) -> float:
+        return float(custom_args["due"])

@@ -139,8 +139,11 @@ def _at(state: CaseState, day: date) -> datetime:
 def case_slot(state: CaseState) -> timedelta:
     """This case's place in the spread: the same for every wake-up of the case (crc32, not
     hash(): Python salts str hashes per process, and replay must get the same answer)."""
-    spread = state.policy.spread_s
-    return timedelta(seconds=zlib.crc32(state.case.case_ref.encode()) % spread if spread else 0)
+    return timedelta(seconds=slot_seconds(state.case.case_ref, state.policy.spread_s))
+
+
+def slot_seconds(case_ref: str, spread_s: int) -> int:
+    return zlib.crc32(case_ref.encode()) % spread_s if spread_s else 0
 
 
 def _reminder_times(state: CaseState, deadline: Deadline) -> list[tuple[int, datetime]]:

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     reminder_offsets: Annotated[list[int], NoDecode] = [14, 7, 2, 0]
     #: extra non-working days (e.g. a newly proclaimed bank holiday), comma-separated ISO dates
     extra_bank_holidays: Annotated[list[date], NoDecode] = []
+    #: workflows kept in worker memory; a case not in it is rebuilt from its history
+    #: (docs/performance.md: about 60 KB each)
+    max_cached_workflows: int = Field(default=4000, ge=0)
+    #: run workflow code in the SDK's sandbox: slower, so off in production; the tests turn
+    #: it on so that a non-deterministic call fails there (docs/performance.md)
+    workflow_sandbox: bool = False
     council_code: str = "rutland"
     #: EHCP_COUNCIL__NAME, EHCP_COUNCIL__SENDIASS_URL, ...
     council: CouncilInfo = CouncilInfo()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sysconfig
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from temporalio.testing import WorkflowEnvironment
 from security.converter import data_converter
 from security.keys import Keyring
 from workflows.search_attributes import ALL_KEYS
+
+#: Workers built in the test process run workflow code in the SDK sandbox, which fails a
+#: non-deterministic call (worker.workflow_runner); worker processes started by the
+#: integration tests run as deployed, without it (DEPLOYED_ENV).
+os.environ["EHCP_WORKFLOW_SANDBOX"] = "true"
+DEPLOYED_ENV = {"EHCP_WORKFLOW_SANDBOX": "false"}
 
 BIN = Path(sysconfig.get_path("scripts"))
 TEMPORAL = BIN / "temporal"

@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import DEPLOYED_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_S = 30.0
 STOP_DEADLINE_S = 60.0
@@ -111,6 +113,7 @@ def run_dev_starter(tmp_path: Path) -> Iterator[Callable[..., RunDev]]:
         port = port or ports[0]
         env = {
             **os.environ,
+            **DEPLOYED_ENV,
             "EHCP_DEV_PORT": str(port),
             "EHCP_DEV_UI_PORT": str(ports[1]),
             "EHCP_DATA_DIR": str(data_dir),
@@ -212,7 +215,7 @@ class WorkerProcess:
             self.proc = subprocess.Popen(
                 [sys.executable, "worker.py"],
                 cwd=ROOT,
-                env={**os.environ, **self.env},
+                env={**os.environ, **DEPLOYED_ENV, **self.env},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

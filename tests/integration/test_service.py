@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from ehcp.uktime import london_date
+from tests.conftest import DEPLOYED_ENV
 from tests.integration.devstack import ROOT, RunDev
 
 pytestmark = pytest.mark.integration
@@ -24,7 +25,7 @@ LIST_DEADLINE_S = 30.0  # visibility is eventually consistent
 
 
 def cli(run: RunDev, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "EHCP_TEMPORAL_ADDRESS": run.address}
+    env = {**os.environ, **DEPLOYED_ENV, "EHCP_TEMPORAL_ADDRESS": run.address}
     env.update(run.client_env)
     return subprocess.run(
         [sys.executable, "starter.py", *args],
