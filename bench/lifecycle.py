@@ -1,8 +1,9 @@
 """The longest lifecycle we test, measured in history events and bytes (ours only).
 
 Runs a case through every route on the time-skipping test server (binary from the venv):
-mediation with health, a certificate, an appeal, the tribunal's orders and recommendations,
-missed responses and their escalations; then `--events` rescheduled meetings over time. For
+mediation with health and an agreement, a certificate, an appeal, a hearing, the tribunal's
+orders and recommendations, responses two weeks late and their escalations (and, with
+`--events`, that many rescheduled meetings); then every duty is met and the case closes. For
 each run of the continue-as-new chain it reports history events, the history's size and the
 payload bytes (encrypted, as the server stores them).
 
@@ -35,6 +36,7 @@ from ehcp.models import Case, parse_event
 from ehcp.payloads import CaseStatus, EventReceipt, StartCase, workflow_id
 from ehcp.settings import Settings
 from ehcp.uktime import london_date
+from ehcp.vocabulary import Party
 from security.converter import data_converter
 from security.keys import Keyring
 from worker import build_worker
@@ -116,9 +118,15 @@ class Driver:
 
 
 async def every_route(d: Driver, extra_events: int) -> None:
+    """The longest legal route, the council meeting its duties but answering the tribunal's
+    recommendations two weeks late (missed, escalated), then closing. A council that
+    ignores a duty for months makes a longer history: weekly escalations, and
+    continue-as-new (`--events` adds rescheduled meetings, the 300-event stress test)."""
     d0 = await d.today()
     await d.event(kind="mediation_requested", date=d0, health_included=True)
-    t = await d.days(20)
+    t = await d.days(2)
+    await d.event(kind="obligation_met", date=t, deadline_key="icb_mediation_notice")
+    t = await d.days(18)
     await d.event(
         kind="mediation_held",
         date=t,
@@ -128,6 +136,8 @@ async def every_route(d: Driver, extra_events: int) -> None:
     await d.event(
         kind="mediation_certificate_issued", date=t, certificate_kind="mediation_completed"
     )
+    t = await d.days(7)
+    await d.event(kind="obligation_met", date=t, deadline_key="agreement_action:1")
     await d.event(
         kind="appeal_registered",
         date=t,
@@ -135,7 +145,10 @@ async def every_route(d: Driver, extra_events: int) -> None:
         health_included=True,
         social_care_included=True,
     )
-    t = await d.days(60)
+    t = await d.days(25)
+    await d.event(kind="obligation_met", date=t, deadline_key="appeal_response")
+    await d.event(kind="hearing_listed", date=t, hearing_date=t + timedelta(days=40))
+    t = await d.days(41)
     await d.event(
         kind="tribunal_decision",
         date=t,
@@ -146,13 +159,33 @@ async def every_route(d: Driver, extra_events: int) -> None:
             {"addressed_to": "social_care", "summary": "Respite"},
         ],
     )
-    await d.days(50)  # the responses are missed: escalations
     for n in range(extra_events):
         if n % 10 == 0:
             await d.days(20)
         t = await d.today()
         meeting = t + timedelta(days=5 + n)
         await d.event(kind="way_forward_meeting_scheduled", date=t, meeting_date=meeting)
+    await d.days(50)  # the responses to the recommendations are late: escalations
+    await close(d)
+
+
+async def close(d: Driver) -> None:
+    """The council catches up: every open order and recommendation is met, then the case
+    closes, so the history measured is the case's whole life."""
+    status = await d.handle.query(DisagreementWorkflow.status, result_type=CaseStatus)
+    t = await d.today()
+    for deadline in status.deadlines:
+        if deadline.status not in ("pending", "missed") or deadline.party == Party.parent:
+            continue
+        if deadline.key.startswith("recommendation_response:"):
+            number = int(deadline.key.split(":")[1])
+            await d.event(
+                kind="recommendation_response_sent", date=t, recommendation=number, followed=True
+            )
+        else:
+            await d.event(kind="obligation_met", date=t, deadline_key=deadline.key)
+    await d.event(kind="case_closed", date=t, reason="obligations_met")
+    await d.handle.result()
 
 
 async def histories(client: Client, handle: WorkflowHandle) -> list[LifecycleRun]:
@@ -196,7 +229,6 @@ async def run_case(
             wall_s = time.perf_counter() - began
             status = await handle.query(DisagreementWorkflow.status, result_type=CaseStatus)
             runs = await histories(client, handle)
-            await handle.terminate("benchmark finished")
     return LifecycleResult(
         extra_events=extra_events,
         events_recorded=status.events,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -76,6 +76,11 @@ class DisagreementWorkflow:
         self._state: CaseState | None = start.state
         self._lock = asyncio.Lock()  # one event (or start-up plan) applied at a time
         self._wake = False
+        # The timer for the next wake-up (runs started on LOCAL_ACTIVITIES): kept while
+        # that time stays the same, so an event that does not move it costs no timer.
+        self._timer: asyncio.Task[None] | None = None
+        self._timer_at: datetime | None = None
+        self._rang = False
 
     # -- run loop -------------------------------------------------------------------------
 
@@ -106,12 +111,34 @@ class DisagreementWorkflow:
 
     async def _sleep_until_next(self) -> None:
         wake_at = next_wakeup(self._state, self._now())
+        if self._local():
+            if not self._rang:  # it may have rung while emails went out: go round at once
+                self._set_timer(wake_at)
+                await workflow.wait_condition(lambda: self._woken() or self._rang)
+            self._rang = False
+            return
         if wake_at is None:
             await workflow.wait_condition(self._woken)
             return
         timeout = max(wake_at - self._now(), timedelta(seconds=1))
         with contextlib.suppress(TimeoutError):  # woken by the clock, not by an event
             await workflow.wait_condition(self._woken, timeout=timeout)
+
+    def _set_timer(self, wake_at: datetime | None) -> None:
+        running = self._timer is not None and not self._timer.done()
+        if running and wake_at == self._timer_at:
+            return
+        if running:
+            self._timer.cancel()
+        self._timer, self._timer_at, self._rang = None, wake_at, False
+        if wake_at is not None:
+            delay = max(wake_at - self._now(), timedelta(seconds=1))
+            self._timer = asyncio.create_task(self._ring_after(delay))
+
+    async def _ring_after(self, delay: timedelta) -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            await workflow.sleep(delay)
+            self._rang = True
 
     def _woken(self) -> bool:
         return self._wake or self._state.closed
