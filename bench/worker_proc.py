@@ -37,10 +37,12 @@ from temporalio.worker import (
     Worker,
 )
 
+from ehcp.settings import Settings
+
 log = logging.getLogger("bench.worker")
 STATS_EVERY_S = 0.2
-#: the same as worker.build_worker, so that the baseline runs with ours' configuration
-BASELINE_MAX_CACHED = 1000
+#: ours' deployed cache size (EHCP_MAX_CACHED_WORKFLOWS), so both cache alike
+BASELINE_MAX_CACHED = Settings.model_fields["max_cached_workflows"].default
 GRACEFUL_SHUTDOWN = timedelta(seconds=30)
 
 
