@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -159,7 +160,7 @@ class DisagreementWorkflow:
     def _local(self) -> bool:
         return workflow.patched(LOCAL_ACTIVITIES)
 
-    async def _plan(self, name: str, arg: object, result_type: type, retry: RetryPolicy):
+    async def _plan(self, name: str, arg: object, result_type: type, retry: RetryPolicy) -> Any:
         """Deadline dates, worked out by an activity so that they are recorded in history."""
         if not self._local():
             return await workflow.execute_activity(
