@@ -257,10 +257,11 @@ async def events_saturation(run: Run) -> EventsResult:
     """min(size, events_max) events, one per case, `event_concurrency` in flight."""
     count = min(run.size, run.options.events_max)
     lanes = run.options.event_concurrency
-    cpu0 = run.worker_usage().cpu
+    cpu0, server0 = run.worker_usage().cpu, run.server_usage().cpu
     began = time.perf_counter()
     outcomes = await pool(count, lanes, lambda i: one_event(run, i))
-    return summarise(outcomes, began, run.worker_usage().cpu - cpu0, None, lanes)
+    result = summarise(outcomes, began, run.worker_usage().cpu - cpu0, None, lanes)
+    return result.model_copy(update={"server_cpu_s": run.server_usage().cpu - server0})
 
 
 async def events_fixed_rate(run: Run, first_case: int) -> EventsResult:

@@ -96,6 +96,7 @@ class EventsResult(BaseModel):
     p99_ms: float
     max_ms: float
     worker_cpu_s: float
+    server_cpu_s: float = 0.0
     #: the first few refusal and error messages, verbatim
     messages: list[str] = Field(default_factory=list)
 
@@ -220,6 +221,10 @@ MEASURES: list[Measure] = [
     Measure(
         "worker_cpu_ms_per_event", "worker CPU per event, ms", "lower",
         lambda r: _per(r.saturation.worker_cpu_s, r.saturation.accepted, 1000), 2,
+    ),
+    Measure(
+        "server_cpu_ms_per_event", "server CPU per event, ms", "lower",
+        lambda r: _per(r.saturation.server_cpu_s, r.saturation.accepted, 1000), 2,
     ),
     Measure("rate_accepted_per_s", "events accepted/s at the fixed rate", "higher",
             lambda r: r.rate.per_s),
