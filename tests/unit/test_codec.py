@@ -138,6 +138,27 @@ async def test_converter_encrypts_pydantic_values_and_decodes_them() -> None:
     assert person == Person(name="Sam Parent", email="sam@example.org")
 
 
+class Reading(BaseModel):
+    value: int
+
+
+def test_payload_converters_built_per_activation_share_one_typeadapter_cache() -> None:
+    # The worker builds a payload converter per workflow activation (with_context); each
+    # must reuse the TypeAdapters the others built, not build its own again.
+    build = data_converter(ring()).payload_converter_class
+    first, second = build(), build()
+    assert first is not second
+    (payload,) = first.to_payloads([Reading(value=1)])
+    json_converter = first.converters[b"json/plain"]
+    assert json_converter is second.converters[b"json/plain"]
+    cache = json_converter._type_adapter  # the SDK's lru_cache of TypeAdapters
+    before = cache.cache_info()
+    assert first.from_payloads([payload], [Reading]) == [Reading(value=1)]
+    assert second.from_payloads([payload], [Reading]) == [Reading(value=1)]
+    after = cache.cache_info()
+    assert after.hits - before.hits >= 1 and after.misses - before.misses <= 1
+
+
 async def test_converter_encrypts_failure_messages_and_stack_traces() -> None:
     converter = data_converter(ring())
     try:
