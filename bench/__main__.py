@@ -5,7 +5,7 @@
 
 For each size, baseline then ours, each on a fresh dev server (SQLite in a temp folder),
 sink and worker processes: starts, open-case footprint, events (closed loop and at a fixed
-rate), reminders due at one instant, history per due case. Then ours' longest lifecycle on
+rate), reminders due in the same minute, history per due case. Then ours' longest lifecycle on
 the time-skipping server. Prints a table per size (ratio ours/baseline) and writes every raw
 figure with the environment to JSON (default bench/results/, git-ignored). Exit status 1 when
 a run fails (its reason is printed; the JSON keeps the runs that finished).
@@ -69,7 +69,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=1, help="worker processes per system")
     p.add_argument("--rate", type=float, default=20.0, help="offered events/s (fixed rate)")
     p.add_argument("--rate-seconds", type=float, default=15.0, help="fixed-rate duration")
-    p.add_argument("--reminders", type=int, default=1000, help="cases due at the same instant")
+    p.add_argument("--reminders", type=int, default=1000, help="cases due in one minute")
     p.add_argument(
         "--reminder-spread",
         type=int,
