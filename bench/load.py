@@ -42,8 +42,8 @@ EVENT_TIMEOUT_S = 60.0
 MIN_SLACK_S = 1.0
 #: T0 allows this many times the due starts' expected duration, plus a few seconds: every
 #: second of margin is a second of idle wall time, and a short one fails loudly
-LEAD_MARGIN = 1.3
-LEAD_EXTRA_S = 4.0
+LEAD_MARGIN = 1.6
+LEAD_EXTRA_S = 8.0
 #: after the expected emails, listen this long for any that should not have come
 EXTRA_EMAIL_GRACE_S = 2.0
 #: due cases whose history is fetched
