@@ -25,9 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.history.v1 import History
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -40,8 +38,8 @@ from ehcp.vocabulary import Party
 from security.converter import data_converter
 from security.keys import Keyring
 from worker import build_worker
+from workflows import search_attributes
 from workflows.disagreement import DisagreementWorkflow
-from workflows.search_attributes import ALL_KEYS
 
 TEST_SERVER = Path(sysconfig.get_path("scripts")) / "temporal-test-server"
 TASK_QUEUE = "bench-lifecycle"
@@ -71,16 +69,6 @@ def payload_bytes(history: History) -> int:
         return total
 
     return sum(walk(event) for event in history.events)
-
-
-async def register_search_attributes(client: Client) -> None:
-    request = AddSearchAttributesRequest(
-        namespace="default",
-        search_attributes={
-            key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in ALL_KEYS
-        },
-    )
-    await client.operator_service.add_search_attributes(request)
 
 
 def longest_case(decided: date) -> Case:
@@ -251,7 +239,7 @@ async def measure(extra_events: int = 0, history_limit: int = 10_000) -> Lifecyc
         data_converter=data_converter(keyring), test_server_existing_path=str(TEST_SERVER)
     )
     try:
-        await register_search_attributes(env.client)
+        await search_attributes.register(env.client)
         with tempfile.TemporaryDirectory() as outbox:
             return await run_case(env, extra_events, history_limit, Path(outbox))
     finally:

@@ -7,13 +7,11 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
 from security.converter import data_converter
 from security.keys import Keyring
-from workflows.search_attributes import ALL_KEYS
+from workflows import search_attributes
 
 #: Workers built in the test process run workflow code in the SDK sandbox, which fails a
 #: non-deterministic call (worker.workflow_runner); worker processes started by the
@@ -31,13 +29,7 @@ TEST_KEYRING = Keyring(
 
 
 async def register_search_attributes(env: WorkflowEnvironment, namespace: str = "default") -> None:
-    request = AddSearchAttributesRequest(
-        namespace=namespace,
-        search_attributes={
-            key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in ALL_KEYS
-        },
-    )
-    await env.client.operator_service.add_search_attributes(request)
+    await search_attributes.register(env.client, namespace)
 
 
 @pytest.fixture(scope="session")

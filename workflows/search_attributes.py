@@ -6,6 +6,9 @@ them reads: the dev server in `make run`, the tests, and the compose set-up step
 
 from __future__ import annotations
 
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 
 CASE_REF = SearchAttributeKey.for_keyword("EhcpCaseRef")
@@ -24,6 +27,18 @@ SEARCH_ATTRIBUTES: dict[str, str] = {
     key.name: _TYPE_NAMES[key.indexed_value_type.name.removeprefix("INDEXED_VALUE_TYPE_")]
     for key in ALL_KEYS
 }
+
+
+async def register(client: Client, namespace: str = "default") -> None:
+    """Register them on a server the code started itself (tests, benchmarks)."""
+    request = AddSearchAttributesRequest(
+        namespace=namespace,
+        search_attributes={
+            key.name: IndexedValueType.ValueType(key.indexed_value_type) for key in ALL_KEYS
+        },
+    )
+    await client.operator_service.add_search_attributes(request)
+
 
 if __name__ == "__main__":
     # Used by shell set-up steps: prints "Name=Type" per line.
