@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from pydantic import BaseModel
@@ -15,7 +16,7 @@ from ehcp.case_state import (
     ReminderPolicy,
 )
 from ehcp.deadline import DeadlineSpec
-from ehcp.models import Case
+from ehcp.models import Case, Event
 from ehcp.vocabulary import DecisionType, Stage
 
 
@@ -40,12 +41,23 @@ class CaseStart(BaseModel):
     deadlines: list[DeadlineSpec]
 
 
+def event_digest(event: Event) -> str:
+    """SHA-256 (hex) of the event's canonical JSON, ``recorded_by`` included.
+
+    A receipt carries the digest of the event it recorded, so a client that reuses an event id
+    (Temporal update id) can tell "my event, recorded before" from "a different event that
+    already took this id" (compare with the digest of what it sent)."""
+    return hashlib.sha256(event.model_dump_json().encode()).hexdigest()
+
+
 class EventReceipt(BaseModel):
     seq: int
     kind: str
     stage: Stage
     flags: list[str]
     deadlines: list[DeadlineSpec]  # added or moved by this event
+    #: `event_digest` of the recorded event; None on receipts recorded before it existed
+    digest: str | None = None
 
 
 class CaseStatus(BaseModel):
