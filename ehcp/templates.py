@@ -77,6 +77,37 @@ WHAT_TO_DO: dict[str, dict[str, str]] = {
         "social_care": "Social care agreed to do this in mediation. It must be done by this "
         "date. Tell the SEND team ({send_team_email}) when it is done.",
     },
+    "mediation_date_notice": {
+        "caseworker": "The family must be told the date and place of the mediation at least "
+        "5 working days before it, unless they agree to less. Check with {mediation_provider} "
+        "that the family has been told, then record it as done on the case.",
+    },
+    "agreement_health_notice": {
+        "caseworker": "The council was not at the mediation. The health commissioners (the "
+        "ICB) must tell the council about the mediation agreement by this date. Check that "
+        "they have, then record it on the case.",
+        "health": "Your organisation must tell the {council_name} SEND team "
+        "({send_team_email}) about the mediation agreement by this date.",
+    },
+    "set_aside_application": {
+        "parent": "If you think something went wrong with how the tribunal reached its "
+        "decision, you can ask the tribunal to set the decision aside. The tribunal must get "
+        "your application by this date. {sendiass_name} and IPSEA can help you decide. "
+        "If you do not want to do this, you do not need to do anything.",
+        "caseworker": "This is the last day for the council to ask the tribunal to set its "
+        "decision aside, if it wants to. The tribunal's orders must still be carried out by "
+        "their own dates unless the tribunal suspends its decision.",
+    },
+    "permission_to_appeal": {
+        "parent": "If you think the tribunal made a mistake about the law, you can ask it for "
+        "permission to appeal to the Upper Tribunal. The tribunal must get your application "
+        "by this date. {sendiass_name} and IPSEA can help you decide. If you do not want to do "
+        "this, you do not need to do anything.",
+        "caseworker": "This is the last day for the council to ask the tribunal for "
+        "permission to appeal to the Upper Tribunal, if it wants to. The tribunal's orders "
+        "must still be carried out by their own dates unless the tribunal suspends its "
+        "decision.",
+    },
     "way_forward_meeting": {
         "parent": "Your SEND way forward meeting is on this date. It is a chance to talk "
         "about what your child needs and agree what happens next. The SEND team will tell "
