@@ -56,6 +56,8 @@ WHAT_TO_DO: dict[str, dict[str, str]] = {
     "recommendation_response": {
         "caseworker": "A written reply to the tribunal's recommendation is due by this date. "
         "It must say what will be done, or why the recommendation will not be followed. "
+        "The tribunal's power to make these recommendations began as a trial and continued "
+        "after 31 August 2021. "
         "Check that it is sent to the family, then record it on the case.",
         "health": "Your organisation must reply in writing to the tribunal's recommendation "
         "by this date. Say what you will do. If you will not follow it, say why. Send your "
@@ -148,7 +150,9 @@ LATE_MORE = {
     "is late.",
     "order": "The tribunal ordered this. The council must do what the tribunal says.",
     "recommendation_response": "The reply should say what will be done about the "
-    "tribunal's recommendation. If it will not be followed, it should say why.",
+    "tribunal's recommendation. If it will not be followed, it should say why. The tribunal "
+    "can still make these recommendations: the power began as a trial and carried on after "
+    "31 August 2021.",
 }
 
 #: What each member of staff should do about a missed deadline (escalations).
