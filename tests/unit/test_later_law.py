@@ -401,3 +401,32 @@ def test_the_law_pages_list_every_untracked_and_unconfirmed_rule() -> None:
         assert f"`{r.name}`" in law, r.name
         if not r.confirmed:
             assert f"`{r.name}`" in unconfirmed, r.name
+
+
+# ----- the event flags of `starter.py event` -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["set_aside_applied", "--by", "council"], {"by": "council"}),
+        (
+            ["mediation_scheduled", "--mediation-date", "2027-01-04"],
+            {"mediation_date": "2027-01-04"},
+        ),
+        (
+            ["mediation_held", "--outcome", "agreement", "--without-council"],
+            {"outcome": "agreement", "council_party": False},
+        ),
+        (["consent_order_made", "--order", "assess"], {"orders": ["assess"]}),
+    ],
+)
+def test_event_flags_for_the_new_events(argv: list[str], expected: dict) -> None:
+    from cli.cases import _event_from_args
+    from ehcp.models import parse_event
+    from starter import build_parser
+
+    args = build_parser().parse_args(["event", "RUT-2026-0001", *argv, "--date", "2026-12-01"])
+    data = _event_from_args(args)
+    assert {k: data[k] for k in expected} == expected
+    assert parse_event(data).kind == argv[0]

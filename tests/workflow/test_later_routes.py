@@ -11,10 +11,12 @@ from datetime import date, timedelta
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.worker import Replayer
 
 from ehcp.calendar import WorkingDayCalendar
 from ehcp.payloads import CaseStatus
 from tests.workflow.harness import Harness, harness, make_case
+from workflows.disagreement import DisagreementWorkflow
 
 CAL = WorkingDayCalendar()
 
@@ -31,6 +33,16 @@ async def refused(h: Harness, handle, kind: str, **fields) -> str:
     with pytest.raises(WorkflowUpdateFailedError) as error:
         await h.event(handle, kind, **fields)
     return str(error.value.cause)
+
+
+async def replays(h: Harness, handle) -> None:
+    """The history just written replays on the same code (patch marker, refused updates and
+    all): a running case of this kind survives a worker restart."""
+    history = await handle.fetch_history()
+    replayer = Replayer(
+        workflows=[DisagreementWorkflow], data_converter=h.env.client.data_converter
+    )
+    await replayer.replay_workflow(history)
 
 
 async def appealed(h: Harness, ref: str, decision_type: str, decided: date, **appeal):
@@ -125,6 +137,7 @@ async def test_set_aside_cancels_the_order_clocks_and_a_fresh_decision_starts_ne
         )
         message = await refused(h, handle, "decision_set_aside", date=set_aside + timedelta(days=1))
         assert "before the tribunal_decision it follows" in message
+        await replays(h, handle)
 
 
 async def test_written_reasons_and_a_refused_set_aside_move_permission_to_appeal(
@@ -201,6 +214,7 @@ async def test_a_concession_after_the_response_is_a_consent_order(time_env, tmp_
         )
         assert "needs a registered appeal" in message
         assert registered < response_due
+        await replays(h, handle)
 
 
 async def test_a_concession_before_the_response_keeps_reg_45(time_env, tmp_path):
