@@ -430,3 +430,16 @@ def test_event_flags_for_the_new_events(argv: list[str], expected: dict) -> None
     data = _event_from_args(args)
     assert {k: data[k] for k in expected} == expected
     assert parse_event(data).kind == argv[0]
+
+
+def test_the_status_table_shows_basis_unconfirmed_beside_the_deadline() -> None:
+    from cli.tables import deadline_table
+
+    b = CaseBuilder()
+    b.add("mediation_requested", date(2026, 10, 5), health_included=True)
+    text = deadline_table(list(b.state.deadlines.values()), with_status=True)
+    [line] = [row for row in text.splitlines() if row.startswith("icb_mediation_notice")]
+    assert "basis unconfirmed" in line and line.endswith("pending")
+    [line] = [row for row in text.splitlines() if row.startswith("mediation_contact")]
+    assert "unconfirmed" not in line
+    assert "docs/law-unconfirmed.md" in text
