@@ -245,7 +245,7 @@ def _use_right(state: CaseState, key: str, event: Event, recorded: RecordedEvent
     if deadline is not None and event.date > deadline.due:
         # The tribunal can still extend the time (r.5(3)(a)): flag it, do not refuse it.
         recorded.flags.append("late_application")
-    _settle(state, key, event.date, only_open=False)
+    _settle(state, key, event.date)  # a met right stays met (a second application after a refusal)
 
 
 def _on_set_aside(state: CaseState, event: DecisionSetAside, recorded: RecordedEvent):

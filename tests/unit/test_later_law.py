@@ -443,3 +443,15 @@ def test_the_status_table_shows_basis_unconfirmed_beside_the_deadline() -> None:
     [line] = [row for row in text.splitlines() if row.startswith("mediation_contact")]
     assert "unconfirmed" not in line
     assert "docs/law-unconfirmed.md" in text
+
+
+def test_a_second_set_aside_application_leaves_the_first_one_met() -> None:
+    b = CaseBuilder()
+    appealed(b)
+    b.add("tribunal_decision", date(2027, 3, 1), outcome="dismissed", orders=[])
+    b.add("set_aside_applied", date(2027, 3, 10), by="parent")
+    b.add("set_aside_refused", date(2027, 3, 20))
+    again = b.add("set_aside_applied", date(2027, 4, 20), by="parent")
+    assert again.flags == ["late_application"]
+    d = b.state.deadlines["set_aside_application:parent"]
+    assert (d.status, d.closed_on) == ("met", date(2027, 3, 10))
