@@ -202,6 +202,9 @@ EVENT_FIELDS = (
     "reasons",
     "deadline_key",
     "reason",
+    "mediation_date",
+    "council_party",
+    "by",
 )
 
 
@@ -430,6 +433,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--outcome")
     p.add_argument("--meeting-date", type=iso_date)
     p.add_argument("--hearing-date", type=iso_date)
+    p.add_argument("--mediation-date", type=iso_date)
+    p.add_argument(
+        "--without-council",
+        dest="council_party",
+        action="store_const",
+        const=False,
+        help="mediation_held: the council was not a party (health-only mediation)",
+    )
+    p.add_argument(
+        "--by", choices=["parent", "council"], help="who applied (set aside, permission to appeal)"
+    )
     p.add_argument("--response-due", type=iso_date)
     p.add_argument("--tribunal-ref")
     p.add_argument("--certificate-kind", choices=["information_only", "mediation_completed"])

@@ -25,7 +25,35 @@ _OPTIONS = {
     "tribunal_decision_date": "--tribunal-decision-date",
     "orders": "--order",
     "recommendations": "--recommendations",
+    "concession_date": "--concession-date",
+    "response_sent_date": "--response-sent-date",
+    "consent_order_date": "--consent-order-date",
+    "written_reasons_date": "--written-reasons-date",
 }
+
+#: the later dates: (option, help)
+_LATER = (
+    (
+        "--concession-date",
+        "date the council told the tribunal it would not oppose the appeal, before its "
+        "response (SEND Regs reg 45): the --order limits run from it",
+    ),
+    (
+        "--response-sent-date",
+        "date the council sent its response to the appeal (a concession after it is a "
+        "consent order)",
+    ),
+    (
+        "--consent-order-date",
+        "date of the tribunal's consent order after a late concession (HESC Rules r.29): the "
+        "--order limits run from it",
+    ),
+    (
+        "--written-reasons-date",
+        "date the tribunal sent written reasons, when later than its decision (permission to "
+        "appeal runs from it, r.46)",
+    ),
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -82,6 +110,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="number of health recommendations the tribunal made",
     )
+    for option, text in _LATER:
+        p.add_argument(option, type=iso_date, metavar="YYYY-MM-DD", help=text)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run)
 
@@ -109,6 +139,10 @@ def run(args: argparse.Namespace) -> int:
             tribunal_decision_date=args.tribunal_decision_date,
             orders=args.orders,
             recommendations=args.recommendations,
+            concession_date=args.concession_date,
+            response_sent_date=args.response_sent_date,
+            consent_order_date=args.consent_order_date,
+            written_reasons_date=args.written_reasons_date,
             cal=cal,
         )
     except CalculatorInputError as err:

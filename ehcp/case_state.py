@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from pydantic import BaseModel, ConfigDict, Field
 
 from ehcp.deadline import DeadlineSpec
+from ehcp.later_clocks import RIGHT_KEYS
 from ehcp.models import (
     AppealRegistered,
     AppealUnopposed,
@@ -54,6 +55,8 @@ D, Ord = DecisionType, OrderType
 #: accepting an unusual one.
 ALLOWED_ORDERS: dict[DecisionType, frozenset[OrderType]] = {
     D.refusal_to_assess: frozenset({Ord.assess, Ord.reconsider}),
+    # reg 43(2)(b): on s.51(2)(a) or (d) the tribunal may order an assessment or re-assessment
+    D.refusal_to_reassess: frozenset({Ord.assess, Ord.reconsider}),
     D.refusal_to_issue_plan: frozenset({Ord.make_plan, Ord.reconsider}),
     D.plan_content: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
     D.refusal_to_amend: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
@@ -66,7 +69,14 @@ PLACEMENT_APPEALABLE = frozenset({D.plan_content, D.amended_plan_content, D.refu
 
 #: Deadline keys (or key prefixes) that `obligation_met` may meet; the others are met by
 #: their own events (an appeal by `appeal_registered`, a certificate by its issue, ...).
-OBLIGATION_KEYS = ("icb_mediation_notice", "appeal_response", "order:", "agreement_action:")
+OBLIGATION_KEYS = (
+    "icb_mediation_notice",
+    "appeal_response",
+    "order:",
+    "agreement_action:",
+    "mediation_date_notice",
+    "agreement_health_notice",
+)
 #: reg 44(3) exceptions apply to order steps, and to mediation agreements via reg 42(2).
 EXCEPTION_KEYS = ("order:", "agreement_action:")
 #: Deadlines a later event never reopens (a cancelled one can start again with its route).
@@ -75,7 +85,9 @@ _SETTLED = CLOSED_STATUSES - {DeadlineStatus.cancelled}
 
 #: Keys whose spec an event may recompute (the certificate moves the appeal deadline);
 #: once settled they stay settled.
-RECOMPUTED_KEYS = frozenset({"appeal"})
+RECOMPUTED_KEYS = frozenset(
+    {"appeal", "permission_to_appeal:parent", "permission_to_appeal:council"}
+)
 
 
 class EventRejected(ValueError):
@@ -180,8 +192,15 @@ class CaseState(BaseModel):
     def open_appeal(self) -> RecordedEvent | None:
         """The registered appeal, unless it was withdrawn, conceded or decided since."""
         last = self.last(
-            "appeal_registered", "appeal_withdrawn", "appeal_unopposed", "tribunal_decision"
+            "appeal_registered",
+            "appeal_withdrawn",
+            "appeal_unopposed",
+            "tribunal_decision",
+            "consent_order_made",
+            "decision_set_aside",
         )
+        if last and last.event.kind == "decision_set_aside":  # the appeal is decided afresh
+            return self.last("appeal_registered")
         return last if last and last.event.kind == "appeal_registered" else None
 
     def sent_keys(self) -> set[str]:
@@ -357,7 +376,8 @@ def _check_resolution_concluded(state: CaseState, event: DisagreementResolutionC
 
 def _check_appeal_registered(state: CaseState, event: AppealRegistered) -> None:
     _require(
-        state.open_appeal() is None and not state.has("tribunal_decision", "appeal_unopposed"),
+        state.open_appeal() is None
+        and not state.has("tribunal_decision", "appeal_unopposed", "consent_order_made"),
         "an appeal is already registered on this case (or was conceded or decided)",
     )
     if event.placement_only:
@@ -500,6 +520,7 @@ def _check_closed(state: CaseState, event: CaseClosed) -> None:
             for key, d in state.deadlines.items()
             if d.party in ESCALATING_PARTIES
             and d.status in (DeadlineStatus.pending, DeadlineStatus.missed)
+            and not key.startswith(RIGHT_KEYS)
         ]
         _require(not owed, f"obligations are still open: {', '.join(owed)}")
     if event.reason == "appeal_dismissed":
@@ -752,11 +773,23 @@ def is_overdue(state: CaseState) -> bool:
     """A duty of the council, health, social care or the mediator is past due and not met
     (a closed case keeps its missed duties on record, but is no longer overdue)."""
     return not state.closed and any(
-        d.status == DeadlineStatus.missed and d.party not in (Party.parent, Party.everyone)
-        for d in state.deadlines.values()
+        d.status == DeadlineStatus.missed
+        and d.party not in (Party.parent, Party.everyone)
+        and not key.startswith(RIGHT_KEYS)  # a right to challenge not used is not late
+        for key, d in state.deadlines.items()
     )
 
 
 def next_due(state: CaseState) -> date | None:
     pending = [d.due for d in state.deadlines.values() if d.status == DeadlineStatus.pending]
     return min(pending, default=None)
+
+
+# The later routes (consent orders, challenging a decision, the mediation booking) keep their
+# rules in their own module; they are new event kinds, so old histories never meet them.
+from ehcp import challenges as _challenges  # noqa: E402
+
+_CHECKS.update(_challenges.CHECKS)
+_EFFECTS.update(_challenges.EFFECTS)
+_FOLLOWS.update(_challenges.FOLLOWS)
+_EVENT_STAGE.update(_challenges.STAGES)

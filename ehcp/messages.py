@@ -137,6 +137,10 @@ def what_to_do(n: Notification, council: CouncilInfo) -> str:
 def _help(n: Notification, council: CouncilInfo) -> list[_Block]:
     if reader(n.role) != "parent":
         basis = f" Legal basis: {n.deadline.basis}." if n.deadline else ""
+        if n.deadline and not n.deadline.confirmed:
+            # staff see which deadlines rest on an unconfirmed reading (docs/law-unconfirmed.md)
+            basis += " Basis unconfirmed: the period is the one widely stated, not yet checked "
+            basis += "in full against the legislation."
         lines: list[_Block] = [f"Case record: {n.case_ref}.{basis}"]
         if n.deadline and n.deadline.note:
             lines.append(f"How the date was worked out: {n.deadline.note}")

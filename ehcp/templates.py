@@ -56,6 +56,8 @@ WHAT_TO_DO: dict[str, dict[str, str]] = {
     "recommendation_response": {
         "caseworker": "A written reply to the tribunal's recommendation is due by this date. "
         "It must say what will be done, or why the recommendation will not be followed. "
+        "The tribunal's power to make these recommendations began as a trial and continued "
+        "after 31 August 2021. "
         "Check that it is sent to the family, then record it on the case.",
         "health": "Your organisation must reply in writing to the tribunal's recommendation "
         "by this date. Say what you will do. If you will not follow it, say why. Send your "
@@ -76,6 +78,37 @@ WHAT_TO_DO: dict[str, dict[str, str]] = {
         "date. Tell the {council_name} SEND team ({send_team_email}) when it is done.",
         "social_care": "Social care agreed to do this in mediation. It must be done by this "
         "date. Tell the SEND team ({send_team_email}) when it is done.",
+    },
+    "mediation_date_notice": {
+        "caseworker": "The family must be told the date and place of the mediation at least "
+        "5 working days before it, unless they agree to less. Check with {mediation_provider} "
+        "that the family has been told, then record it as done on the case.",
+    },
+    "agreement_health_notice": {
+        "caseworker": "The council was not at the mediation. The health commissioners (the "
+        "ICB) must tell the council about the mediation agreement by this date. Check that "
+        "they have, then record it on the case.",
+        "health": "Your organisation must tell the {council_name} SEND team "
+        "({send_team_email}) about the mediation agreement by this date.",
+    },
+    "set_aside_application": {
+        "parent": "If you think something went wrong with how the tribunal reached its "
+        "decision, you can ask the tribunal to set the decision aside. The tribunal must get "
+        "your application by this date. {sendiass_name} and IPSEA can help you decide. "
+        "If you do not want to do this, you do not need to do anything.",
+        "caseworker": "This is the last day for the council to ask the tribunal to set its "
+        "decision aside, if it wants to. The tribunal's orders must still be carried out by "
+        "their own dates unless the tribunal suspends its decision.",
+    },
+    "permission_to_appeal": {
+        "parent": "If you think the tribunal made a mistake about the law, you can ask it for "
+        "permission to appeal to the Upper Tribunal. The tribunal must get your application "
+        "by this date. {sendiass_name} and IPSEA can help you decide. If you do not want to do "
+        "this, you do not need to do anything.",
+        "caseworker": "This is the last day for the council to ask the tribunal for "
+        "permission to appeal to the Upper Tribunal, if it wants to. The tribunal's orders "
+        "must still be carried out by their own dates unless the tribunal suspends its "
+        "decision.",
     },
     "way_forward_meeting": {
         "parent": "Your SEND way forward meeting is on this date. It is a chance to talk "
@@ -117,7 +150,9 @@ LATE_MORE = {
     "is late.",
     "order": "The tribunal ordered this. The council must do what the tribunal says.",
     "recommendation_response": "The reply should say what will be done about the "
-    "tribunal's recommendation. If it will not be followed, it should say why.",
+    "tribunal's recommendation. If it will not be followed, it should say why. The tribunal "
+    "can still make these recommendations: the power began as a trial and carried on after "
+    "31 August 2021.",
 }
 
 #: What each member of staff should do about a missed deadline (escalations).

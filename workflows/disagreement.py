@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
         next_due,
         refresh_statuses,
     )
+    from ehcp.challenges import check_concession_timing
     from ehcp.deadline import DeadlineSpec
     from ehcp.models import Event
     from ehcp.notices import (
@@ -67,6 +68,10 @@ EVENT_PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_a
 #: wake-up (one history marker each, instead of three events and a workflow task per call).
 #: Runs that started before it keep scheduling activities, one per message.
 LOCAL_ACTIVITIES = "local-activities-batched-sends"
+#: Patch: runs started on this code refuse an `appeal_unopposed` dated after the council's
+#: response (SEND Regs reg 45(1)); that concession is a consent order (`consent_order_made`).
+#: Runs that started before it keep accepting one, as their histories may hold one.
+REG45_BEFORE_RESPONSE = "reg45-before-response"
 
 
 @workflow.defn
@@ -82,11 +87,13 @@ class DisagreementWorkflow:
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: datetime | None = None
         self._rang = False
+        self._reg45_rule = False  # decided once in run: validators may not call patched
 
     # -- run loop -------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, start: StartCase) -> CaseStatus:
+        self._reg45_rule = workflow.patched(REG45_BEFORE_RESPONSE)
         if self._state is None:
             async with self._lock:
                 plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
@@ -313,6 +320,8 @@ class DisagreementWorkflow:
             return  # still starting: the handler waits and checks again
         try:
             check_event(self._state, event, london_date(self._now()))
+            if self._reg45_rule:
+                check_concession_timing(self._state, event)
         except EventRejected as rejected:
             raise ApplicationError(
                 str(rejected), type="EventRejected", non_retryable=True

@@ -78,6 +78,11 @@ def test_calculate_after_a_tribunal_decision() -> None:
         "order:2:amended_plan": date(2027, 1, 22),
         "recommendation_response:1": date(2027, 2, 12),
         "recommendation_response:2": date(2027, 2, 12),
+        # either party's last day to challenge the decision (r.45, r.46): 28 days
+        "set_aside_application:parent": date(2027, 2, 5),
+        "set_aside_application:council": date(2027, 2, 5),
+        "permission_to_appeal:parent": date(2027, 2, 5),
+        "permission_to_appeal:council": date(2027, 2, 5),
     }
     assert [s.due for s in specs] == sorted(s.due for s in specs)
     assert {s.party for s in specs if s.key.startswith("recommendation")} == {Party.health}
@@ -134,7 +139,7 @@ def test_cli_table_worked_example() -> None:
     assert "Monday 4 January 2027" in appeal_line
     assert "parent / young person" in appeal_line
     assert "HESC Rules r.20(1)(c)(ii); r.12(3)(a); r.12(2)" in appeal_line
-    assert "[1]" in appeal_line
+    assert appeal_line.endswith("[1]")
     assert "[1] 1 month from the mediation certificate (29 December 2026)" in out
     [contact_line] = [line for line in out.splitlines() if line.startswith("mediation_contact")]
     assert "Tuesday 1 December 2026" in contact_line
@@ -162,11 +167,13 @@ def test_cli_marks_unconfirmed_limits() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     [reconsider] = [line for line in lines if line.startswith("order:1:reconsider")]
-    assert "Friday 22 January 2027" in reconsider and reconsider.endswith("*")
+    assert "Friday 22 January 2027" in reconsider and reconsider.endswith("basis unconfirmed")
     [draft] = [line for line in lines if line.startswith("order:2:draft_plan")]
-    assert "Friday 12 February 2027" in draft and not draft.endswith("*")
-    assert any(line.startswith("recommendation_response:1") for line in lines)
-    assert any(line.startswith("* unconfirmed") for line in lines)
+    assert "Friday 12 February 2027" in draft and "unconfirmed" not in draft
+    [reply] = [line for line in lines if line.startswith("recommendation_response:1")]
+    assert reply.endswith("basis unconfirmed")  # reg 6: the day it counts from
+    assert any(line.startswith("basis unconfirmed: ") for line in lines)
+    assert "docs/law-unconfirmed.md" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -248,6 +248,10 @@ def test_meetings_remind_the_family_and_the_caseworker() -> None:
     assert [n.role for n in due] == [Role.parent, Role.second_contact, Role.caseworker]
 
 
+def of_prefix(notices: list[Notification], prefix: str) -> list[Notification]:
+    return [n for n in notices if n.deadline and n.deadline.key.startswith(prefix)]
+
+
 def decided(b: CaseBuilder, recommendations: list[dict]) -> None:
     appealed(b, date(2026, 10, 20), health_included=True, social_care_included=True)
     b.add("tribunal_decision", date(2027, 3, 1), outcome="allowed", recommendations=recommendations)
@@ -267,7 +271,7 @@ def test_health_recommendations_go_to_the_named_contact_and_the_caseworker() -> 
     )
     due = due_notices(b.state, utc(2027, 3, 22, 9))  # 14 days before Monday 5 April 2027
     who: dict[str, list[tuple[Role, str]]] = {}
-    for n in due:
+    for n in of_prefix(due, "recommendation_response:"):
         who.setdefault(n.deadline.key, []).append((n.role, n.to.email))
     assert who == {
         "recommendation_response:1": [
@@ -289,7 +293,7 @@ def test_health_recommendations_go_to_the_named_contact_and_the_caseworker() -> 
 def test_a_health_recommendation_without_any_health_contact_reminds_the_caseworker() -> None:
     b = CaseBuilder()
     decided(b, [{"addressed_to": "health", "summary": "a"}])
-    due = due_notices(b.state, utc(2027, 3, 22, 9))
+    due = of_prefix(due_notices(b.state, utc(2027, 3, 22, 9)), "recommendation_response:")
     assert [(n.deadline.key, n.role) for n in due] == [
         ("recommendation_response:1", Role.caseworker)
     ]
@@ -629,11 +633,13 @@ def rich_case_notices() -> list[Notification]:
     b = CaseBuilder(make_case(second_contact=SECOND, health_contact=HEALTH))
     b.add("way_forward_meeting_scheduled", date(2026, 10, 2), meeting_date="2026-10-20")
     b.add("mediation_requested", date(2026, 10, 5), health_included=True)
+    b.add("mediation_scheduled", date(2026, 10, 6), mediation_date="2026-10-20")
     b.add(
         "mediation_held",
         date(2026, 10, 20),
         outcome="partial_agreement",
         agreed_actions=[{"summary": "x", "order": "make_plan"}, {"summary": "y", "by": "health"}],
+        council_party=False,
     )
     b.add(
         "mediation_certificate_issued", date(2026, 10, 21), certificate_kind="mediation_completed"
@@ -649,7 +655,7 @@ def rich_case_notices() -> list[Notification]:
     b.add(
         "tribunal_decision",
         date(2027, 3, 1),
-        outcome="allowed",
+        outcome="partly_allowed",
         orders=["amend_provision"],
         recommendations=[
             {"addressed_to": "health", "summary": "Therapy"},

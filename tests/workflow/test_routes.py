@@ -8,6 +8,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
+from ehcp.later_clocks import RIGHT_KEYS
 from ehcp.payloads import CaseStatus
 from ehcp.vocabulary import DecisionType
 from tests.workflow.harness import harness, make_case
@@ -88,7 +89,10 @@ async def test_mediation_then_appeal_then_decision_with_orders_and_recommendatio
         )
         assert receipt.stage == "compliance"
         keys = {d.key: d.due for d in receipt.deadlines}
-        assert keys == {
+        # the council lost: its rights to challenge (r.45, r.46) are tracked, never chased
+        rights = {k for k in keys if k.startswith(RIGHT_KEYS)}
+        assert rights == {"set_aside_application:council", "permission_to_appeal:council"}
+        assert {k: v for k, v in keys.items() if k not in rights} == {
             "order:1:amended_plan": d4 + timedelta(weeks=5),
             "order:2:amended_plan": d4 + timedelta(weeks=2),
             "recommendation_response:1": d4 + timedelta(weeks=5),
@@ -112,7 +116,10 @@ async def test_mediation_then_appeal_then_decision_with_orders_and_recommendatio
             "order:1:amended_plan": "met",
             "order:2:amended_plan": "met",
             "recommendation_response:1": "met",
+            "set_aside_application:council": "pending",
+            "permission_to_appeal:council": "pending",
         }
+        # the council's unused rights do not hold the case open
         await h.event(handle, "case_closed", date=d5, reason="obligations_met")
         final = await handle.result()
         assert final.stage == "closed"
