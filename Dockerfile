@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     EHCP_SENT_LEDGER_DIR=/var/lib/ehcp/sent-ledger
 
 RUN useradd --system --uid 10001 --user-group --create-home ehcp \
- && install -d -o ehcp -g ehcp /var/lib/ehcp/outbox /var/lib/ehcp/sent-ledger
+ && install -d -m 0700 -o ehcp -g ehcp /var/lib/ehcp /var/lib/ehcp/outbox /var/lib/ehcp/sent-ledger
 
 WORKDIR /app
 

@@ -29,6 +29,7 @@ from activities.planning import PlanningActivities
 from activities.senders import build_senders
 from ehcp.settings import Settings
 from security.converter import data_converter
+from security.files import restrict_umask
 from security.keys import KeyConfigError
 from workflows.disagreement import DisagreementWorkflow
 
@@ -101,6 +102,7 @@ async def connect_when_ready(settings: Settings, wait: timedelta = CONNECT_WAIT)
 
 
 async def main() -> None:
+    restrict_umask()  # the outbox and ledger hold personal data: 0700 folders, 0600 files
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()
     client = await connect_when_ready(settings)

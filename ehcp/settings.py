@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ehcp.council import CouncilInfo
+from ehcp.urls import ProviderURL
 
 
 def _split_csv(value: object) -> object:
@@ -51,7 +52,8 @@ class Settings(BaseSettings):
     # Email delivery (activities/senders.py, docs/email.md). With no SendGrid key, every
     #: email goes to the outbox (the `make run` default): EHCP_SENDGRID_API_KEY
     sendgrid_api_key: SecretStr | None = None
-    sendgrid_host: str = "https://api.sendgrid.com"
+    #: https only (http only to a loopback address: a local stand-in); ehcp/urls.py
+    sendgrid_host: ProviderURL = "https://api.sendgrid.com"
     #: seconds; below the notification activity's 60 s start-to-close timeout
     sendgrid_timeout_s: float = Field(default=10, gt=0, lt=25)  # below SEND_TIMEOUT (30 s)
     #: durable record of sent message keys: shared storage when workers run on several hosts
