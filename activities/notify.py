@@ -10,6 +10,7 @@ from typing import Protocol
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import counters
 from activities.names import NOTIFY_RETRY, SEND_NOTIFICATION, SEND_NOTIFICATIONS
 from ehcp.council import CouncilInfo
 from ehcp.messages import Email, render
@@ -58,16 +59,26 @@ class NotificationActivities:
         return _failed(n, OUT_OF_TIME, gave_up=last_try)
 
     def deliver(self, n: Notification) -> Delivery:
+        """Send `n` unless its key is already recorded as sent; counts what it sends."""
         sender = self._sender(n)
+        if (done := sender.recorded(n.key)) is not None:  # an earlier attempt sent it
+            return done
         # Rendered here, in the activity, so the calendar entry is never a workflow payload.
         email = render(n, self._council, now=datetime.now(UTC))
         message_id = sender.send(n, email)
+        counters.sent(n, sender.name)
+        log.info("%s: sent by %s", n.key, sender.name, extra={"case_ref": n.case_ref})
         return Delivery(key=n.key, transport=sender.name, message_id=message_id)
 
     @activity.defn(name=SEND_NOTIFICATION)
     def send_notification(self, n: Notification) -> Delivery:
         """One message per call: kept for cases whose runs started before batched sends."""
-        return self.deliver(n)
+        try:
+            return self.deliver(n)
+        except ApplicationError as error:
+            if error.non_retryable:
+                counters.failed(n, counters.REFUSED, _status(error))
+            raise
 
     @activity.defn(name=SEND_NOTIFICATIONS)
     def send_notifications(self, batch: list[Notification]) -> list[SendOutcome]:
@@ -89,12 +100,14 @@ class NotificationActivities:
         ends_at = time.monotonic() + _budget_s(info.start_to_close_timeout)
         outcomes: list[SendOutcome] = []
         retry: list[ApplicationError] = []
+        reasons: dict[str, str] = {}  # why a message failed, for ehcp_emails_failed
         for n in batch:
             sender = self._sender(n)
             if ends_at - time.monotonic() < _need_s(sender):
                 outcome = self._unattempted(n, sender, last_try)
                 if outcome.failure is not None and not last_try:
                     retry.append(OUT_OF_TIME)
+                reasons[n.key] = counters.NOT_ATTEMPTED
                 outcomes.append(outcome)
                 continue
             try:
@@ -103,6 +116,8 @@ class NotificationActivities:
                 app = error if isinstance(error, ApplicationError) else _unexpected(error)
                 if not app.non_retryable:
                     retry.append(app)
+                else:
+                    reasons[n.key] = counters.REFUSED
                 outcomes.append(_failed(n, app, gave_up=not app.non_retryable))
         if retry and not last_try:
             # Fixed words only: the SDK logs this in plain text (SendGrid's own text stays in
@@ -113,6 +128,9 @@ class NotificationActivities:
                 type=retry[0].type,
                 next_retry_delay=_longest_wait(retry),
             )
+        for n, outcome in zip(batch, outcomes, strict=True):
+            if outcome.failure is not None:  # final now: counted once, when reported
+                counters.failed(n, reasons.get(n.key, counters.GAVE_UP), outcome.status_code)
         return outcomes
 
 
@@ -121,8 +139,12 @@ OUT_OF_TIME = ApplicationError(
 )
 
 
+def _status(error: ApplicationError) -> int | None:
+    return error.details[0] if error.details and isinstance(error.details[0], int) else None
+
+
 def _status_phrase(error: ApplicationError) -> str:
-    status = error.details[0] if error.details and isinstance(error.details[0], int) else None
+    status = _status(error)
     return f"{error.type}" + ("" if status is None else f", status {status}")
 
 
@@ -144,7 +166,7 @@ def _unexpected(error: Exception) -> ApplicationError:
 
 
 def _failed(n: Notification, error: ApplicationError, gave_up: bool) -> SendOutcome:
-    status = error.details[0] if error.details and isinstance(error.details[0], int) else None
+    status = _status(error)
     # the provider's own words (details[1]) for the case record, which history encrypts
     has_text = len(error.details) > 1 and isinstance(error.details[1], str)
     reason = error.details[1] if has_text else error.message

@@ -356,11 +356,9 @@ class SendGridSender:
     def recorded(self, key: str) -> Delivery | None:
         """The delivery if the sent ledger shows `key` as sent, else None; sends nothing."""
         done = self._ledger.sent(key)
-        if done is not None:
-            return Delivery(key=key, transport=self.name, message_id=done.message_id)
-        if key in self._accepted:
-            return Delivery(key=key, transport=self.name, message_id=self._accepted[key])
-        return None
+        if done is None:  # (accepted but not yet recorded: `send` records it)
+            return None
+        return Delivery(key=key, transport=self.name, message_id=done.message_id)
 
     def _record(self, key: str, message_id: str | None, attempt: Attempt | None) -> str | None:
         """Write the sent record now; if the disk refuses, keep the acceptance (in memory and

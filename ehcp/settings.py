@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -69,10 +69,28 @@ class Settings(BaseSettings):
     codec_server_port: int = Field(default=8081, ge=1, le=65535)
     codec_server_token: SecretStr | None = None
     codec_cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:8233"]
+    # Operations (observability/, docs/operations.md)
+    #: this worker's Prometheus endpoint, host:port (path /metrics), e.g. 0.0.0.0:9464;
+    #: empty (the default): no endpoint
+    metrics_address: str = ""
+    #: worker and codec server logs: "text" (one line each) or "json" (one object each)
+    log_format: Literal["text", "json"] = "text"
 
     _split = field_validator(
         "reminder_offsets", "extra_bank_holidays", "codec_cors_origins", mode="before"
     )(_split_csv)
+
+    @field_validator("metrics_address")
+    @classmethod
+    def _metrics_address(cls, value: str) -> str:
+        value = value.strip()
+        host, _, port = value.rpartition(":")
+        if value and not (host and port.isdigit() and 0 < int(port) < 65536):
+            raise ValueError(
+                f"{value!r} is not host:port (e.g. 0.0.0.0:9464 or 127.0.0.1:9464); "
+                "leave it empty for no metrics endpoint"
+            )
+        return value
 
     @field_validator("reminder_offsets")
     @classmethod

@@ -14,7 +14,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from temporalio.common import MetricMeter
 from temporalio.exceptions import ApplicationError
+from temporalio.runtime import MetricBuffer, Runtime, TelemetryConfig
 from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import REFUSED, SentLedger
@@ -35,6 +37,7 @@ def run_attempt(
     batch: list[Notification],
     attempt: int,
     start_to_close: timedelta = SEND_BATCH_TIMEOUT,
+    meter: MetricMeter | None = None,
 ) -> list[SendOutcome]:
     """One attempt as the worker runs it; raises ApplicationError if it asks for a retry and
     TimeoutError if it is still running at its start-to-close timeout (what Temporal does to
@@ -43,6 +46,8 @@ def run_attempt(
     activities = NotificationActivities(primary, fallback, settings.council)
     env = ActivityEnvironment()
     env.info = dataclasses.replace(env.info, attempt=attempt, start_to_close_timeout=start_to_close)
+    if meter is not None:
+        env.metric_meter = meter
     result: list[object] = []
     thread = threading.Thread(
         target=lambda: result.append(_outcome(env, activities, batch)), daemon=True
@@ -127,3 +132,28 @@ def test_a_recorded_refusal_is_final_for_every_later_attempt(
     assert again.value.type == PERMANENT and again.value.non_retryable
     assert again.value.details[0] == 403
     assert len(sendgrid.received) == 1
+
+
+def test_counters_count_each_message_once_across_attempts(
+    sendgrid: FakeSendGrid, tmp_path: Path
+) -> None:
+    buffer = MetricBuffer(10_000)
+    meter = Runtime(telemetry=TelemetryConfig(metrics=buffer)).metric_meter
+    settings = settings_for(sendgrid, tmp_path)
+    batch = [parent_reminder("appeal", 7), parent_reminder("appeal", 2)]
+    batch.append(parent_reminder("mediation_contact", 7))
+    sendgrid.script(Answer.accepted(), Answer.error(400, "Bad"), Answer.error(500, "Oops"))
+    with pytest.raises(ApplicationError):
+        run_attempt(settings, batch, attempt=1, meter=meter)
+    run_attempt(settings, batch, attempt=2, meter=meter)
+    updates = buffer.retrieve_updates()
+    sent = [u for u in updates if u.metric.name == "ehcp_emails_sent"]
+    failed = [u for u in updates if u.metric.name == "ehcp_emails_failed"]
+    assert sum(u.value for u in sent) == 2  # the first once (not again on the retry), the third
+    assert [(u.value, u.attributes["reason"], u.attributes["status_code"]) for u in failed] == [
+        (1, "refused", "400")
+    ]
+    assert {u.attributes["kind"] for u in sent} == {"reminder"}
+    for u in sent + failed:  # fixed vocabularies: never the case reference or a person
+        assert {"kind", "role"} <= set(u.attributes)
+        assert not any("RUT-" in str(v) or "@" in str(v) for v in u.attributes.values())
