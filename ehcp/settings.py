@@ -6,7 +6,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ehcp.council import CouncilInfo
@@ -17,6 +17,10 @@ def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+#: secrets that may be given as a file instead (EHCP_<NAME>_FILE)
+SECRET_FILES = ("sendgrid_api_key", "codec_server_token")
 
 
 class Settings(BaseSettings):
@@ -52,6 +56,9 @@ class Settings(BaseSettings):
     # Email delivery (activities/senders.py, docs/email.md). With no SendGrid key, every
     #: email goes to the outbox (the `make run` default): EHCP_SENDGRID_API_KEY
     sendgrid_api_key: SecretStr | None = None
+    #: ... or a file holding it (a mounted secret, e.g. /run/secrets/sendgrid_api_key); an
+    #: empty file means no key, as an unset variable does
+    sendgrid_api_key_file: Path | None = None
     #: https only (http only to a loopback address: a local stand-in); ehcp/urls.py
     sendgrid_host: ProviderURL = "https://api.sendgrid.com"
     #: seconds; below the notification activity's 60 s start-to-close timeout
@@ -68,6 +75,8 @@ class Settings(BaseSettings):
     codec_server_host: str = "127.0.0.1"
     codec_server_port: int = Field(default=8081, ge=1, le=65535)
     codec_server_token: SecretStr | None = None
+    #: ... or a file holding it (a mounted secret)
+    codec_server_token_file: Path | None = None
     codec_cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:8233"]
     # Operations (observability/, docs/operations.md)
     #: this worker's Prometheus endpoint, host:port (path /metrics), e.g. 0.0.0.0:9464;
@@ -79,6 +88,25 @@ class Settings(BaseSettings):
     _split = field_validator(
         "reminder_offsets", "extra_bank_holidays", "codec_cors_origins", mode="before"
     )(_split_csv)
+
+    @model_validator(mode="after")
+    def _secret_files(self) -> Settings:
+        """EHCP_X_FILE: the secret X read from a file (compose mounts secrets as files)."""
+        for name in SECRET_FILES:
+            path: Path | None = getattr(self, f"{name}_file")
+            if path is None:
+                continue
+            variable = f"EHCP_{name.upper()}"
+            if getattr(self, name) is not None:
+                raise ValueError(f"set {variable} or {variable}_FILE, not both")
+            try:
+                text = path.read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise ValueError(
+                    f"{variable}_FILE={path}: cannot read it ({error.strerror})"
+                ) from None
+            setattr(self, name, SecretStr(text) if text else None)
+        return self
 
     @field_validator("metrics_address")
     @classmethod
