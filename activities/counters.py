@@ -8,6 +8,7 @@ from __future__ import annotations
 from temporalio import activity
 
 from ehcp.notices import NoticeKind, Notification, Role
+from observability.metrics import DEADLINES_MISSED, EMAILS_FAILED, EMAILS_SENT, ESCALATIONS
 
 REFUSED = "refused"  # a permanent 4xx
 GAVE_UP = "gave_up"  # retries ran out
@@ -23,16 +24,16 @@ def sent(n: Notification, transport: str) -> None:
     if not activity.in_activity():
         return
     meter = activity.metric_meter()
-    meter.create_counter("ehcp_emails_sent", "messages delivered to the provider").add(
+    meter.create_counter(EMAILS_SENT, "messages delivered to the provider").add(
         1, {"kind": str(n.kind), "role": str(n.role), "transport": transport}
     )
     # An escalation goes to the caseworker and the SEND manager: count the caseworker's copy.
     if n.kind == NoticeKind.escalation and n.role == Role.caseworker:
         labels = {"deadline": _deadline_type(n)}
-        meter.create_counter("ehcp_escalations", "escalations of a missed duty").add(1, labels)
+        meter.create_counter(ESCALATIONS, "escalations of a missed duty").add(1, labels)
         if n.escalation == 1:
             meter.create_counter(
-                "ehcp_deadlines_missed", "duties found missed (at their first escalation)"
+                DEADLINES_MISSED, "duties found missed (at their first escalation)"
             ).add(1, labels)
 
 
@@ -46,6 +47,6 @@ def failed(n: Notification, reason: str, status_code: int | None) -> None:
         "reason": reason,
         "status_code": str(status_code) if status_code is not None else "none",
     }
-    activity.metric_meter().create_counter(
-        "ehcp_emails_failed", "messages not delivered, by reason"
-    ).add(1, labels)
+    activity.metric_meter().create_counter(EMAILS_FAILED, "messages not delivered, by reason").add(
+        1, labels
+    )

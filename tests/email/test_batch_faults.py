@@ -157,3 +157,29 @@ def test_counters_count_each_message_once_across_attempts(
     for u in sent + failed:  # fixed vocabularies: never the case reference or a person
         assert {"kind", "role"} <= set(u.attributes)
         assert not any("RUT-" in str(v) or "@" in str(v) for v in u.attributes.values())
+
+
+def test_escalations_and_missed_deadlines_are_counted_once_per_escalation(
+    tmp_path: Path,
+) -> None:
+    from ehcp.notices import NoticeKind, Role
+    from ehcp.settings import Settings
+    from tests.unit.test_notices import RICH
+
+    buffer = MetricBuffer(10_000)
+    meter = Runtime(telemetry=TelemetryConfig(metrics=buffer)).metric_meter
+    escalations = [n for n in RICH if n.kind == NoticeKind.escalation]
+    first = [n for n in escalations if n.role == Role.caseworker and n.escalation == 1]
+    later = [n for n in escalations if n.role == Role.caseworker and n.escalation != 1]
+    assert first and len(escalations) > len(first)  # several readers per escalation
+    settings = Settings(outbox_dir=tmp_path / "outbox", sent_ledger_dir=tmp_path / "ledger")
+    run_attempt(settings, escalations, attempt=1, meter=meter)
+    run_attempt(settings, escalations, attempt=2, meter=meter)  # a retry: nothing new
+    updates = buffer.retrieve_updates()
+
+    def total(name: str) -> int:
+        return sum(u.value for u in updates if u.metric.name == name)
+
+    assert total("ehcp_escalations") == len(first) + len(later)
+    assert total("ehcp_deadlines_missed") == len(first)
+    assert total("ehcp_emails_sent") == len(escalations)
