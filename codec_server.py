@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from temporalio.api.common.v1 import Payload, Payloads
 
 from ehcp.settings import Settings
+from observability import logs
 from security.codec import EncryptionCodec, PayloadDecryptionError
 from security.keys import KeyConfigError, Keyring, keyring_from_settings
 
@@ -214,6 +215,7 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         settings = Settings()
+        logs.configure(settings.log_format)
         config = config_from_settings(settings)
         keyring = keyring_from_settings(settings)
         server = build_server(config, keyring)

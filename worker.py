@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Interceptor, UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
@@ -28,9 +29,12 @@ from activities.notify import NotificationActivities
 from activities.planning import PlanningActivities
 from activities.senders import build_senders
 from ehcp.settings import Settings
+from observability import logs, metrics
 from security.converter import data_converter
+from security.files import restrict_umask
 from security.keys import KeyConfigError
 from workflows.disagreement import DisagreementWorkflow
+from workflows.metrics import MetricsInterceptor
 
 log = logging.getLogger("ehcp.worker")
 #: how long a starting worker waits for the Temporal server
@@ -70,28 +74,32 @@ def build_worker(
         ],
         activity_executor=executor,
         max_cached_workflows=settings.max_cached_workflows,
-        interceptors=interceptors,
+        interceptors=[MetricsInterceptor(), *interceptors],
         workflow_runner=workflow_runner(settings),
         graceful_shutdown_timeout=timedelta(seconds=30),
     )
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
+    """A client on `runtime` (the worker's metrics endpoint), or the SDK's default one."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings),
+        runtime=runtime,
     )
 
 
-async def connect_when_ready(settings: Settings, wait: timedelta = CONNECT_WAIT) -> Client:
+async def connect_when_ready(
+    settings: Settings, wait: timedelta = CONNECT_WAIT, runtime: Runtime | None = None
+) -> Client:
     """A worker may start before its server (compose, make run, a host reboot): keep trying
     for a while, then give up loudly."""
     deadline = time.monotonic() + wait.total_seconds()
     delay = 0.2
     while True:
         try:
-            return await connect(settings)
+            return await connect(settings, runtime)
         except RuntimeError as error:  # the SDK's "Failed client connect"
             if time.monotonic() + delay > deadline:
                 raise
@@ -101,9 +109,13 @@ async def connect_when_ready(settings: Settings, wait: timedelta = CONNECT_WAIT)
 
 
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    restrict_umask()  # the outbox and ledger hold personal data: 0700 folders, 0600 files
     settings = Settings()
-    client = await connect_when_ready(settings)
+    logs.configure(settings.log_format)
+    runtime = metrics.runtime_for(settings.metrics_address)
+    client = await connect_when_ready(settings, runtime=runtime)
+    if runtime is not None:
+        log.info("Prometheus metrics at http://%s/metrics", settings.metrics_address)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from datetime import date, time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ehcp.council import CouncilInfo
+from ehcp.urls import ProviderURL
 
 
 def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+#: secrets that may be given as a file instead (EHCP_<NAME>_FILE)
+SECRET_FILES = ("sendgrid_api_key", "codec_server_token")
 
 
 class Settings(BaseSettings):
@@ -51,7 +56,11 @@ class Settings(BaseSettings):
     # Email delivery (activities/senders.py, docs/email.md). With no SendGrid key, every
     #: email goes to the outbox (the `make run` default): EHCP_SENDGRID_API_KEY
     sendgrid_api_key: SecretStr | None = None
-    sendgrid_host: str = "https://api.sendgrid.com"
+    #: ... or a file holding it (a mounted secret, e.g. /run/secrets/sendgrid_api_key); an
+    #: empty file means no key, as an unset variable does
+    sendgrid_api_key_file: Path | None = None
+    #: https only (http only to a loopback address: a local stand-in); ehcp/urls.py
+    sendgrid_host: ProviderURL = "https://api.sendgrid.com"
     #: seconds; below the notification activity's 60 s start-to-close timeout
     sendgrid_timeout_s: float = Field(default=10, gt=0, lt=25)  # below SEND_TIMEOUT (30 s)
     #: durable record of sent message keys: shared storage when workers run on several hosts
@@ -66,11 +75,50 @@ class Settings(BaseSettings):
     codec_server_host: str = "127.0.0.1"
     codec_server_port: int = Field(default=8081, ge=1, le=65535)
     codec_server_token: SecretStr | None = None
+    #: ... or a file holding it (a mounted secret)
+    codec_server_token_file: Path | None = None
     codec_cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:8233"]
+    # Operations (observability/, docs/operations.md)
+    #: this worker's Prometheus endpoint, host:port (path /metrics), e.g. 0.0.0.0:9464;
+    #: empty (the default): no endpoint
+    metrics_address: str = ""
+    #: worker and codec server logs: "text" (one line each) or "json" (one object each)
+    log_format: Literal["text", "json"] = "text"
 
     _split = field_validator(
         "reminder_offsets", "extra_bank_holidays", "codec_cors_origins", mode="before"
     )(_split_csv)
+
+    @model_validator(mode="after")
+    def _secret_files(self) -> Settings:
+        """EHCP_X_FILE: the secret X read from a file (compose mounts secrets as files)."""
+        for name in SECRET_FILES:
+            path: Path | None = getattr(self, f"{name}_file")
+            if path is None:
+                continue
+            variable = f"EHCP_{name.upper()}"
+            if getattr(self, name) is not None:
+                raise ValueError(f"set {variable} or {variable}_FILE, not both")
+            try:
+                text = path.read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise ValueError(
+                    f"{variable}_FILE={path}: cannot read it ({error.strerror})"
+                ) from None
+            setattr(self, name, SecretStr(text) if text else None)
+        return self
+
+    @field_validator("metrics_address")
+    @classmethod
+    def _metrics_address(cls, value: str) -> str:
+        value = value.strip()
+        host, _, port = value.rpartition(":")
+        if value and not (host and port.isdigit() and 0 < int(port) < 65536):
+            raise ValueError(
+                f"{value!r} is not host:port (e.g. 0.0.0.0:9464 or 127.0.0.1:9464); "
+                "leave it empty for no metrics endpoint"
+            )
+        return value
 
     @field_validator("reminder_offsets")
     @classmethod

@@ -4,7 +4,8 @@ Starts `temporal server start-dev` from this venv with the project's namespace a
 attributes, waits until its frontend answers, starts `python worker.py`, prints where things
 are, then watches both. Ctrl-C or SIGTERM stops both (worker first); if either dies on its
 own, the other is stopped and this exits non-zero. Cases survive a restart: they live in
-<data dir>/temporal.db (`make clean-data` deletes them).
+<data dir>/temporal.db (`make clean-data` deletes them). The data dir and every folder in it
+are 0700 and every file 0600: the umask is 077 for this process and its children.
 
 Payload encryption keys: unless EHCP_CODEC_KEYS or EHCP_CODEC_KEY_FILE is set, the first run
 creates a random development key file, <data dir>/dev-codec-keys.json (mode 0600, git-ignored,
@@ -408,8 +409,14 @@ def worker_env(cfg: DevConfig) -> dict[str, str]:
 
 
 def run(cfg: DevConfig, stop: threading.Event, force: threading.Event) -> int:
-    cfg.data_dir.mkdir(parents=True, exist_ok=True)
-    cfg.outbox_dir.mkdir(parents=True, exist_ok=True)
+    from security.files import private_dir, restrict_umask
+
+    # Everything made from here on (the SQLite file, logs, the outbox, by us or the children)
+    # is for this user only: folders 0700, files 0600.
+    restrict_umask()
+    private_dir(cfg.data_dir)
+    private_dir(cfg.outbox_dir)
+    _narrow_existing(cfg)
     ensure_dev_keys(cfg)
     check_ports_free(cfg)
     children: dict[str, subprocess.Popen[str]] = {}
@@ -429,6 +436,14 @@ def run(cfg: DevConfig, stop: threading.Event, force: threading.Event) -> int:
     finally:
         for name in reversed(list(children)):
             stop_child(name, children[name], force)
+
+
+def _narrow_existing(cfg: DevConfig) -> None:
+    """Files an older version made world-readable (0644) become 0600."""
+    for path in (cfg.db_file, cfg.server_log, *cfg.data_dir.glob("temporal.db-*")):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
 
 
 def main() -> int:

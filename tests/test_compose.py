@@ -114,8 +114,12 @@ def run_compose(
 
 @pytest.fixture(scope="module")
 def config(parser: ComposeParser, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    # with the optional codec-server profile, so that every service is checked
     result = run_compose(
-        parser, tmp_path_factory.mktemp("compose"), "config", "--format", "json", env=DUMMY_ENV
+        parser,
+        tmp_path_factory.mktemp("compose"),
+        *("--profile", "codec", "config", "--format", "json"),
+        env=DUMMY_ENV,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -285,3 +289,105 @@ def test_setup_script_against_a_dev_server(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+# --- secrets (issue 17, fault 5): each service only the ones it uses, as mounted files --------
+
+#: secret -> the setting that names its file; a service listing the secret must point at it
+SECRET_SETTINGS = {
+    "payload_keys": "EHCP_CODEC_KEY_FILE",
+    "sendgrid_api_key": "EHCP_SENDGRID_API_KEY_FILE",
+    "codec_server_token": "EHCP_CODEC_SERVER_TOKEN_FILE",
+}
+#: what each service may see; every other service none
+NEEDS = {
+    "worker": {"payload_keys", "sendgrid_api_key"},
+    "codec-server": {"payload_keys", "codec_server_token"},
+}
+SECRET_VARIABLES = ("EHCP_CODEC_KEYS", "EHCP_SENDGRID_API_KEY", "EHCP_CODEC_SERVER_TOKEN")
+
+
+def _secret_names(service: dict[str, Any]) -> set[str]:
+    return {s if isinstance(s, str) else s["source"] for s in service.get("secrets", [])}
+
+
+def test_each_service_gets_only_the_secrets_it_needs(config: dict[str, Any]) -> None:
+    assert set(config["secrets"]) == set(SECRET_SETTINGS)
+    for name, service in config["services"].items():
+        assert _secret_names(service) == NEEDS.get(name, set()), name
+        env = service.get("environment") or {}
+        for secret in _secret_names(service):
+            assert env[SECRET_SETTINGS[secret]] == f"/run/secrets/{secret}", (name, secret)
+        # a secret's value never travels in the environment
+        assert not set(SECRET_VARIABLES) & set(env), name
+
+
+def test_the_codec_server_does_not_get_the_worker_s_environment(config: dict[str, Any]) -> None:
+    codec = config["services"]["codec-server"]
+    assert "env_file" not in codec
+    assert not any("SENDGRID" in variable for variable in codec.get("environment", {}))
+
+
+def test_worker_metrics_and_json_logs(config: dict[str, Any]) -> None:
+    worker = config["services"]["worker"]
+    assert worker["environment"]["EHCP_METRICS_ADDRESS"] == "0.0.0.0:9464"
+    assert worker["environment"]["EHCP_LOG_FORMAT"] == "json"
+    assert "ports" not in worker  # scraped inside the compose network, never published
+
+
+def test_env_examples_hold_no_secret_values() -> None:
+    """worker.env is read by the worker only, but secrets go in files (secrets/), not there."""
+    for example in ("worker.env.example", ".env.example"):
+        for line in (ROOT / example).read_text().splitlines():
+            name = line.lstrip("# ").split("=", 1)[0]
+            assert name not in SECRET_VARIABLES, f"{example}: {line}"
+
+
+# --- locked builds (issue 17, fault 5) -------------------------------------------------------
+
+_PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s;]+)")
+
+
+def _locked(path: Path) -> dict[str, str]:
+    """name -> version for every requirement in a lock file; each must carry a hash."""
+    text = path.read_text()
+    entries = re.split(
+        r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2] if text.startswith("#") else text
+    )
+    found: dict[str, str] = {}
+    for entry in entries:
+        match = _PIN.match(entry.strip())
+        if not match:
+            continue
+        assert "--hash=sha256:" in entry, f"{path.name}: {match[1]} has no hash"
+        found[match[1].lower().replace("_", "-")] = match[2]
+    return found
+
+
+def test_lock_files_pin_every_dependency_with_hashes() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime, dev = _locked(ROOT / "requirements.lock"), _locked(ROOT / "requirements-dev.lock")
+
+    def names(requirements: list[str]) -> set[str]:
+        return {re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0].lower() for r in requirements}
+
+    assert names(project["dependencies"]) <= set(runtime)
+    assert names(project["optional-dependencies"]["dev"]) <= set(dev)
+    # one resolution: the image runs exactly the versions the tests ran
+    assert {name: dev[name] for name in runtime} == runtime
+
+
+def test_the_image_and_make_install_from_the_locks() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    (base,) = re.findall(r"^FROM\s+(\S+)", dockerfile, flags=re.MULTILINE)
+    assert re.fullmatch(r"python:[\w.-]+@sha256:[0-9a-f]{64}", base), base
+    assert "pip install --require-hashes --no-deps -r requirements.lock" in dockerfile
+    assert re.findall(r"pip install[^\n]*", dockerfile) == [
+        "pip install --require-hashes --no-deps -r requirements.lock"
+    ]
+    assert "!requirements.lock" in (ROOT / ".dockerignore").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes --no-deps -r requirements-dev.lock" in makefile
+    assert "$(STAMP): requirements-dev.lock pyproject.toml" in makefile

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
+import stat
 import sys
 import time
 from pathlib import Path
@@ -71,6 +72,11 @@ async def test_start_stop_and_cases_survive_a_restart(start_run_dev, tmp_path: P
     )
     assert (data_dir / "temporal.db").is_file()
     assert (data_dir / "temporal.log").is_file()
+    # issue 17 fault 4: nothing under data/ is readable by other users of the host
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    for made in data_dir.iterdir():
+        expected = 0o700 if made.is_dir() else 0o600
+        assert stat.S_IMODE(made.stat().st_mode) == expected, made.name
 
     again = start_run_dev(data_dir, worker)
     await again.wait_for_banner()
