@@ -16,6 +16,7 @@ from ehcp import ics
 from ehcp.council import CouncilInfo
 from ehcp.dates_text import format_long_date
 from ehcp.notices import NoticeKind, Notification, Role
+from ehcp.reader_text import reader_basis, reader_title
 from ehcp.templates import (
     CALENDAR_NOTE,
     CLOSED_PARENT,
@@ -263,8 +264,20 @@ def calendar_attachment(n: Notification, council: CouncilInfo, now: datetime) ->
     return Attachment(ics.filename(n.deadline.key), "text/calendar", data)
 
 
+def for_readers(n: Notification) -> Notification:
+    """`n` with its deadline's title and basis as readers see them: without the remarks on
+    sources that titles recorded on older cases may carry (ehcp.reader_text)."""
+    if n.deadline is None:
+        return n
+    deadline = n.deadline.model_copy(
+        update={"title": reader_title(n.deadline.title), "basis": reader_basis(n.deadline.basis)}
+    )
+    return n.model_copy(update={"deadline": deadline})
+
+
 def render(n: Notification, council: CouncilInfo, now: datetime | None = None) -> Email:
     """The email for `n`. `now` stamps the calendar entry (DTSTAMP, SEQUENCE)."""
+    n = for_readers(n)
     calendar = _wants_calendar(n)
     blocks: list[_Block] = [
         f"Dear {n.to.name},",

@@ -98,6 +98,9 @@ class Rule:
     basis: str
     confirmed: bool
     order: OrderType | None = None  # for reg 44 rows: the order this step belongs to
+    #: a remark on the sources, for the table's readers only: never in `title`, which
+    #: readers see in emails and calendar entries (ehcp.reader_text)
+    source_note: str | None = None
 
     @property
     def step(self) -> str:
@@ -197,9 +200,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "mediation_session", "mediation_session",
-        "Mediation takes place (some sources say 'is arranged'; we track 'takes place')",
+        "Mediation takes place",
         days(30), "the council is told the family wants mediation", Party.council,
         "SEND Regs reg 37", True,
+        source_note="Some sources say 'is arranged'; we track 'takes place'.",
     ),
     Rule(
         "mediation_session.health_only", "mediation_session",

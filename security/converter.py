@@ -15,12 +15,12 @@ from temporalio.converter import (
     DefaultPayloadConverter,
     JSONPlainPayloadConverter,
 )
-
 from temporalio.exceptions import ApplicationError
 
 from ehcp.models import describe_validation_error
 from security.codec import EncryptionCodec
 from security.keys import CodecKeySettings, Keyring, keyring_from_settings
+
 
 class ValidatingPydanticJSONConverter(PydanticJSONPlainPayloadConverter):
     """Pydantic JSON, where a payload that fails validation is a non-retryable
