@@ -37,6 +37,10 @@ from ehcp.models import (
     TribunalDecision,
     WayForwardMeetingHeld,
 )
+
+# The orders that fit each decision: one set of rules with the calculator. ALLOWED_ORDERS
+# stays importable from here for older callers.
+from ehcp.orders import ALLOWED_ORDERS, PLACEMENT_APPEALABLE, order_problem  # noqa: F401
 from ehcp.vocabulary import (
     CLOSED_STATUSES,
     ESCALATING_PARTIES,
@@ -46,23 +50,6 @@ from ehcp.vocabulary import (
     Party,
     Stage,
 )
-
-D, Ord = DecisionType, OrderType
-
-#: What the tribunal can order (SEND Regs reg 43) or the council concede (reg 45) for each
-#: decision type. `reconsider` is accepted widely: refusing a real order is worse than
-#: accepting an unusual one.
-ALLOWED_ORDERS: dict[DecisionType, frozenset[OrderType]] = {
-    D.refusal_to_assess: frozenset({Ord.assess, Ord.reconsider}),
-    D.refusal_to_issue_plan: frozenset({Ord.make_plan, Ord.reconsider}),
-    D.plan_content: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
-    D.refusal_to_amend: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
-    D.amended_plan_content: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
-    D.cease_plan: frozenset({Ord.continue_plan, Ord.continue_and_amend, Ord.cease_plan}),
-}
-
-#: Only these decision types can have a placement-only appeal (section I of a plan).
-PLACEMENT_APPEALABLE = frozenset({D.plan_content, D.amended_plan_content, D.refusal_to_amend})
 
 #: Deadline keys (or key prefixes) that `obligation_met` may meet; the others are met by
 #: their own events (an appeal by `appeal_registered`, a certificate by its issue, ...).
@@ -388,13 +375,8 @@ def _check_open_appeal(state: CaseState, kind: str) -> None:
 
 
 def _check_orders(state: CaseState, orders: Iterable[OrderType], field: str) -> None:
-    allowed = ALLOWED_ORDERS[state.case.decision_type]
-    for n, order in enumerate(orders, start=1):
-        _require(
-            order in allowed,
-            f"{field} {n} ({order}) does not fit an appeal against "
-            f"{state.case.decision_type}; allowed: {', '.join(sorted(allowed))}",
-        )
+    problem = order_problem(state.case.decision_type, orders, field)
+    _require(problem is None, problem or "")
 
 
 def _check_unopposed(state: CaseState, event: AppealUnopposed) -> None:

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from ehcp.orders import MAX_ORDERS, MAX_RECOMMENDATIONS
 from ehcp.vocabulary import DecisionType, OrderType, Party
 
 CASE_REF_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}(-[A-Z0-9]{1,12}){1,4}$")
@@ -214,7 +215,7 @@ class AppealUnopposed(EventBase):
     """The council told the tribunal it will not oppose; `date` is when it told them."""
 
     kind: Literal["appeal_unopposed"] = "appeal_unopposed"
-    concessions: list[OrderType] = Field(min_length=1, max_length=10)
+    concessions: list[OrderType] = Field(min_length=1, max_length=MAX_ORDERS)
 
 
 class HearingListed(EventBase):
@@ -245,8 +246,10 @@ class Recommendation(Strict):
 class TribunalDecision(EventBase):
     kind: Literal["tribunal_decision"] = "tribunal_decision"
     outcome: Literal["allowed", "partly_allowed", "dismissed"]
-    orders: list[OrderType] = Field(default_factory=list, max_length=10)
-    recommendations: list[Recommendation] = Field(default_factory=list, max_length=20)
+    orders: list[OrderType] = Field(default_factory=list, max_length=MAX_ORDERS)
+    recommendations: list[Recommendation] = Field(
+        default_factory=list, max_length=MAX_RECOMMENDATIONS
+    )
 
 
 class RecommendationResponseSent(EventBase):
