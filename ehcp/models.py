@@ -8,9 +8,11 @@ live in `ehcp.case_state`; these models check each payload on its own.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated, Literal
 
+import email_validator
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -41,9 +43,83 @@ def _case_ref(value: str) -> str:
 
 
 CaseRef = Annotated[str, AfterValidator(_case_ref)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+#: Unicode categories no free text may hold: control characters (CR, LF, NUL, ...), line and
+#: paragraph separators, unpaired surrogates, private use and unassigned code points. A line
+#: break in a name would end an email header early (a second "Bcc:" line), and every later
+#: email to that person would fail; the same characters break SendGrid's JSON, an .ics line,
+#: a CSV row. Refused where they come in, so nothing sent can carry one.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs", "Co", "Cn"})
+#: In multi-line text (notes, reasons) a line feed and a tab are kept: .ics, CSV and HTML
+#: writers escape them, and such text never goes into an email header.
+_MULTILINE_ALLOWED = frozenset("\n\t")
+
+
+def _refused_char(value: str, allowed: frozenset[str] = frozenset()) -> str | None:
+    for char in value:
+        if char not in allowed and unicodedata.category(char) in _REFUSED_CATEGORIES:
+            return char
+    return None
+
+
+def _one_line(value: str) -> str:
+    """Single-line free text (names, summaries): no line break or control character."""
+    if (char := _refused_char(value)) is not None:
+        raise ValueError(
+            f"contains a line break or control character (U+{ord(char):04X}); "
+            "use one line of plain text"
+        )
+    return value
+
+
+def _multi_line(value: str) -> str:
+    """Notes and reasons: lines are kept (CRLF becomes LF); other control characters refused."""
+    value = value.replace("\r\n", "\n")
+    if (char := _refused_char(value, _MULTILINE_ALLOWED)) is not None:
+        raise ValueError(
+            f"contains a control character (U+{ord(char):04X}); "
+            "use plain text (line breaks are allowed)"
+        )
+    return value
+
+
+def _deliverable_email(value: str) -> str:
+    """The address as every channel can send it: an internationalised domain becomes its
+    ASCII (IDNA, "xn--") form; a local part with non-ASCII letters is refused, because
+    SendGrid and most mail servers cannot deliver to it (no SMTPUTF8)."""
+    try:
+        result = email_validator.validate_email(
+            value, check_deliverability=False, allow_smtputf8=False
+        )
+    except email_validator.EmailNotValidError as error:
+        local = value.rsplit("@", 1)[0]
+        if not local.isascii():
+            raise ValueError(
+                f"the part before the @ ({local!r}) has letters outside plain ASCII; "
+                "emails cannot be delivered to it: give an address with only ASCII letters, "
+                "digits and . _ - + before the @"
+            ) from None
+        raise ValueError(f"value is not a valid email address: {error}") from None
+    return result.ascii_email or result.normalized
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(_one_line),
+]
+ShortText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(_one_line),
+]
+Notes = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_multi_line)
+]
+#: An email address as it is stored and sent: ASCII only (see `_deliverable_email`).
+EmailAddress = Annotated[EmailStr, AfterValidator(_deliverable_email)]
+#: One line of configured text (a council's name, a help link): nothing that breaks a header.
+OneLine = Annotated[str, AfterValidator(_one_line)]
 TribunalRef = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9/ -]{2,29}$"),
@@ -73,8 +149,11 @@ class Strict(BaseModel):
 
 
 class Contact(Strict):
+    """A person the service writes to. `name` is one line of text (it goes into the To:
+    header); `email` is stored in ASCII, an internationalised domain as IDNA ("xn--")."""
+
     name: Name
-    email: EmailStr
+    email: EmailAddress
 
 
 class Case(Strict):
@@ -257,7 +336,7 @@ class RecommendationResponseSent(EventBase):
     #: the recommendation's number, as in `recommendation_response:<n>`
     recommendation: int = Field(ge=1)
     followed: bool
-    reasons: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    reasons: Notes | None = None
 
     @model_validator(mode="after")
     def _reasons_when_not_followed(self) -> RecommendationResponseSent:

@@ -28,6 +28,7 @@ from ehcp.notices import (
     failure_alerts,
     next_wakeup,
 )
+from ehcp.reader_text import reader_basis
 from ehcp.uktime import london_date, london_offset, london_to_utc
 from ehcp.vocabulary import DeadlineStatus
 from tests.unit.casebuilder import (
@@ -732,7 +733,7 @@ def test_parent_emails_say_where_to_get_help_and_staff_emails_the_basis() -> Non
         assert "Legal basis" not in text
     for n in STAFF_NOTICES:
         text = render(n, COUNCIL).text
-        assert f"Legal basis: {n.deadline.basis}." in text
+        assert f"Legal basis: {reader_basis(n.deadline.basis)}." in text
         assert "Where to get help:" not in text
 
 
