@@ -67,6 +67,11 @@ EVENT_PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_a
 #: wake-up (one history marker each, instead of three events and a workflow task per call).
 #: Runs that started before it keep scheduling activities, one per message.
 LOCAL_ACTIVITIES = "local-activities-batched-sends"
+#: Patch: escalations and late notices wait for the first working-day reminder time after the
+#: case learned of the deadline (a back office entering history gets no false "missed"
+#: emails) and are numbered by how many were sent; a reminder whose time had passed when
+#: the deadline was learned goes at the next reminder time (ehcp.notices, `learned`).
+NOTICES_AFTER_LEARNED = "notices-after-learned"
 
 
 @workflow.defn
@@ -82,11 +87,14 @@ class DisagreementWorkflow:
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: datetime | None = None
         self._rang = False
+        self._notices_after_learned = False
 
     # -- run loop -------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, start: StartCase) -> CaseStatus:
+        # Decided once, first thing in each run, so the marker always sits in the same place.
+        self._notices_after_learned = workflow.patched(NOTICES_AFTER_LEARNED)
         if self._state is None:
             async with self._lock:
                 plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
@@ -111,7 +119,7 @@ class DisagreementWorkflow:
         return workflow.now()
 
     async def _sleep_until_next(self) -> None:
-        wake_at = next_wakeup(self._state, self._now())
+        wake_at = next_wakeup(self._state, self._now(), learned=self._learned())
         if self._local():
             if not self._rang:  # it may have rung while emails went out: go round at once
                 self._set_timer(wake_at)
@@ -155,10 +163,13 @@ class DisagreementWorkflow:
         state = self._state
         refresh_statuses(state, london_date(self._now()))
         self._upsert_search_attributes()  # sending changes no attribute; an event wakes the loop
-        await self._send(due_notices(state, self._now()))
+        await self._send(due_notices(state, self._now(), learned=self._learned()))
 
     def _local(self) -> bool:
         return workflow.patched(LOCAL_ACTIVITIES)
+
+    def _learned(self) -> bool:
+        return self._notices_after_learned
 
     async def _plan(self, name: str, arg: object, result_type: type, retry: RetryPolicy) -> Any:
         """Deadline dates, worked out by an activity so that they are recorded in history."""

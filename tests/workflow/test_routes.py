@@ -134,10 +134,13 @@ async def test_way_forward_meeting_resolves_the_disagreement(time_env, tmp_path)
         await h.skip(10.5)
         status = await h.status(handle)
         sent = [n for n in status.reminders_sent if n.deadline_key == "way_forward_meeting"]
-        # 7 and 2 days before and on the day; 14 days before was already past when scheduled
+        # 7 and 2 days before and on the day; 14 days before had passed when it was
+        # scheduled, so that one went at the next reminder time (notices-after-learned)
         assert sorted({(n.key.split("/")[3], n.role) for n in sent}) == [
             ("0", "caseworker"),
             ("0", "parent"),
+            ("14", "caseworker"),
+            ("14", "parent"),
             ("2", "caseworker"),
             ("2", "parent"),
             ("7", "caseworker"),
