@@ -29,6 +29,10 @@ from ehcp.templates import (
     LATE_PARTY,
     LATE_WHAT_YOU_CAN_DO,
     REPLY_NOTE,
+    RESPONSE_ADVICE,
+    RESPONSE_FOLLOWED,
+    RESPONSE_NOT_FOLLOWED,
+    RESPONSE_WHO,
     WHAT_TO_DO,
 )
 from ehcp.vocabulary import Party
@@ -174,6 +178,8 @@ def _subject(n: Notification) -> str:
         return f"Missed deadline on case {n.case_ref}: {n.deadline.title} (due {when})"
     if n.kind == NoticeKind.late_notice:
         return f"Update on case {n.case_ref}: a deadline has been missed"
+    if n.kind == NoticeKind.recommendation_response:
+        return f"Update on case {n.case_ref}: a reply to the tribunal's recommendation"
     on_or_by = "on" if _base_key(n) in MEETINGS else "by"
     return f"Reminder for case {n.case_ref}: {n.deadline.title} {on_or_by} {when}"
 
@@ -227,6 +233,21 @@ def _late_body(n: Notification) -> list[_Block]:
     return blocks
 
 
+def _response_body(n: Notification, council: CouncilInfo) -> list[_Block]:
+    assert n.deadline is not None
+    number = n.deadline.key.rsplit(":", 1)[-1]
+    who = RESPONSE_WHO.get(str(n.deadline.party), RESPONSE_WHO["health"])
+    blocks: list[_Block] = [
+        f"{who} has replied to the SEND Tribunal's recommendation {number} on your case.",
+    ]
+    if n.followed:
+        blocks.append(RESPONSE_FOLLOWED)
+    else:
+        blocks += [RESPONSE_NOT_FOLLOWED, n.reasons or "No reasons were recorded."]
+    blocks.append(RESPONSE_ADVICE.format(**_fields(council)))
+    return blocks
+
+
 def _reminder_body(n: Notification, council: CouncilInfo, calendar: bool) -> list[_Block]:
     assert n.deadline is not None
     when = format_long_date(n.deadline.due)
@@ -255,6 +276,8 @@ def _body(n: Notification, council: CouncilInfo, calendar: bool) -> list[_Block]
         return _escalation_body(n)
     if n.kind == NoticeKind.late_notice:
         return _late_body(n)
+    if n.kind == NoticeKind.recommendation_response:
+        return _response_body(n, council)
     return _reminder_body(n, council, calendar)
 
 

@@ -29,6 +29,8 @@ class NoticeKind(StrEnum):
     late_notice = "late_notice"  # to the parent: the council (or health) is late
     case_closed = "case_closed"  # final summary
     delivery_failure = "delivery_failure"  # to staff: a message could not be delivered
+    #: to the parent: health or social care replied to a tribunal recommendation
+    recommendation_response = "recommendation_response"
 
 
 class Role(StrEnum):
@@ -58,6 +60,9 @@ class Notification(BaseModel):
     fallback: bool = False
     #: for delivery_failure alerts: what could not be delivered, and why
     failure: DeliveryFailure | None = None
+    #: for recommendation_response notices: whether it will be followed, and why not
+    followed: bool | None = None
+    reasons: str | None = None
 
 
 class Delivery(BaseModel):
@@ -100,6 +105,37 @@ def due_notices(state: CaseState, now: datetime, *, learned: bool = False) -> li
         for kind, detail in _due_for(state, deadline, now):
             due += [n for n in _messages(state, deadline, kind, detail) if n.key not in sent]
     return due
+
+
+#: A response recorded this many days or more after it was sent (a back office entering an
+#: older case's history) is not news to the family: they are not told of it again.
+TOLD_WITHIN = timedelta(days=14)
+
+
+def told_notices(state: CaseState) -> list[Notification]:
+    """Tell the parent (and second contact) of each response to a tribunal recommendation
+    (process.md: "parent told"): who responded, whether the recommendation will be followed,
+    and the reasons when not. Due as soon as the response is recorded; not sent again."""
+    sent = state.sent_keys()
+    out: list[Notification] = []
+    for recorded in state.timeline:
+        event = recorded.event
+        if event.kind != "recommendation_response_sent":
+            continue
+        if london_date(recorded.recorded_at) - event.date >= TOLD_WITHIN:
+            continue
+        deadline = state.deadlines.get(f"recommendation_response:{event.recommendation}")
+        if deadline is None:
+            continue
+        for role, contact in _parents(state):
+            n = _notification(
+                state, deadline, NoticeKind.recommendation_response, recorded.seq, role, contact
+            )
+            if n.key not in sent:
+                out.append(
+                    n.model_copy(update={"followed": event.followed, "reasons": event.reasons})
+                )
+    return out
 
 
 def next_wakeup(state: CaseState, now: datetime, *, learned: bool = False) -> datetime | None:

@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         due_notices,
         failure_alerts,
         next_wakeup,
+        told_notices,
     )
     from ehcp.payloads import CaseStart, CaseStatus, CaseTimeline, EventReceipt, StartCase
     from ehcp.planning import request_for
@@ -72,6 +73,9 @@ LOCAL_ACTIVITIES = "local-activities-batched-sends"
 #: emails) and are numbered by how many were sent; a reminder whose time had passed when
 #: the deadline was learned goes at the next reminder time (ehcp.notices, `learned`).
 NOTICES_AFTER_LEARNED = "notices-after-learned"
+#: Patch: the parent and second contact are told of each response to a tribunal
+#: recommendation (ehcp.notices.told_notices): new emails for histories that hold one.
+TOLD_OF_RESPONSES = "parents-told-of-recommendation-responses"
 
 
 @workflow.defn
@@ -88,6 +92,7 @@ class DisagreementWorkflow:
         self._timer_at: datetime | None = None
         self._rang = False
         self._notices_after_learned = False
+        self._told_of_responses = False
 
     # -- run loop -------------------------------------------------------------------------
 
@@ -95,6 +100,7 @@ class DisagreementWorkflow:
     async def run(self, start: StartCase) -> CaseStatus:
         # Decided once, first thing in each run, so the marker always sits in the same place.
         self._notices_after_learned = workflow.patched(NOTICES_AFTER_LEARNED)
+        self._told_of_responses = workflow.patched(TOLD_OF_RESPONSES)
         if self._state is None:
             async with self._lock:
                 plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
@@ -163,7 +169,10 @@ class DisagreementWorkflow:
         state = self._state
         refresh_statuses(state, london_date(self._now()))
         self._upsert_search_attributes()  # sending changes no attribute; an event wakes the loop
-        await self._send(due_notices(state, self._now(), learned=self._learned()))
+        due = due_notices(state, self._now(), learned=self._learned())
+        if self._told_of_responses:
+            due += told_notices(state)
+        await self._send(due)
 
     def _local(self) -> bool:
         return workflow.patched(LOCAL_ACTIVITIES)

@@ -8,6 +8,7 @@ import pytest
 
 from ehcp import timescales
 from ehcp.messages import render
+from ehcp.notices import told_notices
 from ehcp.reader_text import has_source_note, reader_basis, reader_title
 from tests.email.cases import COUNCIL, NOW
 from tests.email.test_content import RICH, SPECS, VARIANTS
@@ -53,3 +54,15 @@ def test_reader_title_and_basis_keep_the_citation() -> None:
     assert reader_title(OLD_TITLE) == "Mediation takes place"
     assert reader_basis("SEND Regs regs 35-37 (numbering unconfirmed)") == "SEND Regs regs 35-37"
     assert reader_basis("HESC Rules r.20(1)(c)(i)") == "HESC Rules r.20(1)(c)(i)"
+
+
+def test_replies_to_recommendations_carry_no_note_on_sources() -> None:
+    from tests.unit.test_told_of_responses import _decided_case
+
+    b = _decided_case()
+    b.add("recommendation_response_sent", b.state.timeline[-1].event.date, recommendation=1,
+          followed=False, reasons="Not offered here")  # fmt: skip
+    for n in told_notices(b.state):
+        old = n.deadline.model_copy(update={"title": OLD_TITLE})
+        for text in _strings(n.model_copy(update={"deadline": old})):
+            assert not has_source_note(text), text
