@@ -39,6 +39,15 @@ class NotificationActivities:
         # Rendered here, in the activity, so the calendar entry is never a workflow payload.
         email = render(n, self._council, now=datetime.now(UTC))
         message_id = sender.send(n, email)
+        # The key names the case, deadline, kind and reader's role: never an address or name.
+        log.info(
+            "email %s for case %s: %s (deadline %s) via %s",
+            "written" if sender.name == "outbox" else "sent",
+            n.case_ref,
+            n.key,
+            n.deadline.key if n.deadline else "-",
+            sender.name,
+        )
         return Delivery(key=n.key, transport=sender.name, message_id=message_id)
 
     @activity.defn(name=SEND_NOTIFICATION)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
-from email.utils import formataddr, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 from ehcp.messages import Email
@@ -19,10 +20,17 @@ from ehcp.notices import Notification
 
 
 def build_message(
-    n: Notification, email: Email, sender: str, reply_to: str, from_name: str | None = None
+    n: Notification,
+    email: Email,
+    sender: str,
+    reply_to: str,
+    from_name: str | None = None,
+    now: datetime | None = None,
 ) -> EmailMessage:
-    """The RFC 5322 message: the same subject, parts and attachments SendGrid is given."""
+    """The RFC 5322 message: the same subject, parts and attachments SendGrid is given.
+    `now` (UTC; default the current time) is its Date: header, which RFC 5322 requires."""
     message = EmailMessage()
+    message["Date"] = format_datetime(now or datetime.now(UTC), usegmt=True)
     message["From"] = formataddr((from_name, sender)) if from_name else sender
     message["To"] = formataddr((n.to.name, n.to.email))
     message["Reply-To"] = reply_to
