@@ -739,6 +739,42 @@ def is_overdue(state: CaseState) -> bool:
     )
 
 
+def nothing_pending(state: CaseState) -> bool:
+    """True when no deadline is pending and no missed duty is still owed (council, health or
+    social care; those keep escalating), and no untimed route is under way (a way forward
+    meeting asked for but not yet held, a disagreement resolution not concluded)."""
+    for deadline in state.deadlines.values():
+        if deadline.status == DeadlineStatus.pending:
+            return False
+        if deadline.status == DeadlineStatus.missed and deadline.party in ESCALATING_PARTIES:
+            return False
+    way_forward = state.last("way_forward_meeting_requested", "way_forward_meeting_held")
+    resolution = state.last("disagreement_resolution_started", "disagreement_resolution_concluded")
+    return not (
+        (way_forward and way_forward.event.kind == "way_forward_meeting_requested")
+        or (resolution and resolution.event.kind == "disagreement_resolution_started")
+    )
+
+
+def closes_the_case(state: CaseState, event: Event) -> str | None:
+    """The `case_closed` reason when `event` (just applied) ends the case by itself, else None.
+
+    The family withdrawing its appeal ends the appeal's clocks (`appeal_withdrawn` cancels the
+    council's response and the hearing); when nothing else is pending the process ends there
+    (process.md, "Closure": the family withdraws), so the case closes as "withdrawn"."""
+    if event.kind == "appeal_withdrawn" and not state.closed and nothing_pending(state):
+        return "withdrawn"
+    return None
+
+
+def close_case(state: CaseState, reason: str, on: date) -> None:
+    """Close the case as a `case_closed` event would (open deadlines cancelled on `on`),
+    without an event of its own: used when the process ends by itself (`closes_the_case`)."""
+    _cancel(state, list(state.deadlines), on, missed_too=False)
+    state.closed_reason = reason
+    state.stage = Stage.closed
+
+
 def next_due(state: CaseState) -> date | None:
     pending = [d.due for d in state.deadlines.values() if d.status == DeadlineStatus.pending]
     return min(pending, default=None)

@@ -75,6 +75,10 @@ class CaseStatus(BaseModel):
     reminders_sent: list[NoticeRecord]
     delivery_failures: list[DeliveryFailure]
     events: int
+    #: True when the case is open but nothing is left to do or to wait for: no deadline
+    #: pending, no missed duty still owed, no untimed route under way (close it, or record
+    #: what happens next)
+    nothing_pending: bool = False
 
 
 class CaseTimeline(BaseModel):

@@ -37,9 +37,12 @@ with workflow.unsafe.imports_passed_through():
         NoticeRecord,
         apply_event,
         check_event,
+        close_case,
+        closes_the_case,
         is_overdue,
         new_case_state,
         next_due,
+        nothing_pending,
         refresh_statuses,
     )
     from ehcp.deadline import DeadlineSpec
@@ -76,6 +79,9 @@ NOTICES_AFTER_LEARNED = "notices-after-learned"
 #: Patch: the parent and second contact are told of each response to a tribunal
 #: recommendation (ehcp.notices.told_notices): new emails for histories that hold one.
 TOLD_OF_RESPONSES = "parents-told-of-recommendation-responses"
+#: Patch: a case whose appeal is withdrawn with nothing else pending closes by itself
+#: (ehcp.case_state.closes_the_case): later events on such histories would now be refused.
+CLOSE_WHEN_WITHDRAWN = "close-when-appeal-withdrawn"
 
 
 @workflow.defn
@@ -93,6 +99,7 @@ class DisagreementWorkflow:
         self._rang = False
         self._notices_after_learned = False
         self._told_of_responses = False
+        self._close_when_withdrawn = False
 
     # -- run loop -------------------------------------------------------------------------
 
@@ -101,6 +108,7 @@ class DisagreementWorkflow:
         # Decided once, first thing in each run, so the marker always sits in the same place.
         self._notices_after_learned = workflow.patched(NOTICES_AFTER_LEARNED)
         self._told_of_responses = workflow.patched(TOLD_OF_RESPONSES)
+        self._close_when_withdrawn = workflow.patched(CLOSE_WHEN_WITHDRAWN)
         if self._state is None:
             async with self._lock:
                 plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
@@ -315,6 +323,8 @@ class DisagreementWorkflow:
                     non_retryable=True,
                 ) from None
             recorded = apply_event(state, event, specs, self._now())
+            if self._close_when_withdrawn and (reason := closes_the_case(state, event)):
+                close_case(state, reason, event.date)
             self._wake = True
             return EventReceipt(
                 seq=recorded.seq,
@@ -358,6 +368,7 @@ class DisagreementWorkflow:
             reminders_sent=state.notices if state else [],
             delivery_failures=state.delivery_failures if state else [],
             events=len(state.timeline) if state else 0,
+            nothing_pending=bool(state) and not state.closed and nothing_pending(state),
         )
 
     @workflow.query

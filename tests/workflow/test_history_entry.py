@@ -58,3 +58,19 @@ def _policy(h):
         spread_s=h.settings.reminder_spread_s,
         send_manager=Contact(name="SEND manager", email=h.settings.send_manager_email),
     )
+
+
+async def test_withdrawing_the_appeal_with_nothing_pending_closes_the_case(time_env, tmp_path):
+    """Issue 10 friction: a withdrawn appeal ends the appeal's clocks and the case closes by
+    itself (reason withdrawn, closing emails sent) when nothing else is pending."""
+    async with harness(time_env, tmp_path) as h:
+        d0 = await h.today()
+        handle = await h.start(make_case("RUT-WDRAW-9", "plan_content", d0 - timedelta(days=20)))
+        await h.event(handle, "appeal_registered", date=d0 - timedelta(days=10),
+                      tribunal_ref="EH1/26/10", placement_only=True)  # fmt: skip
+        assert not (await h.status(handle)).nothing_pending
+        receipt = await h.event(handle, "appeal_withdrawn", date=d0)
+        assert receipt.stage == "closed"
+        final = await handle.result()
+        assert final.closed_reason == "withdrawn"
+        assert any("/case_closed/parent" in k for k in _keys(h))
