@@ -275,7 +275,9 @@ def _escalations_sent(state: CaseState, deadline: Deadline) -> tuple[int, dateti
             numbers[number] = max(at, numbers.get(number, at))
     if not numbers:
         return 0, None
-    return len(numbers), numbers[max(numbers)]
+    # Numbers run 1, 2, 3, ...: the highest is the count, also once earlier records are
+    # compacted away (ehcp.bounds.compact_notices).
+    return max(numbers), numbers[max(numbers)]
 
 
 def _next_escalation_at(state: CaseState, deadline: Deadline) -> tuple[int, datetime]:

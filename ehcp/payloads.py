@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from ehcp.bounds import STATE_LIMIT_BYTES
 from ehcp.case_state import (
     CaseState,
     Deadline,
@@ -32,6 +33,8 @@ class StartCase(BaseModel):
     #: continue-as-new once history reaches this many events (the SDK's suggestion also
     #: counts); tests set it low to prove state survives
     history_limit: int = 10_000
+    #: the most a case's record may hold, in bytes of JSON (ehcp.bounds); tests set it low
+    state_limit: int = STATE_LIMIT_BYTES
 
 
 class CaseStart(BaseModel):

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         SEND_NOTIFICATIONS,
         SEND_TIMEOUT,
     )
+    from ehcp.bounds import check_room, compact_notices, short_reason
     from ehcp.case_state import (
         CaseState,
         DeliveryFailure,
@@ -121,7 +122,12 @@ class DisagreementWorkflow:
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
-                    StartCase(case=start.case, state=self._state, history_limit=start.history_limit)
+                    StartCase(
+                        case=start.case,
+                        state=self._state,
+                        history_limit=start.history_limit,
+                        state_limit=start.state_limit,
+                    )
                 )
             await self._sleep_until_next()
         await self._send(closure_notices(self._state))
@@ -265,6 +271,8 @@ class DisagreementWorkflow:
                 message_id=delivery.message_id,
             )
         )
+        if notification.kind == "escalation":
+            compact_notices(self._state)  # earlier escalations are never due again
 
     def _record_failure(
         self, notification: Notification, reason: str, status_code: int | None
@@ -278,7 +286,7 @@ class DisagreementWorkflow:
             role=notification.role,
             failed_at=self._now(),
             status_code=status_code,
-            reason=reason,
+            reason=short_reason(reason),
         )
         self._state.delivery_failures.append(failure)
         return [] if notification.fallback else failure_alerts(self._state, failure)
@@ -337,6 +345,15 @@ class DisagreementWorkflow:
     @record_event.validator
     def _validate_event(self, event: Event) -> None:
         self._check(event)
+        if self._state is not None:
+            # Only here, not in the handler's re-check: validators do not run on replay, so
+            # this bound applies to new events without a patch (ehcp.bounds).
+            try:
+                check_room(self._state, event, self._start.state_limit)
+            except EventRejected as rejected:
+                raise ApplicationError(
+                    str(rejected), type="EventRejected", non_retryable=True
+                ) from None
 
     def _check(self, event: Event) -> None:
         if self._state is None:
