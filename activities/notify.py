@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -11,7 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.names import NOTIFY_RETRY, SEND_NOTIFICATION, SEND_NOTIFICATIONS
 from ehcp.council import CouncilInfo
-from ehcp.messages import Email, render
+from ehcp.messages import Email, render_batch
 from ehcp.notices import Delivery, Notification, SendOutcome
 
 log = logging.getLogger("ehcp.notify")
@@ -35,20 +36,28 @@ class NotificationActivities:
         self._council = council
 
     def deliver(self, n: Notification) -> Delivery:
+        return self.deliver_group([n])[0]
+
+    def deliver_group(self, group: list[Notification]) -> list[Delivery]:
+        """One email for every notification in `group` (one reader, one wake-up); a
+        delivery for each, all with the same message id."""
+        n = group[0]
         sender = self._fallback if n.fallback else self._primary
         # Rendered here, in the activity, so the calendar entry is never a workflow payload.
-        email = render(n, self._council, now=datetime.now(UTC))
+        email = render_batch(group, self._council, now=datetime.now(UTC))
+        if len(group) > 1:
+            n = n.model_copy(update={"key": batch_key(group)})
         message_id = sender.send(n, email)
         # The key names the case, deadline, kind and reader's role: never an address or name.
         log.info(
             "email %s for case %s: %s (deadline %s) via %s",
             "written" if sender.name == "outbox" else "sent",
             n.case_ref,
-            n.key,
-            n.deadline.key if n.deadline else "-",
+            ", ".join(m.key for m in group),
+            ", ".join(m.deadline.key if m.deadline else "-" for m in group),
             sender.name,
         )
-        return Delivery(key=n.key, transport=sender.name, message_id=message_id)
+        return [Delivery(key=m.key, transport=sender.name, message_id=message_id) for m in group]
 
     @activity.defn(name=SEND_NOTIFICATION)
     def send_notification(self, n: Notification) -> Delivery:
@@ -65,23 +74,42 @@ class NotificationActivities:
         messages did not go.
         """
         last_try = activity.info().attempt >= NOTIFY_RETRY.maximum_attempts
-        outcomes: list[SendOutcome] = []
+        outcomes: dict[str, SendOutcome] = {}
         retry: list[ApplicationError] = []
-        for n in batch:
+        for group in reader_groups(batch):
             try:
-                outcomes.append(SendOutcome(key=n.key, delivery=self.deliver(n)))
+                deliveries = self.deliver_group(group)
+                outcomes.update({d.key: SendOutcome(key=d.key, delivery=d) for d in deliveries})
             except Exception as error:  # each message ends one way or the other
                 app = error if isinstance(error, ApplicationError) else _unexpected(error)
                 if not app.non_retryable:
                     retry.append(app)
-                outcomes.append(_failed(n, app, gave_up=not app.non_retryable))
+                for n in group:
+                    outcomes[n.key] = _failed(n, app, gave_up=not app.non_retryable)
         if retry and not last_try:
             raise ApplicationError(
                 f"{len(retry)} of {len(batch)} messages not accepted yet: {retry[0].message}",
                 type=retry[0].type,
                 next_retry_delay=_longest_wait(retry),
             )
-        return outcomes
+        return [outcomes[n.key] for n in batch]
+
+
+def reader_groups(batch: list[Notification]) -> list[list[Notification]]:
+    """The batch of one wake-up, grouped by reader (address and channel), in first-seen order:
+    one email each, listing every deadline (issue 10: never several emails at the same
+    minute to the same person)."""
+    groups: dict[tuple[bool, str, str], list[Notification]] = {}
+    for n in batch:
+        groups.setdefault((n.fallback, n.to.email.lower(), n.case_ref), []).append(n)
+    return list(groups.values())
+
+
+def batch_key(group: list[Notification]) -> str:
+    """A stable key for one email that carries several notifications: the same group always
+    gets the same key, so a retried activity never sends it twice."""
+    digest = hashlib.sha256("\n".join(sorted(n.key for n in group)).encode()).hexdigest()
+    return f"{group[0].case_ref}/batch/{digest[:20]}/{group[0].role}"
 
 
 def _unexpected(error: Exception) -> ApplicationError:

@@ -313,3 +313,47 @@ def render(n: Notification, council: CouncilInfo, now: datetime | None = None) -
     if calendar:
         attachments = (calendar_attachment(n, council, now or datetime.now(UTC)),)
     return Email(subject, _text(blocks), _html(blocks, subject), attachments)
+
+
+def render_batch(
+    notifications: list[Notification], council: CouncilInfo, now: datetime | None = None
+) -> Email:
+    """One email for several notifications to the same reader at one wake-up: each deadline
+    in its own numbered part, the help once, and one calendar file holding every deadline
+    that carries an entry. A single notification renders exactly as `render`."""
+    if len(notifications) == 1:
+        return render(notifications[0], council, now)
+    ns = [for_readers(n) for n in notifications]
+    first = ns[0]
+    blocks: list[_Block] = [
+        f"Dear {first.to.name},",
+        f"There are {len(ns)} things to tell you about case {first.case_ref}.",
+    ]
+    entries = []
+    for number, n in enumerate(ns, start=1):
+        blocks.append(f"{number}. {_subject(n)}")
+        blocks += _body(n, council, calendar=False)
+        if reader(n.role) != "parent" and n.deadline is not None:
+            blocks += _help(n, council)  # the case record and legal basis of this part
+        if _wants_calendar(n):
+            entries.append((n.deadline, what_to_do(n, council)))
+    if entries:
+        blocks.append(CALENDAR_NOTE)
+    if reader(first.role) == "parent":
+        blocks += _help(first, council)
+    blocks.append(f"{council.name} SEND team")
+    subject = _batch_subject(ns)
+    attachments = ()
+    if entries:
+        data = ics.deadlines_calendar(first.case_ref, entries, council, now or datetime.now(UTC))
+        attachments = (Attachment("deadlines.ics", "text/calendar", data),)
+    return Email(subject, _text(blocks), _html(blocks, subject), attachments)
+
+
+def _batch_subject(ns: list[Notification]) -> str:
+    ref = ns[0].case_ref
+    if all(n.kind == NoticeKind.reminder for n in ns):
+        return f"Reminders for case {ref}: {len(ns)} dates coming up"
+    if any(n.kind == NoticeKind.escalation for n in ns):
+        return f"Missed deadlines and updates on case {ref}: {len(ns)} items"
+    return f"Updates on case {ref}: {len(ns)} items"
