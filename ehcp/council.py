@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from ehcp.models import EmailAddress, OneLine
+from ehcp.text_fields import EmailAddress, OneLine
 
 
 class CouncilInfo(BaseModel):

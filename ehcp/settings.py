@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ehcp.council import CouncilInfo
-from ehcp.models import EmailAddress, Name
+from ehcp.text_fields import EmailAddress, Name
 
 
 def _split_csv(value: object) -> object:
