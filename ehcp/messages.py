@@ -239,6 +239,7 @@ def _response_body(n: Notification, council: CouncilInfo) -> list[_Block]:
     who = RESPONSE_WHO.get(str(n.deadline.party), RESPONSE_WHO["health"])
     blocks: list[_Block] = [
         f"{who} has replied to the SEND Tribunal's recommendation {number} on your case.",
+        f"The reply was due by {format_long_date(n.deadline.due)}: {n.deadline.title}.",
     ]
     if n.followed:
         blocks.append(RESPONSE_FOLLOWED)

@@ -27,6 +27,7 @@ from ehcp.notices import (
     due_notices,
     failure_alerts,
     next_wakeup,
+    told_notices,
 )
 from ehcp.reader_text import reader_basis
 from ehcp.uktime import london_date, london_offset, london_to_utc
@@ -657,6 +658,9 @@ def rich_case_notices() -> list[Notification]:
             {"addressed_to": "social_care", "summary": "Therapy", "contact": SOCIAL.model_dump()},
         ],
     )
+    b.add("recommendation_response_sent", date(2027, 3, 1), recommendation=2, followed=False,
+          reasons="There are no places this term.")  # fmt: skip
+    told = told_notices(b.state)  # the parents are told of the reply
     notices: list[Notification] = []
     for deadline in b.state.deadlines.values():
         deadline.status = DeadlineStatus.pending  # every deadline, reminded and escalated
@@ -676,7 +680,7 @@ def rich_case_notices() -> list[Notification]:
         status_code=400,
         reason="The to email does not contain a valid address.",
     )
-    notices += failure_alerts(b.state, failure)
+    notices += failure_alerts(b.state, failure) + told
     b.add("case_closed", date(2027, 3, 2), reason="withdrawn")
     return notices + closure_notices(b.state)
 
