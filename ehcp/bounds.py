@@ -10,8 +10,8 @@ on. So the state is bounded by design:
   (`check_room`); `case_closed` is always accepted;
 - notes are at most 2,000 characters (ehcp.models), a delivery failure's reason at most
   `MAX_REASON` (`short_reason`);
-- escalation records are compacted: only the latest escalation of each deadline is kept
-  (`compact_notices`), since each later one carries the next number.
+- escalation records are compacted: only the latest `KEEP_ESCALATIONS` escalations of each
+  deadline are kept (`compact_notices`), since each later one carries the next number.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ STATE_LIMIT_BYTES = 1_500_000
 #: Room kept per open deadline for the emails it may still send (reminders to up to 3
 #: readers at 4 offsets and a catch-up, late notices, the latest escalation, alerts).
 NOTICE_ROOM_BYTES = 6_000
+#: Escalations of one deadline kept on record (weekly: about six weeks' worth).
+KEEP_ESCALATIONS = 6
 #: A provider's error message is kept to this many characters.
 MAX_REASON = 500
 
@@ -65,8 +67,8 @@ def short_reason(reason: str) -> str:
 
 
 def compact_notices(state: CaseState) -> None:
-    """Keep only the latest escalation record of each deadline and due date (and reader):
-    earlier ones are never due again, since each escalation carries the next number."""
+    """Keep only the latest `KEEP_ESCALATIONS` escalations of each deadline and due date (for
+    every reader): earlier ones are never due again, since each carries the next number."""
     latest: dict[str, int] = {}
     for record in state.notices:
         if record.kind == "escalation":
@@ -78,7 +80,7 @@ def compact_notices(state: CaseState) -> None:
         r
         for r in state.notices
         if r.kind != "escalation"
-        or _escalation_parts(r.key)[1] == latest[_escalation_parts(r.key)[0]]
+        or _escalation_parts(r.key)[1] > latest[_escalation_parts(r.key)[0]] - KEEP_ESCALATIONS
     ]
 
 

@@ -96,7 +96,7 @@ def test_the_refusal_names_the_limit_and_what_to_do() -> None:
     assert "60,000" in message and "events recorded" in message
 
 
-def test_escalation_records_are_compacted_to_the_latest() -> None:
+def test_escalation_records_are_compacted_to_the_latest_six() -> None:
     b = CaseBuilder(make_case(decision_date=ON))
     at = datetime(2026, 10, 1, 8, tzinfo=UTC)
     base = f"{b.state.case.case_ref}/appeal_response@2026-11-12/escalation"
@@ -106,10 +106,9 @@ def test_escalation_records_are_compacted_to_the_latest() -> None:
         for n in range(1, 60) for role in ("caseworker", "send_manager")
     ]  # fmt: skip
     compact_notices(b.state)
-    assert sorted(r.key for r in b.state.notices) == [
-        f"{base}/59/caseworker",
-        f"{base}/59/send_manager",
-    ]
+    assert sorted(r.key for r in b.state.notices) == sorted(
+        f"{base}/{n}/{role}" for n in range(54, 60) for role in ("caseworker", "send_manager")
+    )
 
 
 @pytest.mark.parametrize("length", [10, MAX_REASON, 100_000])
