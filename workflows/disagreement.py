@@ -56,10 +56,10 @@ with workflow.unsafe.imports_passed_through():
         due_notices,
         failure_alerts,
         next_wakeup,
-        told_notices,
     )
     from ehcp.payloads import CaseStart, CaseStatus, CaseTimeline, EventReceipt, StartCase
     from ehcp.planning import request_for
+    from ehcp.told import told_notices
     from ehcp.uktime import london_date, london_to_utc
     from ehcp.vocabulary import Stage
     from workflows import search_attributes as sa
@@ -78,7 +78,7 @@ LOCAL_ACTIVITIES = "local-activities-batched-sends"
 #: the deadline was learned goes at the next reminder time (ehcp.notices, `learned`).
 NOTICES_AFTER_LEARNED = "notices-after-learned"
 #: Patch: the parent and second contact are told of each response to a tribunal
-#: recommendation (ehcp.notices.told_notices): new emails for histories that hold one.
+#: recommendation (ehcp.told.told_notices): new emails for histories that hold one.
 TOLD_OF_RESPONSES = "parents-told-of-recommendation-responses"
 #: Patch: a case whose appeal is withdrawn with nothing else pending closes by itself
 #: (ehcp.case_state.closes_the_case): later events on such histories would now be refused.

@@ -8,8 +8,8 @@ import pytest
 
 from ehcp import timescales
 from ehcp.messages import render
-from ehcp.notices import told_notices
 from ehcp.reader_text import has_source_note, reader_basis, reader_title
+from ehcp.told import told_notices
 from tests.email.cases import COUNCIL, NOW
 from tests.email.test_content import RICH, SPECS, VARIANTS
 

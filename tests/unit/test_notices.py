@@ -27,9 +27,9 @@ from ehcp.notices import (
     due_notices,
     failure_alerts,
     next_wakeup,
-    told_notices,
 )
 from ehcp.reader_text import reader_basis
+from ehcp.told import told_notices
 from ehcp.uktime import london_date, london_offset, london_to_utc
 from ehcp.vocabulary import DeadlineStatus
 from tests.unit.casebuilder import (

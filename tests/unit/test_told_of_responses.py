@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ehcp.messages import render
-from ehcp.notices import NoticeKind, Role, told_notices
+from ehcp.notices import NoticeKind, Role
+from ehcp.told import told_notices
 from ehcp.uktime import london_to_utc
 from tests.email.cases import COUNCIL, NOW
 from tests.unit.casebuilder import SECOND, CaseBuilder, ev, make_case
