@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from cli.argtypes import case_ref, choice, count, days, event_id, iso_date, one_of, read_json
 from cli.parser import USAGE_ERROR, fail
-from cli.tables import deadline_table, print_table
+from cli.tables import deadline_table, print_table, timeline_rows
 from ehcp.models import EVENT_KINDS, Case, Event, describe_validation_error, parse_event
 from ehcp.payloads import CaseStatus, CaseTimeline, EventReceipt, StartCase, workflow_id
 from ehcp.settings import Settings
@@ -320,18 +320,7 @@ async def timeline(args: argparse.Namespace, client: Client) -> int:
     result = await query_case(args, client, "timeline", CaseTimeline)
     if result is None:
         return 0
-    rows = [["#", "date", "event", "recorded by", "flags"]]
-    for recorded in result.events:
-        event = recorded.event
-        rows.append(
-            [
-                str(recorded.seq),
-                event.date.isoformat(),
-                event.kind,
-                event.recorded_by,
-                ", ".join(recorded.flags),
-            ]
-        )
+    rows = timeline_rows(result.events)
     print_table(rows)
     return 0
 

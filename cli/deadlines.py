@@ -116,19 +116,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-#: as many as a `tribunal_decision` event takes (ehcp.models.TribunalDecision)
-MAX_ORDERS = 10
-MAX_RECOMMENDATIONS = 20
-
-
 def run(args: argparse.Namespace) -> int:
-    if len(args.orders) > MAX_ORDERS:
-        fail(f"argument --order: {len(args.orders)} orders (allowed: at most {MAX_ORDERS})")
-    if args.recommendations > MAX_RECOMMENDATIONS:
-        fail(
-            f"argument --recommendations: {args.recommendations} recommendations "
-            f"(allowed: 0 to {MAX_RECOMMENDATIONS})"
-        )
+    # Every limit on the inputs is the calculator's, shared with the case (ehcp.orders).
     cal = WorkingDayCalendar.from_settings(Settings())
     try:
         specs = calculate(

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ehcp.council import CouncilInfo
+from ehcp.text_fields import EmailAddress, Name
 from ehcp.urls import ProviderURL
 
 
@@ -49,10 +50,11 @@ class Settings(BaseSettings):
     council_code: str = "rutland"
     #: EHCP_COUNCIL__NAME, EHCP_COUNCIL__SENDIASS_URL, ...
     council: CouncilInfo = CouncilInfo()
-    from_email: str = "send-reminders@rutland.gov.uk"
-    reply_to_email: str = "send@rutland.gov.uk"
-    send_manager_email: str = "send.manager@rutland.gov.uk"
-    send_manager_name: str = "SEND manager"
+    #: addresses and the manager's name go into email headers: ASCII addresses, one line
+    from_email: EmailAddress = "send-reminders@rutland.gov.uk"
+    reply_to_email: EmailAddress = "send@rutland.gov.uk"
+    send_manager_email: EmailAddress = "send.manager@rutland.gov.uk"
+    send_manager_name: Name = "SEND manager"
     # Email delivery (activities/senders.py, docs/email.md). With no SendGrid key, every
     #: email goes to the outbox (the `make run` default): EHCP_SENDGRID_API_KEY
     sendgrid_api_key: SecretStr | None = None
