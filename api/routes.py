@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response, status
+from pydantic import Field
 
 from api.auth import Reader, Recorder, Starter
 from api.deps import CasesDep, SettingsDep
@@ -34,6 +35,15 @@ CaseRefPath = Annotated[
     ),
 ]
 READ = problem_responses(401, 403, 404, 422, 429, 503)
+
+
+class ListQuery(CaseFilter):
+    """The list's filters, and where the page starts."""
+
+    cursor: str | None = Field(
+        default=None, max_length=4000, description="next_cursor of the previous page"
+    )
+    limit: int = Field(default=100, ge=1, le=1000, description="cases per page")
 
 
 def _today():
@@ -73,19 +83,18 @@ async def start_case(
 async def list_cases(
     caller: Reader,
     cases: CasesDep,
-    flt: Annotated[CaseFilter, Query()],
-    cursor: Annotated[
-        str | None, Query(max_length=4000, description="next_cursor of the previous page")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000, description="cases per page")] = 100,
+    query: Annotated[ListQuery, Query()],
 ) -> CasePage:
     """Cases of the key's council, filtered (all filters together), newest first, a page at
     a time; pass `next_cursor` back as `cursor` (with the same filters) for the next page."""
+    flt = CaseFilter(**query.model_dump(exclude={"cursor", "limit"}))
     if flt.council is not None and caller.council is not None and flt.council != caller.council:
         raise BadInput.at(
             "/council", f"your key is for council {caller.council} (allowed: {caller.council})"
         )
-    return await (await cases.get()).list_cases(caller, flt, page_size=limit, cursor=cursor)
+    return await (await cases.get()).list_cases(
+        caller, flt, page_size=query.limit, cursor=query.cursor
+    )
 
 
 @router.get(
