@@ -291,6 +291,10 @@ CASES: dict[str, Case] = {
     "api-key-bad-id": Case(["api-key", "revoke", "../../x"], says="is not a key id"),
     # -- deadlines (never needs a server) ----------------------------------------------------
     "deadlines-no-date": Case(["deadlines"], says="--decision-date"),
+    "deadlines-before-the-framework": Case(
+        ["deadlines", "--decision-date", "2010-01-01"],
+        says="argument --decision-date: 2010-01-01 is before 2014-09-01",
+    ),
     "deadlines-bad-date": Case(["deadlines", "--decision-date", "2026-02-30"], says="not a date"),
     "deadlines-end-of-calendar": Case(
         ["deadlines", "--decision-date", "9999-12-31"], says="cannot work out deadlines"
