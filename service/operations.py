@@ -193,7 +193,8 @@ class Cases:
             raise Conflict(
                 f"case {case_ref} is closed; a closed case accepts no more events", "case-closed"
             )
-        update_id = event_id or f"{caller.name}:{uuid.uuid4()}"
+        # update ids are plaintext on the server: never the caller's name (personal data)
+        update_id = event_id or f"{'cli' if caller.operator else 'api'}:{uuid.uuid4()}"
         digest = event_digest(event)
         for attempt in range(tries):
             try:
