@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api import keys, routes
-from api.auth import FailureLimiter
+from api.auth import FailureLimiter, KnownKeys
 from api.deps import CasesHolder
 from api.problems import install, problem_response
 from ehcp.settings import Settings
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, cases: Cases | None = None) -> 
     app.state.settings = settings
     app.state.cases = CasesHolder(settings, cases)
     app.state.auth_failures = FailureLimiter(settings.api_auth_failure_limit)
+    app.state.known_keys = KnownKeys()
     install(app)
     app.include_router(routes.router)
     app.include_router(keys.router)

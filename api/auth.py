@@ -3,9 +3,11 @@ with the key's id only, and limited per client address (the `limits` library).""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Annotated
 
+from cachetools import TTLCache
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -38,6 +40,33 @@ class TooManyFailures(ServiceError):
     title = "Too many failed authentications"
 
 
+#: seconds a successful authentication is remembered by this process (a revocation made
+#: elsewhere, e.g. by `starter.py api-key revoke`, takes effect within this time)
+AUTH_CACHE_S = 5.0
+
+
+class KnownKeys:
+    """Recently verified keys -> their caller, so that each request does not read the
+    database; keyed by the key's hash, never the key itself."""
+
+    def __init__(self, ttl_s: float = AUTH_CACHE_S) -> None:
+        self._cache: TTLCache[str, Caller] = TTLCache(maxsize=10_000, ttl=ttl_s)
+
+    @staticmethod
+    def _id(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def get(self, token: str) -> Caller | None:
+        return self._cache.get(self._id(token))
+
+    def put(self, token: str, caller: Caller) -> None:
+        self._cache[self._id(token)] = caller
+
+    def forget_all(self) -> None:
+        """After a revocation through this process: no delay at all."""
+        self._cache.clear()
+
+
 class FailureLimiter:
     """At most `rate` failed authentications per client address (e.g. "20/minute")."""
 
@@ -65,7 +94,13 @@ async def current_caller(
         raise TooManyFailures("too many failed authentications from this address; wait a minute")
     if credentials is None:
         raise Unauthenticated("send an API key: Authorization: Bearer ehcp_...")
+    known: KnownKeys = request.app.state.known_keys
+    caller = known.get(credentials.credentials)
+    if caller is not None:
+        return caller
     caller = await run_in_threadpool(keys.authenticate, credentials.credentials)
+    if caller is not None:
+        known.put(credentials.credentials, caller)
     if caller is None:
         limiter.failed(client)
         log.warning(

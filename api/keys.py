@@ -92,6 +92,7 @@ async def list_keys(caller: KeyManager, request: Request) -> list[ApiKeyInfo]:
 async def revoke_key(caller: KeyManager, request: Request, key_id: KeyIdPath) -> ApiKeyInfo:
     """Revoke one of the council's keys at once (a key of another council is 404)."""
     info = await run_in_threadpool(_keys(request).revoke, key_id, caller.council)
+    request.app.state.known_keys.forget_all()
     if info is None:
         raise NotFound(f"no key {key_id}")
     return _info(info)

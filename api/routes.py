@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response, status
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.auth import Reader, Recorder, Starter
 from api.deps import CasesDep, SettingsDep
@@ -44,6 +44,11 @@ class ListQuery(CaseFilter):
         default=None, max_length=4000, description="next_cursor of the previous page"
     )
     limit: int = Field(default=100, ge=1, le=1000, description="cases per page")
+
+
+def _json(model: BaseModel) -> Response:
+    # the model came from the workflow already validated: serialise it once, not again
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def _today():
@@ -104,9 +109,9 @@ async def list_cases(
     summary="A case's status and deadlines",
     tags=["cases"],
 )
-async def case_status(caller: Reader, cases: CasesDep, case_ref: CaseRefPath) -> CaseStatus:
+async def case_status(caller: Reader, cases: CasesDep, case_ref: CaseRefPath) -> Response:
     """Stage, and every deadline with its due date (UK), who acts, legal basis and status."""
-    return await (await cases.get()).status(caller, case_ref)
+    return _json(await (await cases.get()).status(caller, case_ref))
 
 
 @router.get(
