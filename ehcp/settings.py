@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     metrics_address: str = ""
     #: worker and codec server logs: "text" (one line each) or "json" (one object each)
     log_format: Literal["text", "json"] = "text"
+    #: durable records (API keys, ...): SQLAlchemy URL; a SQLite file by default,
+    #: postgresql+psycopg://... in production. Migrations run at start.
+    database_url: str = "sqlite:///data/ehcp.db"
+    #: the HTTP API (api/, `python -m api`)
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    #: failed authentications allowed per client address (the `limits` notation)
+    api_auth_failure_limit: str = "20/minute"
 
     _split = field_validator(
         "reminder_offsets", "extra_bank_holidays", "codec_cors_origins", mode="before"
