@@ -67,6 +67,11 @@ EVENT_PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_a
 #: wake-up (one history marker each, instead of three events and a workflow task per call).
 #: Runs that started before it keep scheduling activities, one per message.
 LOCAL_ACTIVITIES = "local-activities-batched-sends"
+#: Patch: runs started on this code keep one timer while the next wake-up stays the same (an
+#: event that does not move it costs no timer). Runs without the marker start a timer per sleep
+#: and cancel it when an event wakes them (commit 32018cd shipped this change unpatched; the
+#: histories of the earlier code are tests/histories/v2-local-activities-*).
+KEPT_TIMER = "kept-timer-per-wakeup"
 
 
 @workflow.defn
@@ -112,7 +117,9 @@ class DisagreementWorkflow:
 
     async def _sleep_until_next(self) -> None:
         wake_at = next_wakeup(self._state, self._now())
-        if self._local():
+        # KEPT_TIMER first: a run without its marker must not ask for LOCAL_ACTIVITIES here,
+        # where the earlier code did not (its marker may come later in that history)
+        if workflow.patched(KEPT_TIMER) and self._local():
             if not self._rang:  # it may have rung while emails went out: go round at once
                 self._set_timer(wake_at)
                 await workflow.wait_condition(lambda: self._woken() or self._rang)
