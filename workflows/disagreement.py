@@ -53,7 +53,16 @@ with workflow.unsafe.imports_passed_through():
         failure_alerts,
         next_wakeup,
     )
-    from ehcp.payloads import CaseStart, CaseStatus, CaseTimeline, EventReceipt, StartCase
+    from ehcp.payloads import (
+        KEPT_RECEIPTS,
+        CaseStart,
+        CaseStatus,
+        CaseTimeline,
+        EventReceipt,
+        StartCase,
+        event_digest,
+        workflow_id,
+    )
     from ehcp.planning import request_for
     from ehcp.uktime import london_date, london_to_utc
     from ehcp.vocabulary import Stage
@@ -72,6 +81,9 @@ LOCAL_ACTIVITIES = "local-activities-batched-sends"
 #: and cancel it when an event wakes them (commit 32018cd shipped this change unpatched; the
 #: histories of the earlier code are tests/histories/v2-local-activities-*).
 KEPT_TIMER = "kept-timer-per-wakeup"
+#: Patch: a run whose workflow id is not `ehcp-case-<case_ref>` of its input fails at once
+#: (runs started before it may carry any id: they replay without the check).
+ID_MATCHES_CASE = "workflow-id-matches-case-ref"
 
 
 @workflow.defn
@@ -87,11 +99,21 @@ class DisagreementWorkflow:
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: datetime | None = None
         self._rang = False
+        #: update id -> receipt, carried across continue-as-new (StartCase.receipts)
+        self._receipts: dict[str, EventReceipt] = dict(start.receipts)
 
     # -- run loop -------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, start: StartCase) -> CaseStatus:
+        expected = workflow_id(start.case.case_ref)
+        if workflow.patched(ID_MATCHES_CASE) and workflow.info().workflow_id != expected:
+            raise ApplicationError(
+                f"workflow id {workflow.info().workflow_id!r} is not the id of case reference "
+                f"{start.case.case_ref!r}: a case runs as {expected!r}; nothing was started",
+                type="WorkflowIdMismatch",
+                non_retryable=True,
+            )
         if self._state is None:
             async with self._lock:
                 plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
@@ -104,7 +126,12 @@ class DisagreementWorkflow:
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
-                    StartCase(case=start.case, state=self._state, history_limit=start.history_limit)
+                    StartCase(
+                        case=start.case,
+                        state=self._state,
+                        history_limit=start.history_limit,
+                        receipts=self._receipts,
+                    )
                 )
             await self._sleep_until_next()
         await self._send(closure_notices(self._state))
@@ -205,7 +232,7 @@ class DisagreementWorkflow:
             reason = _reason(error)
             outcomes = [SendOutcome(key=n.key, failure=reason) for n in notifications]
         alerts: list[Notification] = []
-        for notification, outcome in zip(notifications, outcomes, strict=True):
+        for notification, outcome in _paired(notifications, outcomes):
             if outcome.delivery is not None:
                 self._record_sent(notification, outcome.delivery)
             else:
@@ -286,6 +313,9 @@ class DisagreementWorkflow:
 
     @workflow.update
     async def record_event(self, event: Event) -> EventReceipt:
+        update_id = workflow.current_update_info().id
+        if update_id in self._receipts:  # recorded under this id on an earlier run
+            return self._receipts[update_id]
         await workflow.wait_condition(lambda: self._state is not None)
         async with self._lock:
             self._check(event)  # again: an earlier event may have changed the case meanwhile
@@ -303,16 +333,28 @@ class DisagreementWorkflow:
                 ) from None
             recorded = apply_event(state, event, specs, self._now())
             self._wake = True
-            return EventReceipt(
+            receipt = EventReceipt(
                 seq=recorded.seq,
                 kind=event.kind,
                 stage=state.stage,
                 flags=recorded.flags,
                 deadlines=specs,
+                digest=event_digest(event),
             )
+            self._keep_receipt(update_id, receipt)
+            return receipt
+
+    def _keep_receipt(self, update_id: str, receipt: EventReceipt) -> None:
+        """Temporal returns the first outcome for an update id within one run; this keeps it
+        across runs. Bounded: the oldest go first (dicts keep insertion order)."""
+        self._receipts[update_id] = receipt
+        while len(self._receipts) > KEPT_RECEIPTS:
+            del self._receipts[next(iter(self._receipts))]
 
     @record_event.validator
     def _validate_event(self, event: Event) -> None:
+        if workflow.current_update_info().id in self._receipts:
+            return  # the handler returns the first receipt; nothing is applied again
         self._check(event)
 
     def _check(self, event: Event) -> None:
@@ -352,6 +394,22 @@ class DisagreementWorkflow:
         state = self._state
         events = state.timeline if state else []
         return CaseTimeline(case_ref=self._start.case.case_ref, events=events)
+
+
+def _paired(
+    notifications: list[Notification], outcomes: list[SendOutcome]
+) -> list[tuple[Notification, SendOutcome]]:
+    """Each message with the outcome of the same key. A batch answer that does not match its
+    messages one for one fails the workflow task (visible, retried) rather than record one
+    message's outcome against another."""
+    by_key = {outcome.key: outcome for outcome in outcomes}
+    keys = [n.key for n in notifications]
+    if len(by_key) != len(outcomes) or set(by_key) != set(keys) or len(set(keys)) != len(keys):
+        raise RuntimeError(
+            "send batch outcomes do not match its messages: sent "
+            f"{sorted(keys)}, outcomes for {sorted(o.key for o in outcomes)}"
+        )
+    return [(n, by_key[n.key]) for n in notifications]
 
 
 def _reason(error: ActivityError) -> str:

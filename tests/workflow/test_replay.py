@@ -19,7 +19,7 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from ehcp.models import Event
-from ehcp.payloads import CaseStatus, StartCase
+from ehcp.payloads import CaseStatus, StartCase, workflow_id
 from security.converter import data_converter
 from security.keys import Keyring
 from tests.workflow.scenarios import ENCRYPTED, HISTORY_KEYRING, SCENARIOS
@@ -53,13 +53,18 @@ CONVERTER = data_converter(HISTORY_KEYRING)
 ENCRYPTED_MARK = base64.b64encode(b"binary/encrypted").decode()
 
 
-def load(path: Path) -> WorkflowHistory:
-    return WorkflowHistory.from_json(f"replay-{path.stem}", path.read_text())
+async def load(path: Path) -> WorkflowHistory:
+    """The history under the workflow id it ran with (`ehcp-case-<case_ref>` of its input):
+    runs with the workflow-id-matches-case-ref marker check it on replay too."""
+    history = WorkflowHistory.from_json("replay", path.read_text())
+    started = history.events[0].workflow_execution_started_event_attributes
+    (start,) = await CONVERTER.decode(started.input.payloads, [StartCase])
+    return WorkflowHistory(workflow_id(start.case.case_ref), history.events)
 
 
 async def replay(workflow_class: type, path: Path) -> None:
     replayer = Replayer(workflows=[workflow_class], data_converter=CONVERTER)
-    await replayer.replay_workflow(load(path))  # raises on any non-determinism
+    await replayer.replay_workflow(await load(path))  # raises on any non-determinism
 
 
 @pytest.mark.parametrize("folder", GENERATIONS, ids=[f.name for f in GENERATIONS])
@@ -200,6 +205,7 @@ async def test_an_encrypted_history_needs_its_key(folder: Path):
     other = data_converter(Keyring("other", {"other": bytes(32)}, "tests"))
     replayer = Replayer(workflows=[DisagreementWorkflow], data_converter=other)
     result = await replayer.replay_workflow(
-        load(folder / "withdrawal_encrypted.json"), raise_on_replay_failure=False
+        WorkflowHistory.from_json("replay", (folder / "withdrawal_encrypted.json").read_text()),
+        raise_on_replay_failure=False,
     )
     assert "PayloadDecryptionError" in str(result.replay_failure)

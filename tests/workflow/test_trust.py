@@ -1,0 +1,140 @@
+"""The workflow's own guards: a workflow id that is not its case's id fails the run at once,
+and a send batch's outcomes are matched to messages by key."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
+import pytest
+from temporalio import activity
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowFailureError
+from temporalio.service import RPCError
+from temporalio.worker import Worker
+
+from activities.names import SEND_NOTIFICATIONS
+from activities.planning import PlanningActivities
+from ehcp.notices import Delivery, Notification, SendOutcome
+from ehcp.payloads import StartCase, workflow_id
+from tests.workflow.harness import harness, make_case
+from workflows.disagreement import DisagreementWorkflow
+
+
+async def test_a_workflow_id_that_is_not_the_case_id_fails_at_once(time_env, tmp_path):
+    async with harness(time_env, tmp_path) as h:
+        today = await h.today()
+        case = make_case("RUT-2026-0931", "refusal_to_assess", today)
+        handle = await time_env.client.start_workflow(
+            DisagreementWorkflow.run,
+            StartCase(case=case),
+            id="ehcp-case-FORGED-0003",
+            task_queue=h.settings.task_queue,
+        )
+        h.started.append(handle)
+        with pytest.raises(WorkflowFailureError) as failed:
+            await handle.result()
+        cause = failed.value.cause
+        assert cause.type == "WorkflowIdMismatch"
+        assert "ehcp-case-RUT-2026-0931" in cause.message
+        await h.skip(20)  # a reminder would have gone by now
+        assert h.outbox() == []
+        history = await handle.fetch_history()
+        kinds = {e.event_type for e in history.events}
+        assert EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED not in kinds
+        assert EventType.EVENT_TYPE_MARKER_RECORDED in kinds  # the patch marker only
+        markers = [e for e in history.events if e.marker_recorded_event_attributes.marker_name]
+        assert all(m.marker_recorded_event_attributes.marker_name == "core_patch" for m in markers)
+
+
+def _batch_sender(answer):
+    @activity.defn(name=SEND_NOTIFICATIONS)
+    def send_notifications(batch: list[Notification]) -> list[SendOutcome]:
+        return answer(batch)
+
+    return send_notifications
+
+
+def _delivered(n: Notification) -> SendOutcome:
+    return SendOutcome(
+        key=n.key, delivery=Delivery(key=n.key, transport="test", message_id=f"id-{n.key}")
+    )
+
+
+@asynccontextmanager
+async def _case_with_batch(time_env, tmp_path, answer, ref: str):
+    """A case whose reminders go through `answer` (a batch -> outcomes function)."""
+    async with harness(time_env, tmp_path) as h:
+        planning = PlanningActivities(h.settings)
+        with ThreadPoolExecutor(max_workers=2) as executor:
+            worker = Worker(
+                time_env.client,
+                task_queue=f"{h.settings.task_queue}-batch",
+                workflows=[DisagreementWorkflow],
+                activities=[
+                    _batch_sender(answer),
+                    planning.plan_case_start,
+                    planning.plan_event_deadlines,
+                ],
+                activity_executor=executor,
+            )
+            async with worker:
+                today = await h.today()
+                handle = await time_env.client.start_workflow(
+                    DisagreementWorkflow.run,
+                    StartCase(case=make_case(ref, "refusal_to_assess", today)),
+                    id=workflow_id(ref),
+                    task_queue=worker.task_queue,
+                )
+                h.started.append(handle)
+                await h.event(handle, "mediation_adviser_contacted", date=today)
+                yield h, handle
+
+
+async def test_outcomes_in_another_order_are_matched_by_key(time_env, tmp_path):
+    def reversed_with_one_failure(batch: list[Notification]) -> list[SendOutcome]:
+        first, *rest = batch
+        failed = SendOutcome(key=first.key, failure="refused by test", status_code=400)
+        return [*(_delivered(n) for n in reversed(rest)), failed]
+
+    async with _case_with_batch(time_env, tmp_path, reversed_with_one_failure, "RUT-KEY-1") as (
+        h,
+        handle,
+    ):
+        await h.skip(70)
+        status = await h.status(handle)
+        failed_keys = {f.key for f in status.delivery_failures}
+        sent = {r.key: r for r in status.reminders_sent}
+        assert failed_keys and not failed_keys & set(sent)
+        for key, record in sent.items():
+            assert record.message_id == f"id-{key}"  # its own outcome, not a neighbour's
+
+
+async def test_outcomes_that_do_not_match_the_batch_fail_the_task_visibly(time_env, tmp_path):
+    def wrong_key(batch: list[Notification]) -> list[SendOutcome]:
+        return [_delivered(n).model_copy(update={"key": n.key + "-other"}) for n in batch]
+
+    async with _case_with_batch(time_env, tmp_path, wrong_key, "RUT-KEY-2") as (h, handle):
+        # not skipped: the failing task retries on the clock, so wait for the first failure
+        deadline = time.monotonic() + 20
+        # not awaited: time stops skipping while a workflow task fails
+        skipping = asyncio.create_task(h.skip(70))
+        failures = []
+        while not failures:
+            assert time.monotonic() < deadline, "no workflow task failed"
+            history = await handle.fetch_history()
+            failures = [
+                e.workflow_task_failed_event_attributes.failure
+                for e in history.events
+                if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+            ]
+            await asyncio.sleep(0.2)
+        skipping.cancel()
+        with contextlib.suppress(asyncio.CancelledError, RPCError):
+            await skipping
+        # failure messages are encrypted too (encoded attributes): decode as a client does
+        error = await time_env.client.data_converter.decode_failure(failures[0])
+        assert "send batch outcomes do not match its messages" in str(error)
