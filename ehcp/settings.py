@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     codec_current_key: str | None = None
     #: ... or a JSON key file {"current": id, "keys": {id: base64}}
     codec_key_file: Path | None = None
+    #: accept unencrypted payloads (EHCP_CODEC_ALLOW_PLAINTEXT): ONLY for a migration window
+    #: while cases started before encryption still run; off, a plaintext start or event (the
+    #: Temporal CLI with no key) is refused (docs/encryption.md)
+    codec_allow_plaintext: bool = False
     #: codec server (codec_server.py) for the Temporal UI and CLI
     codec_server_host: str = "127.0.0.1"
     codec_server_port: int = Field(default=8081, ge=1, le=65535)

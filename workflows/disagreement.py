@@ -66,6 +66,7 @@ with workflow.unsafe.imports_passed_through():
     from ehcp.planning import request_for
     from ehcp.uktime import london_date, london_to_utc
     from ehcp.vocabulary import Stage
+    from security.refused import UnencryptedPayloadRefused
     from workflows import search_attributes as sa
 
 PLAN_TIMEOUT = timedelta(seconds=30)
@@ -86,7 +87,8 @@ KEPT_TIMER = "kept-timer-per-wakeup"
 ID_MATCHES_CASE = "workflow-id-matches-case-ref"
 
 
-@workflow.defn
+#: a start whose input is not encrypted with a known key fails the run at once (no retries)
+@workflow.defn(failure_exception_types=[UnencryptedPayloadRefused])
 class DisagreementWorkflow:
     @workflow.init
     def __init__(self, start: StartCase) -> None:
