@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     codec_server_host: str = "127.0.0.1"
     codec_server_port: int = Field(default=8081, ge=1, le=65535)
     codec_server_token: SecretStr | None = None
+    #: /encode makes payloads the worker accepts (a write credential): off unless
+    #: EHCP_CODEC_SERVER_ENCODE=true, then with its own EHCP_CODEC_SERVER_ENCODE_TOKEN
+    codec_server_encode: bool = False
+    codec_server_encode_token: SecretStr | None = None
+    #: seconds an idle connection stays open; connections beyond the cap get 503
+    codec_server_timeout_s: float = Field(default=10, gt=0, le=300)
+    codec_server_max_connections: int = Field(default=100, ge=1, le=10_000)
     codec_cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:8233"]
 
     _split = field_validator(
