@@ -30,6 +30,7 @@ from activities.senders import build_senders
 from ehcp.settings import Settings
 from security.converter import data_converter
 from security.keys import KeyConfigError
+from security.transport import TransportConfigError, client_options
 from workflows.disagreement import DisagreementWorkflow
 
 log = logging.getLogger("ehcp.worker")
@@ -77,10 +78,14 @@ def build_worker(
 
 
 async def connect(settings: Settings) -> Client:
+    """The one way to Temporal for the worker, the CLI and the API: the settings' address,
+    namespace, encrypting converter, TLS / mTLS and API key (security/transport.py). Raises
+    KeyConfigError or TransportConfigError on bad settings, RuntimeError when unreachable."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings),
+        **client_options(settings),
     )
 
 
@@ -137,6 +142,6 @@ def exit_without_finalising(status: int) -> NoReturn:
 if __name__ == "__main__":
     try:
         asyncio.run(main())
-    except KeyConfigError as error:  # no keys, or bad ones: refuse to start, plainly
+    except (KeyConfigError, TransportConfigError) as error:  # refuse to start, plainly
         sys.exit(f"worker: cannot start: {error}")
     exit_without_finalising(0)

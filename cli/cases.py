@@ -41,11 +41,12 @@ REFUSED = 1
 
 async def connect(settings: Settings) -> Client:
     from security.keys import KeyConfigError
+    from security.transport import TransportConfigError
     from worker import connect as worker_connect
 
     try:
         return await asyncio.wait_for(worker_connect(settings), timeout=10)
-    except KeyConfigError as error:
+    except (KeyConfigError, TransportConfigError) as error:
         fail(str(error))
     except (RuntimeError, TimeoutError, OSError) as error:
         fail(

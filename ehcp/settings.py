@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = "send-disagreements"
+    # Transport to Temporal (security/transport.py, docs/temporal-connection.md): TLS, mTLS,
+    #: API key. EHCP_TEMPORAL_TLS unset: on when any of the settings below is set
+    temporal_tls: bool | None = None
+    temporal_tls_server_ca_file: Path | None = None
+    temporal_tls_server_name: str | None = None
+    temporal_tls_client_cert_file: Path | None = None
+    temporal_tls_client_key_file: Path | None = None
+    temporal_api_key: SecretStr | None = None
     outbox_dir: Path = Path("data/outbox")
     #: local (Europe/London) hour at which reminders and escalations go out
     #: EHCP_REMINDER_TIME=HH:MM[:SS]; a sensible working hour in production
