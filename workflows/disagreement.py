@@ -16,6 +16,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from workflows.outcomes import LOCAL_ACTIVITY_FAILURES, paired, reason
+
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily)
     import idna  # noqa: F401
@@ -85,6 +87,11 @@ KEPT_TIMER = "kept-timer-per-wakeup"
 #: Patch: a run whose workflow id is not `ehcp-case-<case_ref>` of its input fails at once
 #: (runs started before it may carry any id: they replay without the check).
 ID_MATCHES_CASE = "workflow-id-matches-case-ref"
+#: Patch: a local activity's last failure reaches workflow code as the activity's own error
+#: (ApplicationError, TimeoutError), not as ActivityError. Runs started on it catch those too:
+#: a send batch that gives up is recorded as failures with staff alerts (before: the whole case
+#: failed) and an event whose planning fails gets PlanningFailed (before: the planner's error).
+LA_FAILURES = "local-activity-failures-caught"
 
 
 #: a start whose input is not encrypted with a known key fails the run at once (no retries)
@@ -101,6 +108,8 @@ class DisagreementWorkflow:
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: datetime | None = None
         self._rang = False
+        self._kept_timer = False  # set by run: the patches this run was started on
+        self._catch_la_failures = False
         #: update id -> receipt, carried across continue-as-new (StartCase.receipts)
         self._receipts: dict[str, EventReceipt] = dict(start.receipts)
 
@@ -116,6 +125,11 @@ class DisagreementWorkflow:
                 type="WorkflowIdMismatch",
                 non_retryable=True,
             )
+        # Decided once, before any local activity: `patched` called right after a local
+        # activity's result may see a different history on replay (the result can arrive a
+        # workflow task earlier there), so later calls would not find their markers.
+        self._kept_timer = workflow.patched(KEPT_TIMER)
+        self._catch_la_failures = workflow.patched(LA_FAILURES)
         if self._state is None:
             async with self._lock:
                 plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
@@ -148,7 +162,7 @@ class DisagreementWorkflow:
         wake_at = next_wakeup(self._state, self._now())
         # KEPT_TIMER first: a run without its marker must not ask for LOCAL_ACTIVITIES here,
         # where the earlier code did not (its marker may come later in that history)
-        if workflow.patched(KEPT_TIMER) and self._local():
+        if self._kept_timer and self._local():
             if not self._rang:  # it may have rung while emails went out: go round at once
                 self._set_timer(wake_at)
                 await workflow.wait_condition(lambda: self._woken() or self._rang)
@@ -230,11 +244,13 @@ class DisagreementWorkflow:
                 retry_policy=NOTIFY_RETRY,
                 local_retry_threshold=LOCAL_RETRY_THRESHOLD,
             )
-        except ActivityError as error:  # the last attempt itself timed out or crashed
-            reason = _reason(error)
-            outcomes = [SendOutcome(key=n.key, failure=reason) for n in notifications]
+        except LOCAL_ACTIVITY_FAILURES as error:  # the last attempt itself failed or timed out
+            if not isinstance(error, ActivityError) and not self._catch_la_failures:
+                raise  # runs before the patch failed here: their histories end so
+            why = reason(error)
+            outcomes = [SendOutcome(key=n.key, failure=why) for n in notifications]
         alerts: list[Notification] = []
-        for notification, outcome in _paired(notifications, outcomes):
+        for notification, outcome in paired(notifications, outcomes):
             if outcome.delivery is not None:
                 self._record_sent(notification, outcome.delivery)
             else:
@@ -257,7 +273,7 @@ class DisagreementWorkflow:
             status_code = None
             if isinstance(cause, ApplicationError) and cause.details:
                 status_code = cause.details[0] if isinstance(cause.details[0], int) else None
-            await self._send(self._record_failure(notification, _reason(error), status_code))
+            await self._send(self._record_failure(notification, reason(error), status_code))
             return
         self._record_sent(notification, delivery)
 
@@ -325,11 +341,13 @@ class DisagreementWorkflow:
             request = request_for(state, event)
             try:
                 specs = await self._plan(PLAN_EVENT, request, list[DeadlineSpec], EVENT_PLAN_RETRY)
-            except ActivityError as error:
+            except LOCAL_ACTIVITY_FAILURES as error:
+                if not isinstance(error, ActivityError) and not self._catch_la_failures:
+                    raise  # runs before the patch failed the update with the planner's error
                 # Fail this update only: the case, its lock and later events carry on.
                 raise ApplicationError(
                     f"the deadlines for this {event.kind} could not be worked out "
-                    f"({_reason(error)}); nothing was recorded",
+                    f"({reason(error)}); nothing was recorded",
                     type="PlanningFailed",
                     non_retryable=True,
                 ) from None
@@ -396,24 +414,3 @@ class DisagreementWorkflow:
         state = self._state
         events = state.timeline if state else []
         return CaseTimeline(case_ref=self._start.case.case_ref, events=events)
-
-
-def _paired(
-    notifications: list[Notification], outcomes: list[SendOutcome]
-) -> list[tuple[Notification, SendOutcome]]:
-    """Each message with the outcome of the same key. A batch answer that does not match its
-    messages one for one fails the workflow task (visible, retried) rather than record one
-    message's outcome against another."""
-    by_key = {outcome.key: outcome for outcome in outcomes}
-    keys = [n.key for n in notifications]
-    if len(by_key) != len(outcomes) or set(by_key) != set(keys) or len(set(keys)) != len(keys):
-        raise RuntimeError(
-            "send batch outcomes do not match its messages: sent "
-            f"{sorted(keys)}, outcomes for {sorted(o.key for o in outcomes)}"
-        )
-    return [(n, by_key[n.key]) for n in notifications]
-
-
-def _reason(error: ActivityError) -> str:
-    cause = error.cause
-    return getattr(cause, "message", None) or str(cause or error)
