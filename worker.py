@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from temporalio.client import Client
-from temporalio.worker import Interceptor, UnsandboxedWorkflowRunner, Worker, WorkflowRunner
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
+from temporalio.worker import (
+    Interceptor,
+    UnsandboxedWorkflowRunner,
+    Worker,
+    WorkerDeploymentConfig,
+    WorkflowRunner,
+)
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.notify import NotificationActivities
@@ -50,11 +57,27 @@ def workflow_runner(settings: Settings) -> WorkflowRunner:
     return SandboxedWorkflowRunner()
 
 
+def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
+    """Worker Deployment versioning when EHCP_WORKER_BUILD_ID is set: every case follows the
+    deployment's current version (auto-upgrade), so after `temporal worker deployment
+    set-current-version` no task reaches the old workers, and before it none reaches the new."""
+    if not settings.worker_build_id:
+        return None
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(
+            deployment_name=settings.worker_deployment_name, build_id=settings.worker_build_id
+        ),
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.AUTO_UPGRADE,
+    )
+
+
 def build_worker(
     client: Client,
     settings: Settings,
     executor: ThreadPoolExecutor,
     interceptors: Sequence[Interceptor] = (),
+    workflows: Sequence[type] = (DisagreementWorkflow,),
 ) -> Worker:
     planning = PlanningActivities(settings)
     primary, fallback = build_senders(settings)
@@ -62,7 +85,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[DisagreementWorkflow],
+        workflows=list(workflows),  # another only in tests (the next build of the workflow)
         activities=[
             planning.plan_case_start,
             planning.plan_event_deadlines,
@@ -74,6 +97,7 @@ def build_worker(
         interceptors=interceptors,
         workflow_runner=workflow_runner(settings),
         graceful_shutdown_timeout=timedelta(seconds=30),
+        deployment_config=deployment_config(settings),
     )
 
 
@@ -116,11 +140,14 @@ async def main() -> None:
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings, executor)
         log.info(
-            "worker polling task queue %r on %s (namespace %s); outbox %s",
+            "worker polling task queue %r on %s (namespace %s); outbox %s; version %s",
             settings.task_queue,
             settings.temporal_address,
             settings.temporal_namespace,
             settings.outbox_dir,
+            f"{settings.worker_deployment_name}.{settings.worker_build_id}"
+            if settings.worker_build_id
+            else "unversioned",
         )
         keyring = client.data_converter.payload_codec.keyring
         log.info("payloads encrypted with key %r from %s", keyring.current_id, keyring.source)

@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     #: run workflow code in the SDK's sandbox: slower, so off in production; the tests turn
     #: it on so that a non-deterministic call fails there (docs/performance.md)
     workflow_sandbox: bool = False
+    #: Worker Deployment versioning (docs/workflow-changes.md, "Deploying"): with a build id,
+    #: the worker polls as version <deployment name>.<build id>, and Temporal sends every task
+    #: to the *current* version only, so old and new code never share a case mid-deploy.
+    #: Unset: unversioned (make run, tests)
+    worker_build_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,255}$")
+    worker_deployment_name: str = Field(
+        default="send-disagreements", pattern=r"^[A-Za-z0-9_-]{1,255}$"
+    )
     council_code: str = "rutland"
     #: EHCP_COUNCIL__NAME, EHCP_COUNCIL__SENDIASS_URL, ...
     council: CouncilInfo = CouncilInfo()
