@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         "reminder_offsets", "extra_bank_holidays", "codec_cors_origins", mode="before"
     )(_split_csv)
 
+    @field_validator("worker_build_id", mode="before")
+    @classmethod
+    def _no_build_id(cls, value: object) -> object:
+        return None if value == "" else value  # compose passes an unset variable as ""
+
     @field_validator("reminder_offsets")
     @classmethod
     def _offsets(cls, value: list[int]) -> list[int]:
