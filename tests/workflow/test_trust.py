@@ -9,13 +9,15 @@ from contextlib import asynccontextmanager
 import pytest
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowFailureError
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.worker import Worker
 
 from activities.names import SEND_NOTIFICATIONS
 from activities.planning import PlanningActivities
 from ehcp.notices import Delivery, Notification, SendOutcome
 from ehcp.payloads import StartCase, workflow_id
+from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
+from tests.workflow.fault_scenarios import _appeal_case
 from tests.workflow.harness import harness, make_case
 from workflows.disagreement import DisagreementWorkflow
 
@@ -107,3 +109,23 @@ async def test_outcomes_in_another_order_are_matched_by_key(time_env, tmp_path):
         assert failed_keys and not failed_keys & set(sent)
         for key, record in sent.items():
             assert record.message_id == f"id-{key}"  # its own outcome, not a neighbour's
+
+
+async def test_a_send_batch_that_gives_up_is_recorded_and_the_case_carries_on(time_env, tmp_path):
+    """SendGrid answers 500 to every try: once the batch's retries run out, the local
+    activity's own error reaches the workflow (not an ActivityError). Before the
+    local-activity-failures-caught patch that failed the whole case; now each message is
+    recorded as a delivery failure and staff are alerted through the outbox."""
+    with FakeSendGrid() as fake:
+        fake.script(*[Answer.error(500, "Internal error")] * 40)
+        settings = {"sendgrid_api_key": TEST_API_KEY, "sendgrid_host": fake.url}
+        async with harness(time_env, tmp_path, **settings) as h:
+            handle, days = await _appeal_case(h, "RUT-GIVEUP-1")
+            await h.skip(days + 1)
+            description = await handle.describe()
+            assert description.status == WorkflowExecutionStatus.RUNNING
+            status = await h.status(handle)
+            (failure,) = status.delivery_failures
+            assert failure.role == "parent" and "500" in failure.reason
+            alerts = [r for r in status.reminders_sent if r.kind == "delivery_failure"]
+            assert {r.transport for r in alerts} == {"outbox"} and len(alerts) == 2
