@@ -112,10 +112,12 @@ async def test_outcomes_in_another_order_are_matched_by_key(time_env, tmp_path):
 
 
 async def test_a_send_batch_that_gives_up_is_recorded_and_the_case_carries_on(time_env, tmp_path):
-    """SendGrid answers 500 to every try: once the batch's retries run out, the local
-    activity's own error reaches the workflow (not an ActivityError). Before the
-    local-activity-failures-caught patch that failed the whole case; now each message is
-    recorded as a delivery failure and staff are alerted through the outbox."""
+    """SendGrid answers 500 to every try: on its last attempt the batch activity reports each
+    message as failed, which is recorded with staff alerts through the outbox; the case runs
+    on. (A last attempt that itself raises, a crash or a timeout, reaches the workflow as the
+    activity's own error, not an ActivityError: local-activity-failures-caught records that
+    the same way instead of failing the case; PlanningFailed is proven by the v3
+    planning_failed history.)"""
     with FakeSendGrid() as fake:
         fake.script(*[Answer.error(500, "Internal error")] * 40)
         settings = {"sendgrid_api_key": TEST_API_KEY, "sendgrid_host": fake.url}
