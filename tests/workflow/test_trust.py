@@ -8,8 +8,11 @@ from contextlib import asynccontextmanager
 
 import pytest
 from temporalio import activity
+from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from activities.names import SEND_NOTIFICATIONS
@@ -131,3 +134,25 @@ async def test_a_send_batch_that_gives_up_is_recorded_and_the_case_carries_on(ti
             assert failure.role == "parent" and "500" in failure.reason
             alerts = [r for r in status.reminders_sent if r.kind == "delivery_failure"]
             assert {r.transport for r in alerts} == {"outbox"} and len(alerts) == 2
+
+
+async def test_a_send_batch_whose_last_attempt_raises_does_not_fail_the_case(time_env, tmp_path):
+    """The batch activity raises on its last attempt (here: at once, non-retryable). The
+    local activity's own ApplicationError reaches the workflow, not an ActivityError: before
+    local-activity-failures-caught it escaped the run and failed the whole case."""
+
+    def crashes(batch: list[Notification]) -> list[SendOutcome]:
+        raise ApplicationError("sender crashed (test)", non_retryable=True)
+
+    async with _case_with_batch(time_env, tmp_path, crashes, "RUT-CRASH-1") as (h, handle):
+        await h.skip(70)
+        # raw: the Java test server stores an unset datetime attribute the typed decoder rejects
+        request = DescribeWorkflowExecutionRequest(
+            namespace=time_env.client.namespace,
+            execution=WorkflowExecution(workflow_id=handle.id),
+        )
+        raw = await time_env.client.workflow_service.describe_workflow_execution(request)
+        assert raw.workflow_execution_info.status == WorkflowExecutionStatus.RUNNING.value
+        status = await h.status(handle)
+        assert status.delivery_failures
+        assert all(f.reason == "sender crashed (test)" for f in status.delivery_failures)
