@@ -31,7 +31,10 @@ class Lead:
 
 @dataclass(frozen=True)
 class Heading:
+    """A heading: level 2, or 3 inside one part of an email that has several."""
+
     text: str
+    level: int = 2
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def _p(inner: str, extra: str = "") -> str:
 
 def _inset(inner: str) -> str:
     return (
-        '<div style="margin: 0 0 20px 0; padding: 10px 0 10px 15px; '
+        '<div class="inset" style="margin: 0 0 20px 0; padding: 10px 0 10px 15px; '
         f'border-left: 10px solid #b1b4b6;">{inner}</div>'
     )
 
@@ -121,8 +124,10 @@ def _block_html(block: Block) -> str:
         inner = f"{html.escape(block.before)}{strong}{html.escape(block.after)}"
         return _inset(f'<p style="margin: 0; font-size: 21px;">{inner}</p>')
     if isinstance(block, Heading):
-        style = "margin: 30px 0 15px 0; font-size: 24px; line-height: 1.25; font-weight: bold;"
-        return f'<h2 style="{style}">{html.escape(block.text)}</h2>'
+        size = 24 if block.level == 2 else 19
+        style = f"margin: 30px 0 15px 0; font-size: {size}px; line-height: 1.25; font-weight: bold;"
+        tag = f"h{block.level}"
+        return f'<{tag} style="{style}">{html.escape(block.text)}</{tag}>'
     if isinstance(block, Link):
         return _p(_a(block.words, block.url))
     if isinstance(block, Links):
@@ -155,8 +160,9 @@ def html_part(council: CouncilInfo, blocks: list[Block], footer: list[str], subj
 <title>{html.escape(subject)}</title>
 <style>
 @media (prefers-color-scheme: dark) {{
-  .page, .column {{ background-color: #0b0c0c !important; color: #ffffff !important; }}
-  .column a {{ color: #8fc3ff !important; }}
+  .page, .column, .content {{ background-color: #0b0c0c !important; color: #ffffff !important; }}
+  .content a {{ color: #8fc3ff !important; }}
+  .inset {{ border-left-color: #505a5f !important; }}
 }}
 </style>
 </head>
@@ -176,7 +182,7 @@ style="border-collapse: collapse;">
 <tr><td align="center" style="padding: 30px 10px 10px 10px;">
 <table role="presentation" class="column" width="100%" cellpadding="0" cellspacing="0" \
 border="0" style="max-width: 580px; border-collapse: collapse; background-color: #ffffff;">
-<tr><td style="{_FONT} color: {_INK};">
+<tr><td class="content" style="{_FONT} color: {_INK};">
 {body}
 <hr style="border: 0; border-top: 1px solid #b1b4b6; margin: 30px 0 20px 0;">
 {foot}

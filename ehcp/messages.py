@@ -199,7 +199,7 @@ def _parent_response(n: Notification, council: CouncilInfo) -> list[Block]:
     when = format_long_date(n.deadline.due)
     blocks: list[Block] = [
         _first_line(n),
-        Lead("Their reply was due by ", when, "."),
+        f"Their reply was due by {when}.",
     ]
     if n.followed:
         blocks.append(_say(council, pw.RESPONSE_FOLLOWED))
@@ -399,7 +399,8 @@ def render_batch(
     entries = []
     for number, n in enumerate(ns, start=1):
         blocks.append(Heading(f"{number}. {headline(n).plain}"))
-        blocks += _body(n, council, calendar=False)[1:]  # its first line is the heading
+        part = _body(n, council, calendar=False)[1:]  # its first line is the heading
+        blocks += [Heading(b.text, 3) if isinstance(b, Heading) else b for b in part]
         if not _is_parent(n) and n.deadline is not None:
             blocks += _staff_record(n)  # the case record and legal basis of this part
         if _wants_calendar(n):
