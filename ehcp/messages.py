@@ -20,7 +20,21 @@ from ehcp import parent_words as pw
 from ehcp.council import CouncilInfo
 from ehcp.dates_text import format_long_date
 from ehcp.email_layout import Block, Heading, Lead, Link, Links, Quote, html_part, text_part
-from ehcp.notices import NoticeKind, Notification, Role
+from ehcp.headlines import (
+    PARENT_ROLES,
+    base_key,
+    batch_lead,
+    batch_subject,
+    council_fields,
+    first_line,
+    headline,
+    how_soon,
+    is_parent,
+    late_party,
+    reader,
+    subject_line,
+)
+from ehcp.notices import NoticeKind, Notification
 from ehcp.reader_text import reader_basis, reader_title
 from ehcp.templates import (
     CLOSED_REASONS,
@@ -50,9 +64,6 @@ class Email:
     attachments: tuple[Attachment, ...] = ()
 
 
-PARENT_ROLES = (Role.parent, Role.second_contact)
-MEETINGS = frozenset({"way_forward_meeting", "hearing"})
-
 #: Staff (never parents) see which deadlines rest on an unconfirmed reading of the law
 #: (issue 11; docs/law-unconfirmed.md): a deliberate flag, not a remark on sources.
 UNCONFIRMED_FOR_STAFF = (
@@ -61,122 +72,40 @@ UNCONFIRMED_FOR_STAFF = (
 )
 
 
-def reader(role: Role | str) -> str:
-    """ "parent" for the parent and second contact, else the role itself."""
-    return "parent" if role in PARENT_ROLES else str(role)
-
-
-def _is_parent(n: Notification) -> bool:
-    return reader(n.role) == "parent"
-
-
-def _fields(council: CouncilInfo) -> dict[str, object]:
-    return {**council.model_dump(), "council_name": council.name}
-
-
-def _base_key(n: Notification) -> str:
-    assert n.deadline is not None
-    return n.deadline.key.split(":")[0]
-
-
 def has_template(n: Notification) -> bool:
     """True when the words for this reminder were written for exactly this key and reader."""
     if n.kind != NoticeKind.reminder or n.deadline is None:
         return True
-    if _is_parent(n):
-        return _base_key(n) in pw.PARENT_REMINDERS
-    return reader(n.role) in WHAT_TO_DO.get(_base_key(n), {})
+    if is_parent(n):
+        return base_key(n) in pw.PARENT_REMINDERS
+    return reader(n.role) in WHAT_TO_DO.get(base_key(n), {})
 
 
 def what_to_do(n: Notification, council: CouncilInfo) -> str:
     """Staff's words for a reminder (a reader without their own words gets the caseworker's)."""
-    words = WHAT_TO_DO.get(_base_key(n), {})
+    words = WHAT_TO_DO.get(base_key(n), {})
     text = words.get(reader(n.role)) or words.get("caseworker") or next(iter(words.values()), "")
-    return text.format(**_fields(council))
-
-
-# -- the first line (and subject): the action and its date --------------------------------
-
-
-def _doer(n: Notification) -> str:
-    assert n.deadline is not None
-    return pw.DOER.get(str(n.deadline.party), "The council")
-
-
-def _late_party(n: Notification) -> str:
-    assert n.deadline is not None
-    return str(n.deadline.party) if n.deadline.party in pw.LATE_WHAT_YOU_CAN_DO else "council"
-
-
-def headline(n: Notification) -> Lead:
-    """The action and its date, as the subject and the first line say it (no full stop)."""
-    if n.kind == NoticeKind.case_closed:
-        return Lead("Your SEND case is closed" if _is_parent(n) else "SEND case closed")
-    if n.kind == NoticeKind.delivery_failure:
-        role = n.failure.role.replace("_", " ") if n.failure else "reader"
-        return Lead(f"Email not delivered: contact the {role} another way")
-    assert n.deadline is not None
-    when = format_long_date(n.deadline.due)
-    key = _base_key(n)
-    by = "on" if key in MEETINGS else "by"
-    if n.kind == NoticeKind.recommendation_response:
-        who = pw.RESPONSE_WHO.get(str(n.deadline.party), pw.RESPONSE_WHO["health"])
-        number = n.deadline.key.rsplit(":", 1)[-1]
-        will = "will" if n.followed else "will not"
-        return Lead(f"{who} {will} follow the tribunal's recommendation {number}")
-    if not _is_parent(n):
-        title = n.deadline.title
-        if n.kind == NoticeKind.escalation:
-            return Lead(f"Overdue: {title}, due by ", when)
-        if n.kind == NoticeKind.late_notice:
-            return Lead(f"Late: {title}, due by ", when)
-        return Lead(f"{title} {by} ", when)
-    duty = pw.DUTY.get(key, "do what the case needs")
-    if n.kind in (NoticeKind.late_notice, NoticeKind.escalation):
-        doer = pw.DOER[_late_party(n)]
-        return Lead(f"{doer} is late: they had to {duty} by ", when)
-    if words := pw.PARENT_REMINDERS.get(key):
-        before, after = words.headline.split("{when}")
-        return Lead(before, when, after)
-    must = "must" if _doer(n) != "You" else "need to"
-    return Lead(f"{_doer(n)} {must} {duty} {by} ", when)
-
-
-def _subject(n: Notification) -> str:
-    extra = f", escalation {n.escalation}" if n.kind == NoticeKind.escalation else ""
-    return f"{headline(n).plain} (case {n.case_ref}{extra})"
-
-
-def _first_line(n: Notification) -> Lead:
-    lead = headline(n)
-    return Lead(lead.before, lead.date, f"{lead.after}.")
-
-
-def _soon(n: Notification) -> str:
-    if n.days_before is None:
-        return ""
-    lead = {0: "today", 1: "tomorrow"}.get(n.days_before, f"in {n.days_before} days")
-    return f"That is {lead}."
+    return text.format(**council_fields(council))
 
 
 # -- parents' emails ---------------------------------------------------------------------
 
 
 def _say(council: CouncilInfo, lines: tuple[str, ...]) -> str:
-    return " ".join(lines).format(**_fields(council))
+    return " ".join(lines).format(**council_fields(council))
 
 
 def _parent_reminder(n: Notification, council: CouncilInfo, calendar: bool) -> list[Block]:
-    lead = _first_line(n)
-    blocks: list[Block] = [Lead(lead.before, lead.date, f"{lead.after} {_soon(n)}".rstrip())]
-    words = pw.PARENT_REMINDERS.get(_base_key(n))
+    lead = first_line(n)
+    blocks: list[Block] = [Lead(lead.before, lead.date, f"{lead.after} {how_soon(n)}".rstrip())]
+    words = pw.PARENT_REMINDERS.get(base_key(n))
     if words is None:  # somebody else's deadline: nothing for the parent to do
         blocks.append("You do not need to do anything. We will tell you if it is late.")
     else:
         blocks += [Heading("Why this matters"), _say(council, words.why)]
         blocks += [Heading("What you need to do"), _say(council, words.send)]
         if words.how and (url := getattr(council, words.how[1])):
-            blocks.append(Link(words.how[0].format(**_fields(council)), url))
+            blocks.append(Link(words.how[0].format(**council_fields(council)), url))
         blocks += [Heading("If you do nothing"), _say(council, words.if_nothing)]
     if calendar:
         blocks.append(pw.CALENDAR_NOTE)
@@ -185,12 +114,12 @@ def _parent_reminder(n: Notification, council: CouncilInfo, calendar: bool) -> l
 
 def _parent_late(n: Notification, council: CouncilInfo) -> list[Block]:
     blocks: list[Block] = [
-        _first_line(n),
+        first_line(n),
         "It has not been done yet. We are sorry. We have told the SEND manager.",
     ]
-    if more := pw.LATE_MORE.get(_base_key(n)):
+    if more := pw.LATE_MORE.get(base_key(n)):
         blocks.append(_say(council, more))
-    blocks += [Heading("What you can do"), _say(council, pw.LATE_WHAT_YOU_CAN_DO[_late_party(n)])]
+    blocks += [Heading("What you can do"), _say(council, pw.LATE_WHAT_YOU_CAN_DO[late_party(n)])]
     return blocks
 
 
@@ -198,7 +127,7 @@ def _parent_response(n: Notification, council: CouncilInfo) -> list[Block]:
     assert n.deadline is not None
     when = format_long_date(n.deadline.due)
     blocks: list[Block] = [
-        _first_line(n),
+        first_line(n),
         f"Their reply was due by {when}.",
     ]
     if n.followed:
@@ -211,7 +140,7 @@ def _parent_response(n: Notification, council: CouncilInfo) -> list[Block]:
 
 def _parent_closed(n: Notification, council: CouncilInfo) -> list[Block]:
     reason = pw.CLOSED_REASONS.get(n.closed_reason or "", "it has ended")
-    return [_first_line(n), " ".join(pw.CLOSED_PARENT).format(reason=reason)]
+    return [first_line(n), " ".join(pw.CLOSED_PARENT).format(reason=reason)]
 
 
 def _parent_help(council: CouncilInfo) -> list[Block]:
@@ -232,7 +161,7 @@ def _parent_help(council: CouncilInfo) -> list[Block]:
         Links(
             "Ask us, or get free, independent advice:", tuple((w, url) for w, url in items if url)
         ),
-        pw.REPLY_NOTE.format(**_fields(council)),
+        pw.REPLY_NOTE.format(**council_fields(council)),
     ]
 
 
@@ -261,15 +190,15 @@ def _staff_body(n: Notification, council: CouncilInfo) -> list[Block]:
             "reason": failure.reason,
             "key": failure.key,
         }
-        return [_first_line(n), *(line.format(**words) for line in FAILURE)]
+        return [first_line(n), *(line.format(**words) for line in FAILURE)]
     if n.kind == NoticeKind.case_closed:
         reason = CLOSED_REASONS.get(n.closed_reason or "", "it has ended")
         return [
-            _first_line(n),
+            first_line(n),
             *(x.format(case_ref=n.case_ref, reason=reason) for x in CLOSED_STAFF),
         ]
     assert n.deadline is not None
-    blocks: list[Block] = [_first_line(n)]
+    blocks: list[Block] = [first_line(n)]
     if n.kind == NoticeKind.escalation:
         blocks += [
             "It is still not recorded as done.",
@@ -280,7 +209,7 @@ def _staff_body(n: Notification, council: CouncilInfo) -> list[Block]:
             blocks.append(ESCALATION_HEALTH)
         blocks.append(ESCALATION_ASK.get(reader(n.role), ESCALATION_ASK["caseworker"]))
     elif n.kind == NoticeKind.reminder:
-        if soon := _soon(n):
+        if soon := how_soon(n):
             blocks.append(soon)
         blocks.append(what_to_do(n, council))
     elif n.kind == NoticeKind.late_notice:
@@ -294,7 +223,7 @@ def _staff_body(n: Notification, council: CouncilInfo) -> list[Block]:
 
 
 def _body(n: Notification, council: CouncilInfo, calendar: bool) -> list[Block]:
-    if not _is_parent(n) or n.kind == NoticeKind.delivery_failure:
+    if not is_parent(n) or n.kind == NoticeKind.delivery_failure:
         return _staff_body(n, council)
     if n.kind == NoticeKind.case_closed:
         return _parent_closed(n, council)
@@ -307,7 +236,7 @@ def _body(n: Notification, council: CouncilInfo, calendar: bool) -> list[Block]:
 
 def _ending(ns: list[Notification], council: CouncilInfo) -> list[Block]:
     first = ns[0]
-    if not _is_parent(first):
+    if not is_parent(first):
         return [f"{council.name} SEND team"]
     blocks: list[Block] = [*_parent_help(council), f"Your case reference is {first.case_ref}."]
     bases = [n.deadline.basis for n in ns if n.deadline is not None]
@@ -317,7 +246,7 @@ def _ending(ns: list[Notification], council: CouncilInfo) -> list[Block]:
 
 
 def _footer(n: Notification, council: CouncilInfo) -> list[str]:
-    if not _is_parent(n):
+    if not is_parent(n):
         return [f"This is an automatic email from the {council.name} SEND disagreements service."]
     return [
         f"This email is about your SEND case {n.case_ref}.",
@@ -328,13 +257,13 @@ def _footer(n: Notification, council: CouncilInfo) -> list[str]:
 
 def _wants_calendar(n: Notification) -> bool:
     """Parents' reminders for their own deadlines and for meetings carry a calendar entry."""
-    return n.kind == NoticeKind.reminder and n.deadline is not None and _is_parent(n)
+    return n.kind == NoticeKind.reminder and n.deadline is not None and is_parent(n)
 
 
 def calendar_entry(n: Notification, council: CouncilInfo) -> tuple[str, str, str | None]:
     """(summary, description, link) of a parent's calendar entry: the action, then what to
     do with the link that does it."""
-    words = pw.PARENT_REMINDERS.get(_base_key(n))
+    words = pw.PARENT_REMINDERS.get(base_key(n))
     if words is None:
         return headline(n).before.removesuffix(" by ").removesuffix(" on "), "", None
     url = getattr(council, words.how[1]) if words.how else None
@@ -342,7 +271,7 @@ def calendar_entry(n: Notification, council: CouncilInfo) -> tuple[str, str, str
     description = _say(council, words.send)
     if url:
         how = words.how[0] if words.how and getattr(council, words.how[1]) else "Find out more"
-        description += f"\n\n{how.format(**_fields(council))}: {url}"
+        description += f"\n\n{how.format(**council_fields(council))}: {url}"
     return words.calendar, description, url
 
 
@@ -374,13 +303,13 @@ def render(n: Notification, council: CouncilInfo, now: datetime | None = None) -
     n = for_readers(n)
     calendar = _wants_calendar(n)
     blocks: list[Block] = [f"Dear {n.to.name},", *_body(n, council, calendar)]
-    if not _is_parent(n) and n.deadline is not None:
+    if not is_parent(n) and n.deadline is not None:
         blocks += _staff_record(n)
     blocks += _ending([n], council)
     attachments = ()
     if calendar:
         attachments = (calendar_attachment(n, council, now or datetime.now(UTC)),)
-    return _email(_subject(n), blocks, _footer(n, council), council, attachments)
+    return _email(subject_line(n), blocks, _footer(n, council), council, attachments)
 
 
 def render_batch(
@@ -394,14 +323,14 @@ def render_batch(
         return render(notifications[0], council, now)
     ns = [for_readers(n) for n in notifications]
     first = ns[0]
-    subject = _batch_subject(ns)
-    blocks: list[Block] = [f"Dear {first.to.name},", _batch_lead(ns)]
+    subject = batch_subject(ns)
+    blocks: list[Block] = [f"Dear {first.to.name},", batch_lead(ns)]
     entries = []
     for number, n in enumerate(ns, start=1):
         blocks.append(Heading(f"{number}. {headline(n).plain}"))
         part = _body(n, council, calendar=False)[1:]  # its first line is the heading
         blocks += [Heading(b.text, 3) if isinstance(b, Heading) else b for b in part]
-        if not _is_parent(n) and n.deadline is not None:
+        if not is_parent(n) and n.deadline is not None:
             blocks += _staff_record(n)  # the case record and legal basis of this part
         if _wants_calendar(n):
             entries.append((n.deadline, calendar_entry(n, council)))
@@ -413,33 +342,3 @@ def render_batch(
         data = ics.deadlines_calendar(first.case_ref, entries, council, now or datetime.now(UTC))
         attachments = (Attachment("deadlines.ics", "text/calendar", data),)
     return _email(subject, blocks, _footer(first, council), council, attachments)
-
-
-def _earliest(ns: list[Notification]) -> str | None:
-    dues = [n.deadline.due for n in ns if n.deadline is not None]
-    return format_long_date(min(dues)) if dues else None
-
-
-def _batch_lead(ns: list[Notification]) -> Lead:
-    when = _earliest(ns)
-    if when is None:
-        return Lead(f"There are {len(ns)} things to tell you about your case.")
-    return Lead(f"There are {len(ns)} things in this email. The first date is ", when, ".")
-
-
-def _batch_subject(ns: list[Notification]) -> str:
-    ref, count, when = ns[0].case_ref, len(ns), _earliest(ns)
-    own = [n for n in ns if n.deadline is not None and str(n.deadline.party) == "parent"]
-    if _is_parent(ns[0]):
-        if when and len(own) == count and all(n.kind == NoticeKind.reminder for n in ns):
-            dues = {n.deadline.due for n in own}
-            if len(dues) == 1:
-                return f"{count} things to do by {when} (case {ref})"
-            return f"{count} things to do, the first by {when} (case {ref})"
-        if when:
-            return f"{count} updates on your SEND case, the first dated {when} (case {ref})"
-        return f"{count} updates on your SEND case (case {ref})"
-    overdue = sum(n.kind == NoticeKind.escalation for n in ns)
-    lead = f"{overdue} overdue, " if overdue else ""
-    dated = f", the first dated {when}" if when else ""
-    return f"{lead}{count} items on case {ref}{dated}"
