@@ -26,8 +26,10 @@ def is_parent(n: Notification) -> bool:
 
 
 def council_fields(council: CouncilInfo) -> dict[str, object]:
-    """The placeholders words may use: the council's fields and `council_name`."""
-    return {**council.model_dump(), "council_name": council.name}
+    """The placeholders words may use: the council's fields, `council_name`, and
+    `advice_services` (SENDIASS is named only when its link is set, so the help list has it)."""
+    sendiass = f"{council.sendiass_name} and IPSEA" if council.sendiass_url else "IPSEA"
+    return {**council.model_dump(), "council_name": council.name, "advice_services": sendiass}
 
 
 def base_key(n: Notification) -> str:

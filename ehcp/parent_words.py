@@ -2,10 +2,12 @@
 matters, what to send, how (a link whose words say where it goes), what happens if they do
 nothing. One idea a sentence, active voice, a legal term explained where it is used.
 
-Placeholders: `{when}` (the date in full, "Tuesday 5 January 2027") and the council's fields
-(`{sendiass_name}`, `{mediation_provider}`, ...; `ehcp.council.CouncilInfo`). A `how` link
-names the council field holding its address; when that field is not set, the link is left
-out. No internal deadline title and no staff note ever reaches these words.
+Placeholders: `{when}` (the date in full, "Tuesday 5 January 2027"), the council's fields
+(`{mediation_provider}`, ...; `ehcp.council.CouncilInfo`) and `{advice_services}` ("Rutland
+SENDIASS and IPSEA", or "IPSEA" when no SENDIASS link is set: a service is named only where
+the help list gives its link). A `how` link names the council field holding its address;
+when that field is not set, the link is left out. No internal deadline title and no staff
+note ever reaches these words.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class ParentWords:
 
 TRIBUNAL_FORM = ("Find the appeal form and how to send it on GOV.UK", "tribunal_url")
 TRIBUNAL_CONTACT = ("Find out how to contact the SEND Tribunal on GOV.UK", "tribunal_url")
-WHO_CAN_HELP = "{sendiass_name} and IPSEA give free advice. They can help you decide."
+WHO_CAN_HELP = "{advice_services} give free advice. They can help you decide."
 
 PARENT_REMINDERS: dict[str, ParentWords] = {
     "mediation_contact": ParentWords(
@@ -123,7 +125,7 @@ PARENT_REMINDERS: dict[str, ParentWords] = {
         ),
         send=(
             "The tribunal will tell you the time and how to join.",
-            "{sendiass_name} and IPSEA can help you get ready.",
+            "{advice_services} can help you get ready.",
         ),
         how=("Find out what happens at a hearing on GOV.UK", "tribunal_url"),
         if_nothing=("If you cannot go, tell the tribunal straight away.",),
@@ -220,7 +222,7 @@ RESPONSE_ADVICE = (
     "It is not an order, but it must be answered.",
     "If you are unhappy with the reply, you can ask for a meeting.",
     "You can also make a complaint.",
-    "{sendiass_name} and IPSEA give free advice.",
+    "{advice_services} give free advice.",
     "You do not need to do anything else.",
 )
 

@@ -17,6 +17,7 @@ from activities.outbox import OutboxSender
 from ehcp import ics
 from ehcp.case_state import DeliveryFailure
 from ehcp.dates_text import format_long_date
+from ehcp.headlines import council_fields
 from ehcp.messages import CLOSED_REASONS, PARENT_ROLES, WHAT_TO_DO, has_template, render
 from ehcp.models import Contact
 from ehcp.notices import NoticeKind, Notification, Role
@@ -323,7 +324,7 @@ def test_parent_emails_are_easy_to_read(n: Notification) -> None:
 
 
 def test_parent_words_are_easy_to_read_on_their_own() -> None:
-    fields = {**COUNCIL.model_dump(), "council_name": COUNCIL.name}
+    fields = council_fields(COUNCIL)
     words = [" ".join((*w.why, *w.send, *w.if_nothing)) for w in PARENT_REMINDERS.values()]
     words += [" ".join(w) for w in (*LATE_WHAT_YOU_CAN_DO.values(), *LATE_MORE.values())]
     assert len(words) >= 10

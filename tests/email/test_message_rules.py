@@ -207,3 +207,12 @@ def test_the_equal_content_check_sees_what_only_the_html_would_say() -> None:
     assert seen[-4:] == ["reply", "and", "tell", "us"]  # the footer is read too
     extra = email.html.replace("</body>", "<p>Only in HTML</p></body>")
     assert visible(extra).words != words(email.text)
+
+
+def test_sendiass_is_named_only_when_its_link_is_given() -> None:
+    reply = variant(NoticeKind.recommendation_response, Role.parent, "recommendation_response")
+    assert "SENDIASS" not in render(reply, COUNCIL, now=NOW).text  # Rutland: no link set
+    linked = COUNCIL.model_copy(update={"sendiass_url": "https://sendiass.example.org"})
+    text = render(reply, linked, now=NOW).text
+    assert "Rutland SENDIASS and IPSEA give free advice." in text
+    assert "- Rutland SENDIASS: free advice for families: https://sendiass.example.org" in text
