@@ -200,14 +200,16 @@ def _staff_body(n: Notification, council: CouncilInfo) -> list[Block]:
     assert n.deadline is not None
     blocks: list[Block] = [first_line(n)]
     if n.kind == NoticeKind.escalation:
-        blocks += [
-            "It is still not recorded as done.",
-            f"This is escalation {n.escalation}. We will send another each week until it is "
-            "done or an exception is recorded. The family has been told that it is late.",
-        ]
+        # what to do first; then why it matters and what happens next
+        blocks.append("It is still not recorded as done.")
         if n.deadline.party == Party.health:
             blocks.append(ESCALATION_HEALTH)
-        blocks.append(ESCALATION_ASK.get(reader(n.role), ESCALATION_ASK["caseworker"]))
+        blocks += [
+            ESCALATION_ASK.get(reader(n.role), ESCALATION_ASK["caseworker"]),
+            "The family has been told that it is late.",
+            f"This is escalation {n.escalation}. We will send another each week until it is "
+            "done or an exception is recorded.",
+        ]
     elif n.kind == NoticeKind.reminder:
         if soon := how_soon(n):
             blocks.append(soon)
