@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 BENCH_ARGS ?=
 
-.PHONY: run test lint bench bench-scale clean-data
+.PHONY: run test lint bench bench-scale clean-data vendor-govuk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,8 @@ bench-scale: $(STAMP)
 
 clean-data:
 	rm -rf data
+
+# Refresh the vendored GOV.UK Frontend (web/static/govuk) and axe-core (tests/browser/vendor)
+# from the npm registry at the pinned versions (scripts/vendor_govuk.sh); commit the result.
+vendor-govuk:
+	scripts/vendor_govuk.sh
