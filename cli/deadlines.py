@@ -12,11 +12,11 @@ import sys
 from cli.argtypes import choice, count, iso_date
 from cli.parser import fail
 from cli.tables import deadline_table
-from ehcp.calculator import CalculatorInputError, calculate
-from ehcp.calendar import WorkingDayCalendar
 from ehcp.dates_text import format_long_date
 from ehcp.settings import Settings
 from ehcp.vocabulary import DecisionType, OrderType
+from service.deadlines import MAX_ORDERS, MAX_RECOMMENDATIONS, DeadlinesRequest, deadlines
+from service.errors import BadInput
 
 #: calculator argument name -> the option that carries it, for error messages
 _OPTIONS = {
@@ -86,11 +86,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-#: as many as a `tribunal_decision` event takes (ehcp.models.TribunalDecision)
-MAX_ORDERS = 10
-MAX_RECOMMENDATIONS = 20
-
-
 def run(args: argparse.Namespace) -> int:
     if len(args.orders) > MAX_ORDERS:
         fail(f"argument --order: {len(args.orders)} orders (allowed: at most {MAX_ORDERS})")
@@ -99,23 +94,22 @@ def run(args: argparse.Namespace) -> int:
             f"argument --recommendations: {args.recommendations} recommendations "
             f"(allowed: 0 to {MAX_RECOMMENDATIONS})"
         )
-    cal = WorkingDayCalendar.from_settings(Settings())
+    request = DeadlinesRequest(
+        decision_date=args.decision_date,
+        decision_type=args.decision_type,
+        certificate_date=args.certificate_date,
+        appeal_registered_date=args.appeal_registered_date,
+        tribunal_decision_date=args.tribunal_decision_date,
+        orders=args.orders,
+        recommendations=args.recommendations,
+    )
     try:
-        specs = calculate(
-            args.decision_date,
-            decision_type=args.decision_type,
-            certificate_date=args.certificate_date,
-            appeal_registered_date=args.appeal_registered_date,
-            tribunal_decision_date=args.tribunal_decision_date,
-            orders=args.orders,
-            recommendations=args.recommendations,
-            cal=cal,
-        )
-    except CalculatorInputError as err:
-        fail(f"argument {_OPTIONS[err.argument]}: {err.message} (allowed: {err.allowed})")
-    except (ValueError, OverflowError) as err:
-        # a deadline would fall after 31 December 9999 (the last date Python has)
-        fail(f"cannot work out deadlines from dates this far ahead ({err}); use realistic dates")
+        specs = deadlines(request, Settings())
+    except BadInput as err:
+        where = err.errors[0].field if err.errors else ""
+        if where in _OPTIONS:
+            fail(f"argument {_OPTIONS[where]}: {err.errors[0].message}")
+        fail(err.errors[0].message if err.errors else err.message)
     if args.json:
         json.dump([s.model_dump(mode="json") for s in specs], sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -67,6 +67,14 @@ class Settings(BaseSettings):
     codec_server_port: int = Field(default=8081, ge=1, le=65535)
     codec_server_token: SecretStr | None = None
     codec_cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:8233"]
+    #: durable records (API keys, ...): SQLAlchemy URL; a SQLite file by default,
+    #: postgresql+psycopg://... in production. Migrations run at start.
+    database_url: str = "sqlite:///data/ehcp.db"
+    #: the HTTP API (api/, `python -m api`)
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    #: failed authentications allowed per client address (the `limits` notation)
+    api_auth_failure_limit: str = "20/minute"
 
     _split = field_validator(
         "reminder_offsets", "extra_bank_holidays", "codec_cors_origins", mode="before"
