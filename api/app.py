@@ -80,4 +80,9 @@ def create_app(settings: Settings | None = None, cases: Cases | None = None) -> 
             )
         return JSONResponse({"status": "ready", "workers": pollers})
 
+    # The caseworker pages (web/), on the same case operations; mounted last so that every
+    # API route above answers first.
+    from web.app import create_app as create_web_app
+
+    app.mount("/", create_web_app(cases=app.state.cases))
     return app

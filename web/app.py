@@ -13,12 +13,15 @@ from typing import Any
 
 from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from web import auth, calculator
+from service.errors import Forbidden, NotFound, ServiceError, Unavailable
+from web import auth, calculator, record, start
+from web import cases as case_pages
 from web.headers import SecurityHeaders
 from web.settings import WebSettings
 from web.templating import ENV, render
@@ -40,6 +43,9 @@ def create_app(web_settings: WebSettings | None = None, cases: Any = None) -> An
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.router)
     app.include_router(calculator.router)
+    app.include_router(start.router)  # before /cases/{case_ref}: "new" is no case reference
+    app.include_router(case_pages.router)
+    app.include_router(record.router)
     _pages(app)
     _error_pages(app)
     app.add_middleware(
@@ -119,6 +125,26 @@ def _error_pages(app: FastAPI) -> None:
             return _error(request, 403)
         target = "/sign-in?next=" + exc.next_path
         return RedirectResponse(target + ("&expired=1" if exc.expired else ""), status_code=303)
+
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        if isinstance(exc, NotFound):
+            return _error(request, 404)
+        if isinstance(exc, Forbidden):
+            return _error(request, 403)
+        if isinstance(exc, Unavailable):
+            log.warning("case operations unavailable: %s", exc.message)
+            return _error(request, 503)
+        return render(
+            request,
+            "error.html",
+            {"title": "This could not be done", "body": exc.message},
+            status=exc.http_status,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_path(request: Request, exc: RequestValidationError) -> Response:
+        return _error(request, 404)  # e.g. a case reference that cannot be one
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

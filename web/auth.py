@@ -113,7 +113,9 @@ async def sign_in(request: Request, next: str | None = None) -> Response:
     if oauth is None:
         return render(request, "sign_in_off.html", status=503)
     request.session["next"] = _safe_next(next)
-    redirect_uri = str(request.url_for("auth_callback"))
+    # from the base URL, not url_for: the pages may be mounted inside the API app
+    base = request.app.state.web_settings.base_url or str(request.base_url)
+    redirect_uri = base.rstrip("/") + "/auth/callback"
     try:
         return await oauth.staff.authorize_redirect(request, redirect_uri)
     except Exception:  # the provider is down or misconfigured: say so, log why

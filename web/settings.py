@@ -27,6 +27,9 @@ class WebSettings(BaseSettings):
     session_secret: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
     #: a signed-in person who does nothing for this long must sign in again (minutes)
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    #: the pages' public URL (e.g. https://send.rutland.gov.uk) for the sign-in redirect;
+    #: unset: taken from each request
+    base_url: str | None = None
     #: served over TLS (directly or behind a proxy): Secure cookies and HSTS
     https: bool = False
     #: the identity provider's issuer URL (its /.well-known/openid-configuration is read);

@@ -5,6 +5,8 @@ CI (CI=true) they fail instead (`.ci/run` installs it, as the README tells a use
 from __future__ import annotations
 
 import os
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,3 +40,34 @@ def browser() -> Iterator[object]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def make_run(tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """`make run` as a user starts it (scripts/run_dev.py: dev server, worker, API with the
+    pages, local identity provider) on free ports; yields (pages URL, issuer URL)."""
+    from tests.integration.devstack import BANNER, START_DEADLINE_S, free_port, run_dev_starter
+
+    base = tmp_path_factory.mktemp("web-stack")
+    oidc_port = free_port()
+    saved = {k: os.environ.get(k) for k in ("EHCP_DEV_OIDC_PORT", "EHCP_WEB_OIDC_ISSUER")}
+    os.environ["EHCP_DEV_OIDC_PORT"] = str(oidc_port)
+    os.environ.pop("EHCP_WEB_OIDC_ISSUER", None)
+    starter = run_dev_starter(base)
+    try:
+        run = next(starter)(base / "data", [sys.executable, "worker.py"])
+        # synchronously: Playwright's sync API owns this thread's event loop
+        deadline = time.monotonic() + START_DEADLINE_S
+        while not BANNER.search(run.text()):
+            assert run.proc.poll() is None, f"make run exited:\n{run.text()}"
+            assert time.monotonic() < deadline, f"no banner:\n{run.text()}"
+            time.sleep(0.05)
+        assert "Demo staff" in run.text()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    yield run.api_url, f"http://localhost:{oidc_port}"
+    next(starter, None)  # stops the stack

@@ -103,5 +103,7 @@ def assert_accessible(page, seen: dict[str, int] | None = None) -> None:
 def sign_in(page, base: str, sub: str, next_path: str = "/cases") -> None:
     """Through the provider's form: choose the demo person, come back signed in."""
     page.goto(f"{base}/sign-in?next={next_path}")
-    page.get_by_role("button", name=sub, exact=True).click()
+    person = page.get_by_role("button", name=sub, exact=True)
+    assert person.count() == 1, f"not the provider's page at {page.url}: {page.content()[:3000]}"
+    person.click()
     page.wait_for_url(f"{base}{next_path}*")

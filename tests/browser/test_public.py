@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_accessible, open_page, sign_in
 from tests.browser.servers import oidc_provider, serve, web_settings
@@ -62,7 +63,7 @@ def test_calculator_works_without_javascript(browser, stack) -> None:
     dates.get_by_label("Month").fill("11")
     dates.get_by_label("Year").fill("2026")
     page.get_by_role("button", name="Show the deadlines").click()
-    assert page.get_by_role("heading", name="Deadlines", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Deadlines", exact=True)).to_be_visible()
     watch.check()
     context.close()
 
@@ -76,7 +77,7 @@ def test_staff_sign_in_and_out(browser, stack) -> None:
     )
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_role("heading", name="You have signed out").is_visible()
+    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
     assert_accessible(page)
     page.goto(f"{base}/deadline-calculator")
     assert page.locator(".app-sign-out").count() == 0
@@ -90,7 +91,7 @@ def test_person_in_no_mapped_group_is_refused(browser, stack) -> None:
     page.goto(f"{base}/sign-in?next=/deadline-calculator")
     page.get_by_placeholder("sub").fill("stranger@example.org")
     page.get_by_role("button", name="Authorize").click()
-    assert page.get_by_role("heading", name="You could not be signed in").is_visible()
+    expect(page.get_by_role("heading", name="You could not be signed in")).to_be_visible()
     assert "not in a group" in page.content()
     assert_accessible(page)
     watch.check()
