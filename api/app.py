@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
@@ -79,6 +79,15 @@ def create_app(settings: Settings | None = None, cases: Cases | None = None) -> 
                 f"no worker polls task queue {settings.task_queue}",
             )
         return JSONResponse({"status": "ready", "workers": pollers})
+
+    @app.api_route(
+        "/api/{rest:path}",
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+        include_in_schema=False,
+    )
+    async def no_such_api_route(rest: str) -> None:
+        # an unknown API path is a problem document, never one of the pages below
+        raise HTTPException(status_code=404)
 
     # The caseworker pages (web/), on the same case operations; mounted last so that every
     # API route above answers first.

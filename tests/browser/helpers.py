@@ -3,6 +3,9 @@ axe-core (WCAG 2.2 AA rules), and sign in through the local identity provider.""
 
 from __future__ import annotations
 
+import itertools
+import os
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -93,7 +96,16 @@ def axe_violations(page) -> list[dict]:
     ]
 
 
+#: EHCP_WEB_SCREENSHOTS=DIR keeps a full-page PNG of every page checked (for reviews)
+SCREENSHOTS = os.environ.get("EHCP_WEB_SCREENSHOTS")
+_shots = itertools.count(1)
+
+
 def assert_accessible(page, seen: dict[str, int] | None = None) -> None:
+    """No axe-core violation (WCAG 2.2 AA rules) on the page as it is now."""
+    if SCREENSHOTS:
+        name = re.sub(r"[^A-Za-z0-9]+", "-", urlsplit(page.url).path).strip("-") or "home"
+        page.screenshot(path=f"{SCREENSHOTS}/{next(_shots):02d}-{name}.png", full_page=True)
     violations = axe_violations(page)
     assert not violations, f"axe violations on {page.url}: {violations}"
     if seen is not None:
