@@ -8,12 +8,15 @@ A refusal by the case comes back as the form's error summary.
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ehcp.dates_text import format_day_month_year
 from ehcp.models import EVENT_KINDS
 from service.callers import Permission
 from service.errors import BadInput, Conflict
@@ -29,6 +32,23 @@ router = APIRouter()
 #: form fields that are not answers
 CONTROL = {"csrftoken", "step", "event_id"}
 REFUSED_PREFIX = "event refused: "
+
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_KIND = re.compile(r"\b(" + "|".join(sorted(EVENT_KINDS, key=len, reverse=True)) + r")\b")
+
+
+def humanise(message: str) -> str:
+    """A refusal in the page's words: dates in full, event kinds by their titles."""
+
+    def long_date(m: re.Match[str]) -> str:
+        try:
+            return format_day_month_year(date(int(m[1]), int(m[2]), int(m[3])))
+        except ValueError:
+            return m[0]
+
+    text = _KIND.sub(lambda m: TITLES[m[1]].lower(), _ISO_DATE.sub(long_date, message))
+    return text[:1].upper() + text[1:]
 
 
 def bad_input_errors(error: BadInput, qs: list, errors: FormErrors) -> None:
@@ -126,8 +146,7 @@ async def event_post(request: Request, staff: StaffDep, case_ref: CaseRef, kind:
     try:
         receipt = await ops.record_event(who, case_ref, event, event_id)
     except Conflict as refusal:
-        message = refusal.message.removeprefix(REFUSED_PREFIX)
-        errors.add(field_id(qs[0]), message[:1].upper() + message[1:])
+        errors.add(field_id(qs[0]), humanise(refusal.message.removeprefix(REFUSED_PREFIX)))
         return _form_page(request, status, kind, form, form.getlist, errors, 409)
     return render(
         request,

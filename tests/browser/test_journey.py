@@ -129,7 +129,7 @@ def test_caseworker_journey(browser, make_run, case_ref) -> None:
 
     record(page, base, case_ref, "Appeal registered by the tribunal", early_appeal, True)
     summary = page.locator(".govuk-error-summary")
-    assert "is before the mediation_certificate_issued it follows" in summary.inner_text()
+    assert "is before the mediation certificate issued it follows" in summary.inner_text()
     assert page.title().startswith("Error: ")
     check(page)
     # the refused form keeps what was typed; correct the date and record it
