@@ -108,6 +108,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI: a body that is not even text (bad UTF-8)
+            problem = FieldProblem(pointer="", where="body", detail="not valid UTF-8 JSON")
+            return problem_response(
+                422, "invalid-input", "Invalid input", "body: not valid UTF-8 JSON", [problem]
+            )
         titles = {401: "Not authenticated", 404: "Not found", 405: "Method not allowed"}
         title = titles.get(exc.status_code, "HTTP error")
         slug = title.lower().replace(" ", "-")

@@ -9,6 +9,8 @@ import argparse
 import json
 import sys
 
+from pydantic import ValidationError
+
 from cli.argtypes import choice, count, iso_date
 from cli.parser import fail
 from cli.tables import deadline_table
@@ -20,6 +22,7 @@ from service.errors import BadInput
 
 #: calculator argument name -> the option that carries it, for error messages
 _OPTIONS = {
+    "decision_date": "--decision-date",
     "certificate_date": "--certificate-date",
     "appeal_registered_date": "--appeal-registered-date",
     "tribunal_decision_date": "--tribunal-decision-date",
@@ -94,15 +97,21 @@ def run(args: argparse.Namespace) -> int:
             f"argument --recommendations: {args.recommendations} recommendations "
             f"(allowed: 0 to {MAX_RECOMMENDATIONS})"
         )
-    request = DeadlinesRequest(
-        decision_date=args.decision_date,
-        decision_type=args.decision_type,
-        certificate_date=args.certificate_date,
-        appeal_registered_date=args.appeal_registered_date,
-        tribunal_decision_date=args.tribunal_decision_date,
-        orders=args.orders,
-        recommendations=args.recommendations,
-    )
+    try:
+        request = DeadlinesRequest(
+            decision_date=args.decision_date,
+            decision_type=args.decision_type,
+            certificate_date=args.certificate_date,
+            appeal_registered_date=args.appeal_registered_date,
+            tribunal_decision_date=args.tribunal_decision_date,
+            orders=args.orders,
+            recommendations=args.recommendations,
+        )
+    except ValidationError as error:
+        item = error.errors(include_url=False)[0]
+        field = str(item["loc"][0]) if item["loc"] else "decision_date"
+        option = _OPTIONS.get(field, "--decision-date")
+        fail(f"argument {option}: {item['msg'].removeprefix('Value error, ')}")
     try:
         specs = deadlines(request, Settings())
     except BadInput as err:

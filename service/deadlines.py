@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ehcp.calculator import CalculatorInputError, calculate
 from ehcp.calendar import WorkingDayCalendar
 from ehcp.deadline import DeadlineSpec
+from ehcp.models import SEND_FRAMEWORK_START
 from ehcp.settings import Settings
 from ehcp.vocabulary import DecisionType, OrderType
 from service.errors import BadInput
@@ -18,19 +21,44 @@ MAX_ORDERS = 10
 MAX_RECOMMENDATIONS = 20
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_only(value: object) -> object:
+    # pydantic would also read 0 or "1700000000" as a date (a Unix time): people mean a day
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"not a date: {value[:30]!r} (allowed: YYYY-MM-DD, e.g. 2026-10-01)")
+    if not isinstance(value, str | date):
+        raise ValueError("not a date (allowed: YYYY-MM-DD, e.g. 2026-10-01)")
+    return value
+
+
+def _in_framework(value: date) -> date:
+    if value < SEND_FRAMEWORK_START:
+        raise ValueError(
+            f"{value} is before {SEND_FRAMEWORK_START}, when the EHC plan appeal framework of "
+            "the Children and Families Act 2014 began"
+        )
+    return value
+
+
+#: a UK date written YYYY-MM-DD, on or after the SEND framework began (1 September 2014)
+IsoDate = Annotated[date, BeforeValidator(_iso_only), AfterValidator(_in_framework)]
+
+
 class DeadlinesRequest(BaseModel):
     """The dates known so far; every deadline that follows from them is worked out.
     Dates are UK dates."""
 
     model_config = ConfigDict(extra="forbid")
 
-    decision_date: date = Field(description="date the council sent its decision letter")
+    decision_date: IsoDate = Field(description="date the council sent its decision letter")
     decision_type: DecisionType | None = None
-    certificate_date: date | None = Field(default=None, description="mediation certificate")
-    appeal_registered_date: date | None = Field(
+    certificate_date: IsoDate | None = Field(default=None, description="mediation certificate")
+    appeal_registered_date: IsoDate | None = Field(
         default=None, description="date the tribunal sent the appeal to the council"
     )
-    tribunal_decision_date: date | None = Field(
+    tribunal_decision_date: IsoDate | None = Field(
         default=None, description="orders and recommendations run from it"
     )
     orders: list[OrderType] = Field(default_factory=list, max_length=MAX_ORDERS)
