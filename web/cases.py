@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
-from ehcp.models import CASE_REF_PATTERN
+from ehcp.models import CASE_REF_PATTERN, Case
 from ehcp.vocabulary import DeadlineStatus, DecisionType, Stage
+from service.errors import Unavailable
 from service.listing import MAX_DAYS, CaseFilter
 from web import deps
 from web.auth import Staff, require_staff
@@ -145,10 +146,33 @@ async def cases_page(request: Request, staff: StaffDep) -> Response:
     )
 
 
+async def _started(ops, who, case_ref: str) -> Case | None:
+    """The case's contacts; None from a worker older than the `case` query."""
+    try:
+        return await ops.case(who, case_ref)
+    except Unavailable:
+        return None
+
+
+def _contacts(case: Case | None) -> list[tuple[str, str]]:
+    if case is None:
+        return []
+    people = [
+        ("Parent or young person", case.parent),
+        ("Second contact", case.second_contact),
+        ("Caseworker", case.caseworker),
+        ("Health contact", case.health_contact),
+        ("SEND manager", case.send_manager),
+    ]
+    return [(role, f"{c.name}, {c.email}") for role, c in people if c is not None]
+
+
 @router.get("/cases/{case_ref}", name="case", include_in_schema=False)
 async def case_page(request: Request, staff: StaffDep, case_ref: CaseRef) -> Response:
     ops, who = await deps.cases(request), deps.caller(staff)
-    status, timeline = await asyncio.gather(ops.status(who, case_ref), ops.timeline(who, case_ref))
+    status, timeline, started = await asyncio.gather(
+        ops.status(who, case_ref), ops.timeline(who, case_ref), _started(ops, who, case_ref)
+    )
     today = deps.today()
     reminders: dict[str, int] = {}
     for notice in status.reminders_sent:
@@ -163,6 +187,7 @@ async def case_page(request: Request, staff: StaffDep, case_ref: CaseRef) -> Res
             "title": f"Case {case_ref}",
             "active": "cases",
             "status": status,
+            "contacts": _contacts(started),
             "timeline": list(reversed(timeline.events)),
             "deadlines": sorted(status.deadlines, key=lambda d: (d.due, d.key)),
             "tags": {d.key: status_tag(d.status, d.due, today) for d in status.deadlines},

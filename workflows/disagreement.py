@@ -43,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
         refresh_statuses,
     )
     from ehcp.deadline import DeadlineSpec
-    from ehcp.models import Event
+    from ehcp.models import Case, Event
     from ehcp.notices import (
         Delivery,
         Notification,
@@ -339,6 +339,12 @@ class DisagreementWorkflow:
             delivery_failures=state.delivery_failures if state else [],
             events=len(state.timeline) if state else 0,
         )
+
+    @workflow.query
+    def case(self) -> Case:
+        """The case as started: decision and contacts (for the caseworker pages). A query
+        only: nothing is recorded, so adding it needs no patch."""
+        return self._start.case
 
     @workflow.query
     def timeline(self) -> CaseTimeline:

@@ -144,7 +144,8 @@ def test_caseworker_journey(browser, make_run, case_ref) -> None:
         .count()
         == 1
     )
-    assert "Appeal" in page.locator(".govuk-summary-list").inner_text()
+    summary_list = page.locator(".govuk-summary-list").inner_text()
+    assert "Appeal" in summary_list and "Sam Parent, sam.parent@example.org" in summary_list
     timeline = page.locator("ol").inner_text()
     assert "recorded by Alex Caseworker (alex.caseworker@rutland.gov.uk)" in timeline
     check(page)

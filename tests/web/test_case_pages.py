@@ -57,6 +57,10 @@ class FakeCases:
             events=len(s.timeline),
         )  # fmt: skip
 
+    async def case(self, caller, case_ref):
+        self._check(case_ref)
+        return self.builder.case
+
     async def timeline(self, caller, case_ref):
         self._check(case_ref)
         return CaseTimeline(case_ref=case_ref, events=self.builder.state.timeline)
@@ -137,6 +141,7 @@ def test_case_page_shows_reminders_and_what_to_do_about_failed_emails(fake, web)
                         failed_at=at, status_code=400, reason="Bounced address")
     )  # fmt: skip
     page = web.get("/cases/RUT-2026-0042").text
+    assert "Alex Parent, alex.parent@example.com" in page  # the contacts
     assert "Emails that could not be delivered" in page
     assert "contact them another way" in page and "Bounced address" in page
     row = re.search(r'id="deadline-appeal".*?</tr>', page, re.S)[0]
