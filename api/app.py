@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from starlette.routing import Match, Mount
+from starlette.types import Scope
 
 from api import keys, routes
 from api.auth import FailureLimiter
@@ -80,18 +82,20 @@ def create_app(settings: Settings | None = None, cases: Cases | None = None) -> 
             )
         return JSONResponse({"status": "ready", "workers": pollers})
 
-    @app.api_route(
-        "/api/{rest:path}",
-        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
-        include_in_schema=False,
-    )
-    async def no_such_api_route(rest: str) -> None:
-        # an unknown API path is a problem document, never one of the pages below
-        raise HTTPException(status_code=404)
-
-    # The caseworker pages (web/), on the same case operations; mounted last so that every
-    # API route above answers first.
+    # The caseworker pages (web/), on the same case operations, at every path that is not
+    # the API's: an unknown /api/ path or a wrong method stays a problem document.
     from web.app import create_app as create_web_app
 
-    app.mount("/", create_web_app(cases=app.state.cases))
+    app.router.routes.append(PagesMount("/", app=create_web_app(cases=app.state.cases)))
     return app
+
+
+class PagesMount(Mount):
+    """The pages' mount, which never takes a path of the API (so the API's own 404 and 405
+    answer there)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = scope.get("path", "")
+        if path == "/api" or path.startswith("/api/") or path in ("/healthz", "/readyz"):
+            return Match.NONE, {}
+        return super().matches(scope)

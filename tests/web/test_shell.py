@@ -137,3 +137,21 @@ def test_date_input_errors_follow_the_design_system(parts, message) -> None:
     errors = FormErrors()
     assert read_date(parts, "d", "the decision date", errors) is None
     assert list(errors.by_field.values()) == [message]
+
+
+def test_the_api_app_serves_the_pages_beside_its_own_problems(tmp_path) -> None:
+    from api.app import create_app as create_api_app
+    from ehcp.settings import Settings
+
+    app = create_api_app(Settings(database_url=f"sqlite:///{tmp_path / 'ehcp.db'}"))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        page = c.get("/deadline-calculator")
+        assert (
+            page.status_code == 200
+            and "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        )
+        assert c.get("/nowhere").headers["content-type"].startswith("text/html")
+        for response in (c.get("/api/nowhere"), c.delete("/healthz")):
+            assert response.headers["content-type"] == "application/problem+json"
+        assert c.delete("/healthz").status_code == 405
+        assert "content-security-policy" not in c.get("/healthz").headers
