@@ -52,6 +52,7 @@ STATUS_TAGS = {
 
 
 def status_tag(status: DeadlineStatus, due: date, today: date) -> dict[str, str]:
+    """A deadline's tag on the Case page: its status, or "Due soon" within 7 days."""
     if status == DeadlineStatus.pending and due <= today + timedelta(days=SOON_DAYS):
         return {"text": "Due today" if due <= today else "Due soon", "classes": "govuk-tag--yellow"}
     text, classes = STATUS_TAGS[status]
@@ -86,6 +87,7 @@ def _filters(request: Request, errors: FormErrors) -> tuple[CaseFilter, dict[str
 
 @router.get("/cases", name="cases", include_in_schema=False)
 async def cases_page(request: Request, staff: StaffDep) -> Response:
+    """The council's open (or closed) cases, soonest next deadline first, 25 a page."""
     errors = FormErrors()
     flt, shown = _filters(request, errors)
     closed = request.query_params.get("closed") == "true"
@@ -169,6 +171,7 @@ def _contacts(case: Case | None) -> list[tuple[str, str]]:
 
 @router.get("/cases/{case_ref}", name="case", include_in_schema=False)
 async def case_page(request: Request, staff: StaffDep, case_ref: CaseRef) -> Response:
+    """One case: summary, contacts, deadlines, failed emails, events it accepts, timeline."""
     ops, who = await deps.cases(request), deps.caller(staff)
     status, timeline, started = await asyncio.gather(
         ops.status(who, case_ref), ops.timeline(who, case_ref), _started(ops, who, case_ref)

@@ -82,6 +82,7 @@ class Question:
 
 
 def event_class(kind: str) -> type:
+    """The pydantic model of an event kind (KeyError for an unknown kind)."""
     for member in typing.get_args(typing.get_args(EVENT_ADAPTER._type)[0]):  # type: ignore[attr-defined]
         if member.model_fields["kind"].default == kind:
             return member

@@ -38,6 +38,7 @@ class FormErrors:
 
 
 def date_parts(form: Mapping[str, Any], name: str) -> dict[str, str]:
+    """What was typed in a date input's day, month and year boxes."""
     return {part: str(form.get(f"{name}-{part}", "")).strip() for part in PARTS}
 
 

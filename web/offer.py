@@ -57,6 +57,7 @@ def case_state(status: CaseStatus, timeline: CaseTimeline) -> CaseState:
 
 
 def open_deadline_keys(status: CaseStatus, prefixes: tuple[str, ...]) -> list[str]:
+    """Keys of the case's deadlines starting with one of `prefixes` that are still open."""
     return [
         d.key
         for d in status.deadlines

@@ -90,6 +90,7 @@ def _form_page(
 
 @router.get("/cases/{case_ref}/events/{kind}", name="event_form", include_in_schema=False)
 async def event_form(request: Request, staff: StaffDep, case_ref: CaseRef, kind: str) -> Response:
+    """The kind's form, if the case accepts that kind now."""
     if kind not in EVENT_KINDS:
         return render(request, "error.html", {"title": "Page not found", "body": ""}, 404)
     _, who, status, timeline = await _case(request, staff, case_ref)
@@ -106,6 +107,8 @@ async def event_form(request: Request, staff: StaffDep, case_ref: CaseRef, kind:
 
 @router.post("/cases/{case_ref}/events/{kind}", include_in_schema=False)
 async def event_post(request: Request, staff: StaffDep, case_ref: CaseRef, kind: str) -> Response:
+    """step=check: the answers to confirm; step=change: the form again; step=confirm:
+    record the event through the operations layer."""
     if kind not in EVENT_KINDS:
         return render(request, "error.html", {"title": "Page not found", "body": ""}, 404)
     ops, who, status, _ = await _case(request, staff, case_ref)

@@ -72,6 +72,7 @@ def _form(request: Request, form: Any, errors: FormErrors, code: int) -> Respons
 
 @router.get("/cases/new", name="start_case", include_in_schema=False)
 async def start_form(request: Request, staff: StaffDep) -> Response:
+    """The empty form, the caseworker filled in with the signed-in person."""
     deps.caller(staff).require(Permission.start)
     defaults = {"caseworker-name": staff.name, "caseworker-email": staff.email}
     return _form(request, defaults, FormErrors(), 200)
@@ -79,6 +80,7 @@ async def start_form(request: Request, staff: StaffDep) -> Response:
 
 @router.post("/cases/new", include_in_schema=False)
 async def start_post(request: Request, staff: StaffDep) -> Response:
+    """step=check, change or confirm, as for recording an event."""
     who = deps.caller(staff)
     who.require(Permission.start)
     form = await request.form()

@@ -32,6 +32,8 @@ def _words(value: object) -> str:
 
 
 def build_environment() -> Environment:
+    """Autoescaping Jinja with our templates first, then the GOV.UK Frontend macros under
+    `govuk_frontend_jinja/`, and the date and wording filters."""
     env = Environment(
         loader=ChoiceLoader(
             [
