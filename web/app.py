@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
@@ -123,8 +124,7 @@ def _error_pages(app: FastAPI) -> None:
     async def not_signed_in(request: Request, exc: auth.NotSignedIn) -> Response:
         if request.method != "GET":
             return _error(request, 403)
-        target = "/sign-in?next=" + exc.next_path
-        return RedirectResponse(target + ("&expired=1" if exc.expired else ""), status_code=303)
+        return RedirectResponse(f"/sign-in?next={quote(exc.next_path)}", status_code=303)
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:

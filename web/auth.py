@@ -40,10 +40,9 @@ class Staff:
 class NotSignedIn(Exception):
     """The page needs a signed-in person; `next` is where to come back to."""
 
-    def __init__(self, next_path: str, expired: bool = False) -> None:
+    def __init__(self, next_path: str) -> None:
         super().__init__(next_path)
         self.next_path = next_path
-        self.expired = expired
 
 
 def build_oauth(settings: WebSettings) -> OAuth | None:
@@ -85,7 +84,6 @@ def current_staff(request: Request) -> Staff | None:
     now = time.time()
     if now - request.session.get(SEEN_KEY, 0) > settings.session_idle_minutes * 60:
         request.session.clear()
-        request.state.session_expired = True
         return None
     request.session[SEEN_KEY] = now
     return Staff(**data)
@@ -95,8 +93,7 @@ def require_staff(request: Request) -> Staff:
     """Dependency of every staff page: the person, or NotSignedIn (answered by a redirect)."""
     staff = current_staff(request)
     if staff is None:
-        expired = getattr(request.state, "session_expired", False)
-        raise NotSignedIn(request.url.path, expired)
+        raise NotSignedIn(request.url.path)
     return staff
 
 

@@ -120,7 +120,7 @@ def test_an_idle_session_ends(monkeypatch) -> None:
     assert auth.current_staff(fresh) is not None
     stale = Req({"staff": staff, "seen": time.time() - 31 * 60})
     assert auth.current_staff(stale) is None
-    assert stale.session == {} and stale.state.session_expired
+    assert stale.session == {}
 
 
 @pytest.mark.parametrize(
@@ -155,3 +155,11 @@ def test_the_api_app_serves_the_pages_beside_its_own_problems(tmp_path) -> None:
             assert response.headers["content-type"] == "application/problem+json"
         assert c.delete("/healthz").status_code == 405
         assert "content-security-policy" not in c.get("/healthz").headers
+
+
+def test_staff_pages_ask_for_sign_in() -> None:
+    c = client()
+    for path in ("/cases", "/cases/new", "/cases/RUT-2026-0001"):
+        r = c.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == f"/sign-in?next={path}"
+    assert c.post("/cases/new", data={}).status_code == 403  # no session, no form
