@@ -50,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from ehcp.challenges import check_concession_timing
     from ehcp.deadline import DeadlineSpec
-    from ehcp.models import Event
+    from ehcp.models import Case, Event
     from ehcp.notices import (
         Delivery,
         Notification,
@@ -461,6 +461,12 @@ class DisagreementWorkflow:
             events=len(state.timeline) if state else 0,
             nothing_pending=bool(state) and not state.closed and nothing_pending(state),
         )
+
+    @workflow.query
+    def case(self) -> Case:
+        """The case as started: decision and contacts (for the caseworker pages). A query
+        only: nothing is recorded, so adding it needs no patch."""
+        return self._start.case
 
     @workflow.query
     def timeline(self) -> CaseTimeline:
