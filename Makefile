@@ -38,8 +38,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Two runs: everything but the browser tests on every core (a file's tests stay together, so
+# each session-scoped server starts once per process), then the browser tests in one process
+# (Playwright's sync API holds that process's event loop to its end).
+PYTEST_WORKERS ?= auto
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --ignore=tests/browser
+	$(BIN)/python -m pytest tests/browser
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
