@@ -15,6 +15,7 @@ from activities.names import NOTIFY_RETRY, SEND_NOTIFICATION, SEND_NOTIFICATIONS
 from ehcp.council import CouncilInfo
 from ehcp.messages import Email, render
 from ehcp.notices import Delivery, Notification, SendOutcome
+from ehcp.texts import personalisation, text_body
 
 log = logging.getLogger("ehcp.notify")
 
@@ -45,7 +46,14 @@ class NotificationActivities:
         self._council = council
 
     def _sender(self, n: Notification) -> Sender:
-        return self._fallback if n.fallback else self._primary
+        if n.fallback:
+            return self._fallback
+        route = getattr(self._primary, "sender_for", None)
+        if route is not None:  # a CouncilRouter: the council's provider
+            return route(n)
+        if n.channel == "sms" and self._primary.name != "notify":
+            return self._fallback  # only Notify sends texts: the outbox shows them instead
+        return self._primary
 
     def _unattempted(self, n: Notification, sender: Sender, last_try: bool) -> SendOutcome:
         """A message this attempt has no time left to send: delivered if an earlier attempt
@@ -64,11 +72,17 @@ class NotificationActivities:
         if (done := sender.recorded(n.key)) is not None:  # an earlier attempt sent it
             return done
         # Rendered here, in the activity, so the calendar entry is never a workflow payload.
-        email = render(n, self._council, now=datetime.now(UTC))
+        email = self._render(n)
         message_id = sender.send(n, email)
         counters.sent(n, sender.name)
         log.info("%s: sent by %s", n.key, sender.name, extra={"case_ref": n.case_ref})
         return Delivery(key=n.key, transport=sender.name, message_id=message_id)
+
+    def _render(self, n: Notification) -> Email:
+        if n.channel == "sms":  # the outbox writes the text exactly as Notify would send it
+            body = text_body(personalisation(n, self._council.name))
+            return Email(f"Text message for case {n.case_ref}", body, f"<p>{body}</p>", ())
+        return render(n, self._council, now=datetime.now(UTC))
 
     @activity.defn(name=SEND_NOTIFICATION)
     def send_notification(self, n: Notification) -> Delivery:

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from ehcp.phone import UKMobile
 from ehcp.vocabulary import DecisionType, OrderType, Party
 
 CASE_REF_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}(-[A-Z0-9]{1,12}){1,4}$")
@@ -71,9 +72,36 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+ContactPreference = Literal["email", "text", "both"]
+
+
 class Contact(Strict):
+    """A person the case writes to. `mobile` is a UK mobile number (stored as E.164,
+    ehcp/phone.py); `contact_preference` says how reminders reach them: `email` (the
+    default), `text` (text messages at the text offsets instead of those reminder emails) or
+    `both`. `text` and `both` need a mobile number."""
+
     name: Name
     email: EmailStr
+    mobile: UKMobile | None = None
+    contact_preference: ContactPreference = "email"
+
+    @model_validator(mode="after")
+    def _text_needs_mobile(self) -> Contact:
+        if self.contact_preference != "email" and self.mobile is None:
+            raise ValueError(
+                f"contact_preference {self.contact_preference!r} needs a mobile number "
+                "(a UK mobile, 07...); or use 'email'"
+            )
+        return self
+
+    def texts(self) -> bool:
+        """Whether reminders go to this contact as text messages."""
+        return self.mobile is not None and self.contact_preference in ("text", "both")
+
+    def emails_reminders(self) -> bool:
+        """Whether reminders at the text offsets also go by email."""
+        return self.contact_preference != "text"
 
 
 class Case(Strict):
@@ -373,6 +401,15 @@ class CaseClosed(EventBase):
     ]
 
 
+class ContactUpdated(EventBase):
+    """Corrected contact details (after a bounce, a new number, a changed preference): later
+    messages go to them, and a "not reached" warning for that reader goes."""
+
+    kind: Literal["contact_updated"] = "contact_updated"
+    role: Literal["parent", "second_contact", "caseworker", "health_contact", "send_manager"]
+    contact: Contact
+
+
 Event = Annotated[
     WayForwardMeetingRequested
     | WayForwardMeetingScheduled
@@ -402,7 +439,8 @@ Event = Annotated[
     | DecisionSetAside
     | PermissionToAppealRequested
     | PermissionToAppealDecided
-    | DecisionSuspended,
+    | DecisionSuspended
+    | ContactUpdated,
     Field(discriminator="kind"),
 ]
 

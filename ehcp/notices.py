@@ -11,6 +11,7 @@ from __future__ import annotations
 import zlib
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -58,13 +59,15 @@ class Notification(BaseModel):
     fallback: bool = False
     #: for delivery_failure alerts: what could not be delivered, and why
     failure: DeliveryFailure | None = None
+    #: "email", or "sms": a text message to `to.mobile` (ehcp/texts.py)
+    channel: Literal["email", "sms"] = "email"
 
 
 class Delivery(BaseModel):
     """What the notification activity reports back for one message."""
 
     key: str
-    transport: str  # "outbox" or "sendgrid"
+    transport: str  # "outbox", "sendgrid" or "notify"
     message_id: str | None = None
 
 
@@ -272,3 +275,17 @@ def _notification(
         escalation=detail if kind == NoticeKind.escalation else None,
         closed_reason=state.closed_reason if kind == NoticeKind.case_closed else None,
     )
+
+
+def rebuild(state: CaseState, record) -> list[Notification]:
+    """The email(s) of an earlier reminder (a `NoticeRecord`), built again from the case as
+    it is now, for sending once more after a temporary failure; [] for other kinds."""
+    parts = record.key.split("/")
+    deadline = state.deadlines.get(record.deadline_key or "")
+    if deadline is None or len(parts) < 5 or parts[2] != NoticeKind.reminder:
+        return []
+    return [
+        n
+        for n in _messages(state, deadline, NoticeKind.reminder, int(parts[3]))
+        if n.role == record.role
+    ]

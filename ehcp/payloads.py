@@ -25,6 +25,9 @@ def workflow_id(case_ref: str) -> str:
     return f"ehcp-case-{case_ref}"
 
 
+from ehcp.delivery_state import NotReached  # noqa: E402
+
+
 class StartCase(BaseModel):
     case: Case
     #: carried over by continue-as-new; None on the first run
@@ -75,6 +78,11 @@ class CaseStatus(BaseModel):
     reminders_sent: list[NoticeRecord]
     delivery_failures: list[DeliveryFailure]
     events: int
+    #: "parent not reached: contact them another way (email failed)", one per reader
+    warnings: list[str] = []
+    not_reached: list[NotReached] = []
+    #: due-day and 2-day reminders with no `delivered` report in time (ehcp/receipts.py)
+    undelivered_reminders: list[str] = []
 
 
 class CaseTimeline(BaseModel):

@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from ehcp.challenges import check_concession_timing
     from ehcp.deadline import DeadlineSpec
+    from ehcp.delivery_state import DeliveryReceipt, DeliveryReports
     from ehcp.models import Event
     from ehcp.notices import (
         Delivery,
@@ -53,9 +54,12 @@ with workflow.unsafe.imports_passed_through():
         due_notices,
         failure_alerts,
         next_wakeup,
+        rebuild,
     )
     from ehcp.payloads import CaseStart, CaseStatus, CaseTimeline, EventReceipt, StartCase
     from ehcp.planning import request_for
+    from ehcp.receipts import apply_reports, resend_key, undelivered_reminders, warnings
+    from ehcp.texts import with_texts
     from ehcp.uktime import london_date, london_to_utc
     from ehcp.vocabulary import Stage
     from workflows import search_attributes as sa
@@ -88,6 +92,7 @@ class DisagreementWorkflow:
         self._timer_at: datetime | None = None
         self._rang = False
         self._reg45_rule = False  # decided once in run: validators may not call patched
+        self._resends: list[asyncio.Task[None]] = []  # messages sent once more, later
 
     # -- run loop -------------------------------------------------------------------------
 
@@ -162,7 +167,7 @@ class DisagreementWorkflow:
         state = self._state
         refresh_statuses(state, london_date(self._now()))
         self._upsert_search_attributes()  # sending changes no attribute; an event wakes the loop
-        await self._send(due_notices(state, self._now()))
+        await self._send(with_texts(state, due_notices(state, self._now())))
 
     def _local(self) -> bool:
         return workflow.patched(LOCAL_ACTIVITIES)
@@ -242,6 +247,7 @@ class DisagreementWorkflow:
                 sent_at=self._now(),
                 transport=delivery.transport,
                 message_id=delivery.message_id,
+                channel=notification.channel,
             )
         )
 
@@ -327,6 +333,44 @@ class DisagreementWorkflow:
                 str(rejected), type="EventRejected", non_retryable=True
             ) from None
 
+    # -- delivery receipts ------------------------------------------------------------------
+
+    @workflow.update
+    async def record_delivery(self, reports: DeliveryReports) -> DeliveryReceipt:
+        """Provider delivery events for this case's messages (webhooks/): each message's
+        state; a hard failure alerts the caseworker and SEND manager at once (through the
+        outbox) and marks the reader not reached; a Notify temporary failure is sent once
+        more later. A new update kind: old histories never hold it (no patch needed)."""
+        await workflow.wait_condition(lambda: self._state is not None)
+        async with self._lock:
+            done = apply_reports(self._state, reports.reports, self._now())
+            alerts = [a for f in done.failures for a in failure_alerts(self._state, f)]
+            done.receipt.alerts = len(alerts)
+        await self._send(alerts)
+        for record in done.resend:
+            self._resends.append(asyncio.create_task(self._resend_later(record)))
+        return done.receipt
+
+    @record_delivery.validator
+    def _validate_delivery(self, reports: DeliveryReports) -> None:
+        if self._state is not None and self._state.closed:
+            raise ApplicationError(
+                "the case is closed; delivery reports are no longer recorded",
+                type="CaseClosed",
+                non_retryable=True,
+            )
+
+    async def _resend_later(self, record: NoticeRecord) -> None:
+        """Send a message once more after a temporary failure: the same message, rebuilt
+        from the case as it is now (new contact details apply), under its own key."""
+        await workflow.sleep(timedelta(minutes=self._state.policy.resend_after_minutes))
+        again = [
+            n.model_copy(update={"key": resend_key(n.key)})
+            for n in with_texts(self._state, rebuild(self._state, record), skip_sent=False)
+            if n.key == record.key
+        ]
+        await self._send(again)
+
     # -- queries ----------------------------------------------------------------------------
 
     @workflow.query
@@ -347,6 +391,9 @@ class DisagreementWorkflow:
             reminders_sent=state.notices if state else [],
             delivery_failures=state.delivery_failures if state else [],
             events=len(state.timeline) if state else 0,
+            warnings=warnings(state) if state else [],
+            not_reached=state.not_reached if state else [],
+            undelivered_reminders=undelivered_reminders(state, self._now()) if state else [],
         )
 
     @workflow.query
