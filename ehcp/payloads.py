@@ -16,6 +16,7 @@ from ehcp.case_state import (
     ReminderPolicy,
 )
 from ehcp.deadline import DeadlineSpec
+from ehcp.delivery_state import NotReached
 from ehcp.models import Case, Event
 from ehcp.vocabulary import DecisionType, Stage
 
@@ -23,9 +24,6 @@ from ehcp.vocabulary import DecisionType, Stage
 def workflow_id(case_ref: str) -> str:
     """One workflow per case: a second start of the same case is refused by the server."""
     return f"ehcp-case-{case_ref}"
-
-
-from ehcp.delivery_state import NotReached  # noqa: E402
 
 
 class StartCase(BaseModel):
