@@ -5,7 +5,6 @@ and never twice."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
@@ -44,12 +43,6 @@ PARENT = Contact(
     mobile="07400 123456",
     contact_preference="both",
 )
-
-
-@pytest.fixture
-def notify() -> Iterator[FakeNotify]:
-    with FakeNotify() as fake:
-        yield fake
 
 
 def sender(fake: FakeNotify, tmp_path: Path) -> NotifySender:
