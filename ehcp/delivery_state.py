@@ -79,6 +79,9 @@ class DeliveryReport(BaseModel):
     case_ref: str = Field(min_length=1, max_length=40)
     #: our message key (SendGrid `custom_args.message_key`, Notify `reference`)
     message_key: str = Field(min_length=1, max_length=400)
+    #: the provider's message id (SendGrid's X-Message-Id, Notify's notification id), as
+    #: recorded on the case when it was sent: matches every notice that one email carried
+    message_id: str | None = Field(default=None, max_length=200)
     status: ProviderStatus
     #: when the provider says it happened (UTC)
     occurred_at: datetime

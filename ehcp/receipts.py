@@ -53,35 +53,65 @@ def apply_reports(state: CaseState, reports: list[DeliveryReport], now: datetime
     """Apply provider reports to `state` (in place), in the order given."""
     done = Applied()
     seen = set(state.delivery_event_ids)
-    records = {n.key: n for n in state.notices}
+    by_key = {n.key: n for n in state.notices}
+    by_id: dict[str, list[NoticeRecord]] = {}
+    for n in state.notices:
+        if n.message_id:
+            by_id.setdefault(n.message_id, []).append(n)
     for report in reports:
         if report.event_id in seen:
             done.receipt.duplicates += 1
             continue
-        record = records.get(report.message_key)
-        if record is None or report.case_ref != state.case.case_ref:
+        targets = _targets(report, by_key, by_id)
+        if not targets or report.case_ref != state.case.case_ref:
             done.receipt.unknown += 1
             continue
         seen.add(report.event_id)
         state.delivery_event_ids.append(report.event_id)
-        new = STATE_OF[report.status]
-        if not _moves(record, new, report.occurred_at):
+        moved = [r for r in targets if _apply(state, r, report, now, done, first=r is targets[0])]
+        if moved:
+            done.receipt.applied += 1
+        else:
             done.receipt.stale += 1
-            continue
-        before = record.delivery
-        record.delivery = new
-        record.delivery_at = report.occurred_at
-        record.delivery_reason = _reason(report) if new != "delivered" else None
-        done.receipt.applied += 1
-        if new == "delivered":
-            _reached(state, record)
-        elif report.status in HARD_FAILURES and before != "failed":
-            done.failures.append(_failure(state, record, report, now))
-        elif report.status in RESEND_ONCE and _first_try(state, record.key):
-            state.resent.append(resend_key(record.key))
-            done.resend.append(record)
-            done.receipt.resends += 1
     return done
+
+
+def _targets(
+    report: DeliveryReport, by_key: dict[str, NoticeRecord], by_id: dict[str, list[NoticeRecord]]
+) -> list[NoticeRecord]:
+    """The notices one report is about: its key, or every notice its email carried (one
+    email per reader can carry several, all with the provider's message id)."""
+    if report.message_key in by_key:
+        return [by_key[report.message_key]]
+    return list(by_id.get(report.message_id or "", []))
+
+
+def _apply(
+    state: CaseState,
+    record: NoticeRecord,
+    report: DeliveryReport,
+    now: datetime,
+    done: Applied,
+    first: bool,
+) -> bool:
+    new = STATE_OF[report.status]
+    if not _moves(record, new, report.occurred_at):
+        return False
+    before = record.delivery
+    record.delivery = new
+    record.delivery_at = report.occurred_at
+    record.delivery_reason = _reason(report) if new != "delivered" else None
+    if new == "delivered":
+        _reached(state, record)
+    elif report.status in HARD_FAILURES and before != "failed":
+        failure = _failure(state, record, report, now)
+        if first:  # one alert per email, however many notices it carried
+            done.failures.append(failure)
+    elif report.status in RESEND_ONCE and _first_try(state, record.key):
+        state.resent.append(resend_key(record.key))
+        done.resend.append(record)
+        done.receipt.resends += 1
+    return True
 
 
 RESEND_SUFFIX = "/resend"

@@ -52,6 +52,7 @@ def parse_receipt(body: bytes) -> DeliveryReport | None:
         event_id=f"{receipt['id']}:{status}"[:200],
         case_ref=case_ref[:40],
         message_key=key[:400],
+        message_id=str(receipt["id"])[:200],
         status=status,
         occurred_at=_instant(when),
         reason=redact(REASONS.get(status)),

@@ -96,6 +96,8 @@ def parse_events(body: bytes) -> list[DeliveryReport]:
                 event_id=str(event["sg_event_id"])[:200],
                 case_ref=str(case_ref)[:40],
                 message_key=str(key)[:400],
+                # "<X-Message-Id>.filter...": the id SendGrid answered the send with
+                message_id=str(event.get("sg_message_id") or "").split(".")[0][:200] or None,
                 status=status,
                 occurred_at=datetime.fromtimestamp(int(event.get("timestamp", 0)), UTC),
                 reason=redact(reason),

@@ -146,3 +146,17 @@ def test_a_notify_permanent_failure_alerts_like_a_bounce() -> None:
     b = builder()
     done = apply_reports(b.state, [report(b, "permanent-failure", "n1", provider="notify")], T0)
     assert len(done.failures) == 1 and warnings(b.state)
+
+
+def test_one_email_carrying_several_notices_is_matched_by_its_message_id() -> None:
+    b = builder()
+    first = b.state.notices[0]
+    second = first.model_copy(update={"key": first.key.replace("appeal", "mediation_contact")})
+    b.state.notices.append(second)
+    for record in b.state.notices:
+        record.message_id = "W8OfAHGKQtWG4Z6LhHYP8A"
+    batch_key = f"{b.state.case.case_ref}/batch/0123456789abcdef0123/parent"
+    bounce = report(b, "bounce", "e1", message_key=batch_key, message_id="W8OfAHGKQtWG4Z6LhHYP8A")
+    done = apply_reports(b.state, [bounce], T0)
+    assert [n.delivery for n in b.state.notices] == ["failed", "failed"]
+    assert len(done.failures) == 1  # one alert for the one email
