@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -31,6 +32,17 @@ from webhooks.sendgrid_events import (
 log = logging.getLogger("ehcp.webhooks")
 
 Answer = tuple[int, dict]
+#: a Temporal client, or a coroutine function giving one (asked for only after the check,
+#: so a forged request never needs Temporal)
+ClientSource = Client | Callable[[], Awaitable[Client]]
+
+
+class TemporalUnavailable(Exception):
+    """Raised by a client source that cannot connect: answered 503."""
+
+
+async def _client(source: ClientSource) -> Client:
+    return source if isinstance(source, Client) else await source()
 
 
 async def forward(client: Client, reports: list[DeliveryReport]) -> DeliveryReceipt:
@@ -75,17 +87,19 @@ def _header(headers: dict[str, str], name: str) -> str | None:
     return next((v for k, v in headers.items() if k.lower() == wanted), None)
 
 
-async def _deliver(client: Client, reports: list[DeliveryReport]) -> Answer:
+async def _deliver(source: ClientSource, reports: list[DeliveryReport]) -> Answer:
+    if not reports:
+        return 200, DeliveryReceipt().model_dump()
     try:
-        receipt = await forward(client, reports)
-    except RPCError:
+        receipt = await forward(await _client(source), reports)
+    except (RPCError, TemporalUnavailable):
         log.warning("Temporal unavailable: delivery reports not recorded; the provider retries")
         return 503, {"detail": "temporarily unavailable; retry later"}
     return 200, receipt.model_dump()
 
 
 async def handle_sendgrid(
-    client: Client, settings: Settings, body: bytes, headers: dict[str, str]
+    client: ClientSource, settings: Settings, body: bytes, headers: dict[str, str]
 ) -> Answer:
     """`POST /webhooks/sendgrid`: verify, parse, deliver."""
     try:
@@ -107,7 +121,7 @@ async def handle_sendgrid(
 
 
 async def handle_notify(
-    client: Client, settings: Settings, body: bytes, headers: dict[str, str]
+    client: ClientSource, settings: Settings, body: bytes, headers: dict[str, str]
 ) -> Answer:
     """`POST /webhooks/notify`: check the bearer token, parse, deliver."""
     token = settings.notify_callback_token
