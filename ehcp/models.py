@@ -15,7 +15,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     TypeAdapter,
@@ -24,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from ehcp.phone import UKMobile
+from ehcp.contacts import Contact, Name
 from ehcp.vocabulary import DecisionType, OrderType, Party
 
 CASE_REF_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}(-[A-Z0-9]{1,12}){1,4}$")
@@ -41,7 +40,6 @@ def _case_ref(value: str) -> str:
 
 
 CaseRef = Annotated[str, AfterValidator(_case_ref)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 TribunalRef = Annotated[
@@ -70,38 +68,6 @@ class Strict(BaseModel):
     """Unknown fields are errors: a typo in a field name must not pass silently."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-ContactPreference = Literal["email", "text", "both"]
-
-
-class Contact(Strict):
-    """A person the case writes to. `mobile` is a UK mobile number (stored as E.164,
-    ehcp/phone.py); `contact_preference` says how reminders reach them: `email` (the
-    default), `text` (text messages at the text offsets instead of those reminder emails) or
-    `both`. `text` and `both` need a mobile number."""
-
-    name: Name
-    email: EmailStr
-    mobile: UKMobile | None = None
-    contact_preference: ContactPreference = "email"
-
-    @model_validator(mode="after")
-    def _text_needs_mobile(self) -> Contact:
-        if self.contact_preference != "email" and self.mobile is None:
-            raise ValueError(
-                f"contact_preference {self.contact_preference!r} needs a mobile number "
-                "(a UK mobile, 07...); or use 'email'"
-            )
-        return self
-
-    def texts(self) -> bool:
-        """Whether reminders go to this contact as text messages."""
-        return self.mobile is not None and self.contact_preference in ("text", "both")
-
-    def emails_reminders(self) -> bool:
-        """Whether reminders at the text offsets also go by email."""
-        return self.contact_preference != "text"
 
 
 class Case(Strict):
