@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 from activities import counters
 from activities.names import NOTIFY_RETRY, SEND_NOTIFICATION, SEND_NOTIFICATIONS
 from ehcp.council import CouncilInfo
-from ehcp.messages import Email, render
+from ehcp.messages import Email, render_batch
 from ehcp.notices import Delivery, Notification, SendOutcome
 from ehcp.texts import personalisation, text_body
 
@@ -55,34 +56,60 @@ class NotificationActivities:
             return self._fallback  # only Notify sends texts: the outbox shows them instead
         return self._primary
 
-    def _unattempted(self, n: Notification, sender: Sender, last_try: bool) -> SendOutcome:
-        """A message this attempt has no time left to send: delivered if an earlier attempt
-        sent it, else not delivered (retried, or a failure on the last attempt)."""
+    def _unattempted(
+        self, group: list[Notification], sender: Sender, last_try: bool
+    ) -> list[SendOutcome]:
+        """One reader's email this attempt has no time left to send: delivered if an earlier
+        attempt sent it, else not delivered (retried, or a failure on the last attempt)."""
+        key = group[0].key if len(group) == 1 else batch_key(group)
         try:
-            delivery = sender.recorded(n.key)
+            delivery = sender.recorded(key)
         except OSError:
             delivery = None
         if delivery is not None:
-            return SendOutcome(key=n.key, delivery=delivery)
-        return _failed(n, OUT_OF_TIME, gave_up=last_try)
+            return [
+                SendOutcome(key=m.key, delivery=delivery.model_copy(update={"key": m.key}))
+                for m in group
+            ]
+        return [_failed(m, OUT_OF_TIME, gave_up=last_try) for m in group]
 
     def deliver(self, n: Notification) -> Delivery:
         """Send `n` unless its key is already recorded as sent; counts what it sends."""
-        sender = self._sender(n)
-        if (done := sender.recorded(n.key)) is not None:  # an earlier attempt sent it
-            return done
-        # Rendered here, in the activity, so the calendar entry is never a workflow payload.
-        email = self._render(n)
-        message_id = sender.send(n, email)
-        counters.sent(n, sender.name)
-        log.info("%s: sent by %s", n.key, sender.name, extra={"case_ref": n.case_ref})
-        return Delivery(key=n.key, transport=sender.name, message_id=message_id)
+        return self.deliver_group([n])[0]
 
-    def _render(self, n: Notification) -> Email:
-        if n.channel == "sms":  # the outbox writes the text exactly as Notify would send it
+    def deliver_group(self, group: list[Notification]) -> list[Delivery]:
+        """One email for every notification in `group` (one reader, one wake-up); a
+        delivery for each, all with the same message id. Nothing is sent when the group's key
+        is already recorded as sent (an earlier attempt sent it)."""
+        n = group[0]
+        sender = self._sender(n)
+        if len(group) > 1:
+            n = n.model_copy(update={"key": batch_key(group)})
+        if (done := sender.recorded(n.key)) is not None:
+            return [done.model_copy(update={"key": m.key}) for m in group]
+        # Rendered here, in the activity, so the calendar entry is never a workflow payload.
+        email = self._render(group)
+        message_id = sender.send(n, email)
+        for m in group:
+            counters.sent(m, sender.name)
+        # The key names the case, deadline, kind and reader's role: never an address or name.
+        log.info(
+            "email %s for case %s: %s (deadline %s) via %s",
+            "written" if sender.name == "outbox" else "sent",
+            n.case_ref,
+            ", ".join(m.key for m in group),
+            ", ".join(m.deadline.key if m.deadline else "-" for m in group),
+            sender.name,
+            extra={"case_ref": n.case_ref},
+        )
+        return [Delivery(key=m.key, transport=sender.name, message_id=message_id) for m in group]
+
+    def _render(self, group: list[Notification]) -> Email:
+        n = group[0]
+        if n.channel == "sms":  # one text each; the outbox writes it as Notify would send it
             body = text_body(personalisation(n, self._council.name))
             return Email(f"Text message for case {n.case_ref}", body, f"<p>{body}</p>", ())
-        return render(n, self._council, now=datetime.now(UTC))
+        return render_batch(group, self._council, now=datetime.now(UTC))
 
     @activity.defn(name=SEND_NOTIFICATION)
     def send_notification(self, n: Notification) -> Delivery:
@@ -112,27 +139,29 @@ class NotificationActivities:
         info = activity.info()
         last_try = info.attempt >= NOTIFY_RETRY.maximum_attempts
         ends_at = time.monotonic() + _budget_s(info.start_to_close_timeout)
-        outcomes: list[SendOutcome] = []
+        outcomes: dict[str, SendOutcome] = {}
         retry: list[ApplicationError] = []
         reasons: dict[str, str] = {}  # why a message failed, for ehcp_emails_failed
-        for n in batch:
-            sender = self._sender(n)
+        for group in reader_groups(batch):
+            sender = self._sender(group[0])
             if ends_at - time.monotonic() < _need_s(sender):
-                outcome = self._unattempted(n, sender, last_try)
-                if outcome.failure is not None and not last_try:
-                    retry.append(OUT_OF_TIME)
-                reasons[n.key] = counters.NOT_ATTEMPTED
-                outcomes.append(outcome)
+                for outcome in self._unattempted(group, sender, last_try):
+                    if outcome.failure is not None and not last_try:
+                        retry.append(OUT_OF_TIME)
+                    reasons[outcome.key] = counters.NOT_ATTEMPTED
+                    outcomes[outcome.key] = outcome
                 continue
             try:
-                outcomes.append(SendOutcome(key=n.key, delivery=self.deliver(n)))
+                deliveries = self.deliver_group(group)
+                outcomes.update({d.key: SendOutcome(key=d.key, delivery=d) for d in deliveries})
             except Exception as error:  # each message ends one way or the other
                 app = error if isinstance(error, ApplicationError) else _unexpected(error)
                 if not app.non_retryable:
                     retry.append(app)
-                else:
-                    reasons[n.key] = counters.REFUSED
-                outcomes.append(_failed(n, app, gave_up=not app.non_retryable))
+                for m in group:
+                    if app.non_retryable:
+                        reasons[m.key] = counters.REFUSED
+                    outcomes[m.key] = _failed(m, app, gave_up=not app.non_retryable)
         if retry and not last_try:
             # Fixed words only: the SDK logs this in plain text (SendGrid's own text stays in
             # each message's outcome, in encrypted history).
@@ -142,10 +171,30 @@ class NotificationActivities:
                 type=retry[0].type,
                 next_retry_delay=_longest_wait(retry),
             )
-        for n, outcome in zip(batch, outcomes, strict=True):
+        result = [outcomes[n.key] for n in batch]
+        for n, outcome in zip(batch, result, strict=True):
             if outcome.failure is not None:  # final now: counted once, when reported
                 counters.failed(n, reasons.get(n.key, counters.GAVE_UP), outcome.status_code)
-        return outcomes
+        return result
+
+
+def reader_groups(batch: list[Notification]) -> list[list[Notification]]:
+    """The batch of one wake-up, grouped by reader (address and channel), in first-seen order:
+    one email each, listing every deadline (issue 10: never several emails at the same
+    minute to the same person)."""
+    groups: dict[tuple[bool, str, str], list[Notification]] = {}
+    for n in batch:
+        # texts are never combined: each is a short reminder of one deadline
+        reader = n.to.email.lower() if n.channel == "email" else n.key
+        groups.setdefault((n.fallback, reader, n.case_ref), []).append(n)
+    return list(groups.values())
+
+
+def batch_key(group: list[Notification]) -> str:
+    """A stable key for one email that carries several notifications: the same group always
+    gets the same key, so a retried activity never sends it twice."""
+    digest = hashlib.sha256("\n".join(sorted(n.key for n in group)).encode()).hexdigest()
+    return f"{group[0].case_ref}/batch/{digest[:20]}/{group[0].role}"
 
 
 OUT_OF_TIME = ApplicationError(

@@ -8,10 +8,11 @@ exactly what would be sent. The messages hold parents' names and addresses: the 
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
-from email.utils import formataddr, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 from ehcp.messages import Email
@@ -20,10 +21,17 @@ from security.files import private_dir, replace_private
 
 
 def build_message(
-    n: Notification, email: Email, sender: str, reply_to: str, from_name: str | None = None
+    n: Notification,
+    email: Email,
+    sender: str,
+    reply_to: str,
+    from_name: str | None = None,
+    now: datetime | None = None,
 ) -> EmailMessage:
-    """The RFC 5322 message: the same subject, parts and attachments SendGrid is given."""
+    """The RFC 5322 message: the same subject, parts and attachments SendGrid is given.
+    `now` (UTC; default the current time) is its Date: header, which RFC 5322 requires."""
     message = EmailMessage()
+    message["Date"] = format_datetime(now or datetime.now(UTC), usegmt=True)
     message["From"] = formataddr((from_name, sender)) if from_name else sender
     message["To"] = formataddr((n.to.name, n.to.email))
     message["Reply-To"] = reply_to

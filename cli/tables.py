@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ehcp.case_state import RecordedEvent
 from ehcp.dates_text import format_long_date
 from ehcp.deadline import DeadlineSpec
+from ehcp.describe import describe_event
 from ehcp.vocabulary import Party
 
 WHO = {
@@ -61,3 +63,21 @@ def deadline_table(
         lines.append(UNCONFIRMED_NOTE)
     lines += [f"[{i}] {note}" for i, note in enumerate(notes, start=1)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def timeline_rows(events: Sequence[RecordedEvent]) -> list[list[str]]:
+    """The timeline as table rows (header first), with each event's detail."""
+    rows = [["#", "date", "event", "detail", "recorded by", "flags"]]
+    for recorded in events:
+        event = recorded.event
+        rows.append(
+            [
+                str(recorded.seq),
+                event.date.isoformat(),
+                event.kind,
+                describe_event(event),
+                event.recorded_by,
+                ", ".join(recorded.flags),
+            ]
+        )
+    return rows

@@ -12,6 +12,7 @@ from datetime import date
 from ehcp import later_clocks, timescales
 from ehcp.calendar import WorkingDayCalendar
 from ehcp.deadline import DeadlineSpec
+from ehcp.orders import ALLOWED_ORDERS, MAX_ORDERS, MAX_RECOMMENDATIONS, order_problem
 from ehcp.vocabulary import DecisionType, OrderType, Party
 
 
@@ -187,6 +188,25 @@ def _check(
         raise CalculatorInputError(
             "recommendations", f"must be 0 or more, got {recommendations}", "0, 1, 2, ..."
         )
+    if recommendations > MAX_RECOMMENDATIONS:
+        raise CalculatorInputError(
+            "recommendations",
+            f"{recommendations} recommendations",
+            f"0 to {MAX_RECOMMENDATIONS}, as in a tribunal_decision event",
+        )
+    if len(orders) > MAX_ORDERS:
+        raise CalculatorInputError(
+            "orders", f"{len(orders)} orders", f"at most {MAX_ORDERS}, as in a tribunal_decision"
+        )
+    # The same rule a case applies to tribunal_decision and appeal_unopposed (ehcp.orders).
+    problem = order_problem(decision_type, orders)
+    if problem is not None:
+        allowed = (
+            ", ".join(sorted(ALLOWED_ORDERS[decision_type]))
+            if decision_type is not None
+            else "orders that fit one decision type"
+        )
+        raise CalculatorInputError("orders", problem.split("; allowed:")[0], allowed)
     if tribunal_decision_date is None and recommendations:
         raise CalculatorInputError(
             "recommendations",

@@ -40,6 +40,10 @@ from ehcp.models import (
     TribunalDecision,
     WayForwardMeetingHeld,
 )
+
+# The orders that fit each decision: one set of rules with the calculator. ALLOWED_ORDERS
+# stays importable from here for older callers.
+from ehcp.orders import ALLOWED_ORDERS, PLACEMENT_APPEALABLE, order_problem  # noqa: F401
 from ehcp.vocabulary import (
     CLOSED_STATUSES,
     ESCALATING_PARTIES,
@@ -49,25 +53,6 @@ from ehcp.vocabulary import (
     Party,
     Stage,
 )
-
-D, Ord = DecisionType, OrderType
-
-#: What the tribunal can order (SEND Regs reg 43) or the council concede (reg 45) for each
-#: decision type. `reconsider` is accepted widely: refusing a real order is worse than
-#: accepting an unusual one.
-ALLOWED_ORDERS: dict[DecisionType, frozenset[OrderType]] = {
-    D.refusal_to_assess: frozenset({Ord.assess, Ord.reconsider}),
-    # reg 43(2)(b): on s.51(2)(a) or (d) the tribunal may order an assessment or re-assessment
-    D.refusal_to_reassess: frozenset({Ord.assess, Ord.reconsider}),
-    D.refusal_to_issue_plan: frozenset({Ord.make_plan, Ord.reconsider}),
-    D.plan_content: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
-    D.refusal_to_amend: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
-    D.amended_plan_content: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
-    D.cease_plan: frozenset({Ord.continue_plan, Ord.continue_and_amend, Ord.cease_plan}),
-}
-
-#: Only these decision types can have a placement-only appeal (section I of a plan).
-PLACEMENT_APPEALABLE = frozenset({D.plan_content, D.amended_plan_content, D.refusal_to_amend})
 
 #: Deadline keys (or key prefixes) that `obligation_met` may meet; the others are met by
 #: their own events (an appeal by `appeal_registered`, a certificate by its issue, ...).
@@ -430,13 +415,8 @@ def _check_open_appeal(state: CaseState, kind: str) -> None:
 
 
 def _check_orders(state: CaseState, orders: Iterable[OrderType], field: str) -> None:
-    allowed = ALLOWED_ORDERS[state.case.decision_type]
-    for n, order in enumerate(orders, start=1):
-        _require(
-            order in allowed,
-            f"{field} {n} ({order}) does not fit an appeal against "
-            f"{state.case.decision_type}; allowed: {', '.join(sorted(allowed))}",
-        )
+    problem = order_problem(state.case.decision_type, orders, field)
+    _require(problem is None, problem or "")
 
 
 def _check_unopposed(state: CaseState, event: AppealUnopposed) -> None:
@@ -800,6 +780,42 @@ def is_overdue(state: CaseState) -> bool:
         and not key.startswith(RIGHT_KEYS)  # a right to challenge not used is not late
         for key, d in state.deadlines.items()
     )
+
+
+def nothing_pending(state: CaseState) -> bool:
+    """True when no deadline is pending and no missed duty is still owed (council, health or
+    social care; those keep escalating), and no untimed route is under way (a way forward
+    meeting asked for but not yet held, a disagreement resolution not concluded)."""
+    for deadline in state.deadlines.values():
+        if deadline.status == DeadlineStatus.pending:
+            return False
+        if deadline.status == DeadlineStatus.missed and deadline.party in ESCALATING_PARTIES:
+            return False
+    way_forward = state.last("way_forward_meeting_requested", "way_forward_meeting_held")
+    resolution = state.last("disagreement_resolution_started", "disagreement_resolution_concluded")
+    return not (
+        (way_forward and way_forward.event.kind == "way_forward_meeting_requested")
+        or (resolution and resolution.event.kind == "disagreement_resolution_started")
+    )
+
+
+def closes_the_case(state: CaseState, event: Event) -> str | None:
+    """The `case_closed` reason when `event` (just applied) ends the case by itself, else None.
+
+    The family withdrawing its appeal ends the appeal's clocks (`appeal_withdrawn` cancels the
+    council's response and the hearing); when nothing else is pending the process ends there
+    (process.md, "Closure": the family withdraws), so the case closes as "withdrawn"."""
+    if event.kind == "appeal_withdrawn" and not state.closed and nothing_pending(state):
+        return "withdrawn"
+    return None
+
+
+def close_case(state: CaseState, reason: str, on: date) -> None:
+    """Close the case as a `case_closed` event would (open deadlines cancelled on `on`),
+    without an event of its own: used when the process ends by itself (`closes_the_case`)."""
+    _cancel(state, list(state.deadlines), on, missed_too=False)
+    state.closed_reason = reason
+    state.stage = Stage.closed
 
 
 def next_due(state: CaseState) -> date | None:

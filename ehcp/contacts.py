@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from ehcp.phone import UKMobile
+from ehcp.text_fields import EmailAddress, Name
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ContactPreference = Literal["email", "text", "both"]
 
 
 class Contact(BaseModel):
-    """A person the case writes to. `mobile` is a UK mobile number (stored as E.164,
+    """A person the service writes to. `name` is one line of text (it goes into the To:
+    header); `email` is stored in ASCII, an internationalised domain as IDNA ("xn--").
+    `mobile` is a UK mobile number (stored as E.164,
     ehcp/phone.py); `contact_preference` says how reminders reach them: `email` (the
     default), `text` (text messages at the text offsets instead of those reminder emails) or
     `both`. `text` and `both` need a mobile number. Unknown fields are errors."""
@@ -21,7 +23,7 @@ class Contact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    email: EmailStr
+    email: EmailAddress
     mobile: UKMobile | None = None
     contact_preference: ContactPreference = "email"
 

@@ -47,13 +47,32 @@ def deadline_calendar(
     council: CouncilInfo,
     now: datetime,
 ) -> bytes:
+    """A calendar with one entry: `deadline` on its due date."""
+    return deadlines_calendar(case_ref, [(deadline, what_to_do)], council, now)
+
+
+def deadlines_calendar(
+    case_ref: str,
+    entries: list[tuple[DeadlineSpec, str]],
+    council: CouncilInfo,
+    now: datetime,
+) -> bytes:
+    """One calendar holding an entry for each (deadline, what to do): the file attached to
+    an email that lists several deadlines, so one import adds them all."""
     now = now.astimezone(UTC)
     calendar = Calendar()
     calendar.add("prodid", f"-//{council.name}//SEND disagreements//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
+    for deadline, what_to_do in entries:
+        calendar.add_component(_event(case_ref, deadline, what_to_do, council, now))
+    return calendar.to_ical()
 
+
+def _event(
+    case_ref: str, deadline: DeadlineSpec, what_to_do: str, council: CouncilInfo, now: datetime
+) -> Event:
     event = Event()
     event.add("uid", uid(case_ref, deadline.key, council))
     event.add("dtstamp", now)
@@ -76,9 +95,7 @@ def deadline_calendar(
     alarm.add("trigger", ALARM_BEFORE)
     alarm.add("description", f"Tomorrow: {deadline.title}")
     event.add_component(alarm)
-
-    calendar.add_component(event)
-    return calendar.to_ical()
+    return event
 
 
 def _slug(key: str) -> str:

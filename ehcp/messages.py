@@ -16,6 +16,7 @@ from ehcp import ics
 from ehcp.council import CouncilInfo
 from ehcp.dates_text import format_long_date
 from ehcp.notices import NoticeKind, Notification, Role
+from ehcp.reader_text import reader_basis, reader_title
 from ehcp.templates import (
     CALENDAR_NOTE,
     CLOSED_PARENT,
@@ -28,6 +29,10 @@ from ehcp.templates import (
     LATE_PARTY,
     LATE_WHAT_YOU_CAN_DO,
     REPLY_NOTE,
+    RESPONSE_ADVICE,
+    RESPONSE_FOLLOWED,
+    RESPONSE_NOT_FOLLOWED,
+    RESPONSE_WHO,
     WHAT_TO_DO,
 )
 from ehcp.vocabulary import Party
@@ -133,14 +138,20 @@ def what_to_do(n: Notification, council: CouncilInfo) -> str:
 
 # -- the parts of each email -------------------------------------------------------------
 
+#: Staff (never parents) see which deadlines rest on an unconfirmed reading of the law
+#: (issue 11; docs/law-unconfirmed.md): a deliberate flag, not a remark on sources.
+UNCONFIRMED_FOR_STAFF = (
+    "Basis unconfirmed: the period is the one widely stated, not yet checked in full against "
+    "the legislation."
+)
+
 
 def _help(n: Notification, council: CouncilInfo) -> list[_Block]:
     if reader(n.role) != "parent":
         basis = f" Legal basis: {n.deadline.basis}." if n.deadline else ""
         if n.deadline and not n.deadline.confirmed:
             # staff see which deadlines rest on an unconfirmed reading (docs/law-unconfirmed.md)
-            basis += " Basis unconfirmed: the period is the one widely stated, not yet checked "
-            basis += "in full against the legislation."
+            basis += f" {UNCONFIRMED_FOR_STAFF}"
         lines: list[_Block] = [f"Case record: {n.case_ref}.{basis}"]
         if n.deadline and n.deadline.note:
             lines.append(f"How the date was worked out: {n.deadline.note}")
@@ -177,6 +188,8 @@ def _subject(n: Notification) -> str:
         return f"Missed deadline on case {n.case_ref}: {n.deadline.title} (due {when})"
     if n.kind == NoticeKind.late_notice:
         return f"Update on case {n.case_ref}: a deadline has been missed"
+    if n.kind == NoticeKind.recommendation_response:
+        return f"Update on case {n.case_ref}: a reply to the tribunal's recommendation"
     on_or_by = "on" if _base_key(n) in MEETINGS else "by"
     return f"Reminder for case {n.case_ref}: {n.deadline.title} {on_or_by} {when}"
 
@@ -230,6 +243,22 @@ def _late_body(n: Notification) -> list[_Block]:
     return blocks
 
 
+def _response_body(n: Notification, council: CouncilInfo) -> list[_Block]:
+    assert n.deadline is not None
+    number = n.deadline.key.rsplit(":", 1)[-1]
+    who = RESPONSE_WHO.get(str(n.deadline.party), RESPONSE_WHO["health"])
+    blocks: list[_Block] = [
+        f"{who} has replied to the SEND Tribunal's recommendation {number} on your case.",
+        f"The reply was due by {format_long_date(n.deadline.due)}: {n.deadline.title}.",
+    ]
+    if n.followed:
+        blocks.append(RESPONSE_FOLLOWED)
+    else:
+        blocks += [RESPONSE_NOT_FOLLOWED, n.reasons or "No reasons were recorded."]
+    blocks.append(RESPONSE_ADVICE.format(**_fields(council)))
+    return blocks
+
+
 def _reminder_body(n: Notification, council: CouncilInfo, calendar: bool) -> list[_Block]:
     assert n.deadline is not None
     when = format_long_date(n.deadline.due)
@@ -258,6 +287,8 @@ def _body(n: Notification, council: CouncilInfo, calendar: bool) -> list[_Block]
         return _escalation_body(n)
     if n.kind == NoticeKind.late_notice:
         return _late_body(n)
+    if n.kind == NoticeKind.recommendation_response:
+        return _response_body(n, council)
     return _reminder_body(n, council, calendar)
 
 
@@ -267,8 +298,20 @@ def calendar_attachment(n: Notification, council: CouncilInfo, now: datetime) ->
     return Attachment(ics.filename(n.deadline.key), "text/calendar", data)
 
 
+def for_readers(n: Notification) -> Notification:
+    """`n` with its deadline's title and basis as readers see them: without the remarks on
+    sources that titles recorded on older cases may carry (ehcp.reader_text)."""
+    if n.deadline is None:
+        return n
+    deadline = n.deadline.model_copy(
+        update={"title": reader_title(n.deadline.title), "basis": reader_basis(n.deadline.basis)}
+    )
+    return n.model_copy(update={"deadline": deadline})
+
+
 def render(n: Notification, council: CouncilInfo, now: datetime | None = None) -> Email:
     """The email for `n`. `now` stamps the calendar entry (DTSTAMP, SEQUENCE)."""
+    n = for_readers(n)
     calendar = _wants_calendar(n)
     blocks: list[_Block] = [
         f"Dear {n.to.name},",
@@ -281,3 +324,47 @@ def render(n: Notification, council: CouncilInfo, now: datetime | None = None) -
     if calendar:
         attachments = (calendar_attachment(n, council, now or datetime.now(UTC)),)
     return Email(subject, _text(blocks), _html(blocks, subject), attachments)
+
+
+def render_batch(
+    notifications: list[Notification], council: CouncilInfo, now: datetime | None = None
+) -> Email:
+    """One email for several notifications to the same reader at one wake-up: each deadline
+    in its own numbered part, the help once, and one calendar file holding every deadline
+    that carries an entry. A single notification renders exactly as `render`."""
+    if len(notifications) == 1:
+        return render(notifications[0], council, now)
+    ns = [for_readers(n) for n in notifications]
+    first = ns[0]
+    blocks: list[_Block] = [
+        f"Dear {first.to.name},",
+        f"There are {len(ns)} things to tell you about case {first.case_ref}.",
+    ]
+    entries = []
+    for number, n in enumerate(ns, start=1):
+        blocks.append(f"{number}. {_subject(n)}")
+        blocks += _body(n, council, calendar=False)
+        if reader(n.role) != "parent" and n.deadline is not None:
+            blocks += _help(n, council)  # the case record and legal basis of this part
+        if _wants_calendar(n):
+            entries.append((n.deadline, what_to_do(n, council)))
+    if entries:
+        blocks.append(CALENDAR_NOTE)
+    if reader(first.role) == "parent":
+        blocks += _help(first, council)
+    blocks.append(f"{council.name} SEND team")
+    subject = _batch_subject(ns)
+    attachments = ()
+    if entries:
+        data = ics.deadlines_calendar(first.case_ref, entries, council, now or datetime.now(UTC))
+        attachments = (Attachment("deadlines.ics", "text/calendar", data),)
+    return Email(subject, _text(blocks), _html(blocks, subject), attachments)
+
+
+def _batch_subject(ns: list[Notification]) -> str:
+    ref = ns[0].case_ref
+    if all(n.kind == NoticeKind.reminder for n in ns):
+        return f"Reminders for case {ref}: {len(ns)} dates coming up"
+    if any(n.kind == NoticeKind.escalation for n in ns):
+        return f"Missed deadlines and updates on case {ref}: {len(ns)} items"
+    return f"Updates on case {ref}: {len(ns)} items"

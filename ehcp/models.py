@@ -23,7 +23,9 @@ from pydantic import (
     model_validator,
 )
 
-from ehcp.contacts import Contact, Name
+from ehcp.contacts import Contact
+from ehcp.orders import MAX_ORDERS, MAX_RECOMMENDATIONS
+from ehcp.text_fields import Name, Notes, ShortText
 from ehcp.vocabulary import DecisionType, OrderType, Party
 
 CASE_REF_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}(-[A-Z0-9]{1,12}){1,4}$")
@@ -40,8 +42,8 @@ def _case_ref(value: str) -> str:
 
 
 CaseRef = Annotated[str, AfterValidator(_case_ref)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+# Free text (names, summaries, notes, addresses): one definition each, in ehcp.text_fields.
 TribunalRef = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9/ -]{2,29}$"),
@@ -211,7 +213,7 @@ class AppealUnopposed(EventBase):
     """The council told the tribunal it will not oppose; `date` is when it told them."""
 
     kind: Literal["appeal_unopposed"] = "appeal_unopposed"
-    concessions: list[OrderType] = Field(min_length=1, max_length=10)
+    concessions: list[OrderType] = Field(min_length=1, max_length=MAX_ORDERS)
 
 
 class HearingListed(EventBase):
@@ -242,8 +244,10 @@ class Recommendation(Strict):
 class TribunalDecision(EventBase):
     kind: Literal["tribunal_decision"] = "tribunal_decision"
     outcome: Literal["allowed", "partly_allowed", "dismissed"]
-    orders: list[OrderType] = Field(default_factory=list, max_length=10)
-    recommendations: list[Recommendation] = Field(default_factory=list, max_length=20)
+    orders: list[OrderType] = Field(default_factory=list, max_length=MAX_ORDERS)
+    recommendations: list[Recommendation] = Field(
+        default_factory=list, max_length=MAX_RECOMMENDATIONS
+    )
 
 
 class RecommendationResponseSent(EventBase):
@@ -251,7 +255,7 @@ class RecommendationResponseSent(EventBase):
     #: the recommendation's number, as in `recommendation_response:<n>`
     recommendation: int = Field(ge=1)
     followed: bool
-    reasons: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    reasons: Notes | None = None
 
     @model_validator(mode="after")
     def _reasons_when_not_followed(self) -> RecommendationResponseSent:

@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from ehcp.bounds import STATE_LIMIT_BYTES
 from ehcp.case_state import (
     CaseState,
     Deadline,
@@ -33,6 +34,8 @@ class StartCase(BaseModel):
     #: continue-as-new once history reaches this many events (the SDK's suggestion also
     #: counts); tests set it low to prove state survives
     history_limit: int = 10_000
+    #: the most a case's record may hold, in bytes of JSON (ehcp.bounds); tests set it low
+    state_limit: int = STATE_LIMIT_BYTES
 
 
 class CaseStart(BaseModel):
@@ -81,6 +84,10 @@ class CaseStatus(BaseModel):
     not_reached: list[NotReached] = []
     #: due-day and 2-day reminders with no `delivered` report in time (ehcp/receipts.py)
     undelivered_reminders: list[str] = []
+    #: True when the case is open but nothing is left to do or to wait for: no deadline
+    #: pending, no missed duty still owed, no untimed route under way (close it, or record
+    #: what happens next)
+    nothing_pending: bool = False
 
 
 class CaseTimeline(BaseModel):

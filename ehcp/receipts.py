@@ -30,6 +30,8 @@ from ehcp.delivery_state import (
     DeliveryReport,
     NotReached,
 )
+from ehcp.notices import NoticeKind, Notification
+from ehcp.notices import _messages as messages_for  # the same messages due_notices builds
 
 #: how far along a message is: a report never moves a message back
 _STAGE = {"accepted": 0, "deferred": 1, "unsubscribed": 1, "delivered": 2, "failed": 2}
@@ -216,4 +218,18 @@ def undelivered_reminders(state: CaseState, now: datetime) -> list[str]:
         and _offset(n.key) in FLAGGED_OFFSETS
         and n.delivery != "delivered"
         and n.sent_at + wait <= now
+    ]
+
+
+def rebuild(state: CaseState, record: NoticeRecord) -> list[Notification]:
+    """The email(s) of an earlier reminder (a `NoticeRecord`), built again from the case as
+    it is now, for sending once more after a temporary failure; [] for other kinds."""
+    parts = record.key.split("/")
+    deadline = state.deadlines.get(record.deadline_key or "")
+    if deadline is None or len(parts) < 5 or parts[2] != NoticeKind.reminder:
+        return []
+    return [
+        n
+        for n in messages_for(state, deadline, NoticeKind.reminder, int(parts[3]))
+        if n.role == record.role
     ]

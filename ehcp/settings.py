@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator, model_validat
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ehcp.council import CouncilInfo
+from ehcp.text_fields import EmailAddress, Name
 from ehcp.urls import ProviderURL
 
 
@@ -81,10 +82,11 @@ class Settings(BaseSettings):
     council_code: str = "rutland"
     #: EHCP_COUNCIL__NAME, EHCP_COUNCIL__SENDIASS_URL, ...
     council: CouncilInfo = CouncilInfo()
-    from_email: str = "send-reminders@rutland.gov.uk"
-    reply_to_email: str = "send@rutland.gov.uk"
-    send_manager_email: str = "send.manager@rutland.gov.uk"
-    send_manager_name: str = "SEND manager"
+    #: addresses and the manager's name go into email headers: ASCII addresses, one line
+    from_email: EmailAddress = "send-reminders@rutland.gov.uk"
+    reply_to_email: EmailAddress = "send@rutland.gov.uk"
+    send_manager_email: EmailAddress = "send.manager@rutland.gov.uk"
+    send_manager_name: Name = "SEND manager"
     # Email delivery (activities/senders.py, docs/email.md). With no SendGrid key, every
     #: email goes to the outbox (the `make run` default): EHCP_SENDGRID_API_KEY
     sendgrid_api_key: SecretStr | None = None
@@ -137,6 +139,14 @@ class Settings(BaseSettings):
     metrics_address: str = ""
     #: worker and codec server logs: "text" (one line each) or "json" (one object each)
     log_format: Literal["text", "json"] = "text"
+    #: durable records (API keys, ...): SQLAlchemy URL; a SQLite file by default,
+    #: postgresql+psycopg://... in production. Migrations run at start.
+    database_url: str = "sqlite:///data/ehcp.db"
+    #: the HTTP API (api/, `python -m api`)
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    #: failed authentications allowed per client address (the `limits` notation)
+    api_auth_failure_limit: str = "20/minute"
 
     _split = field_validator(
         "reminder_offsets",

@@ -196,3 +196,17 @@ CALENDAR_NOTE = (
     "We have added a calendar file to this email. Open it to put this date in your calendar."
 )
 REPLY_NOTE = "You can reply to this email to contact the SEND team."
+
+#: What the parent is told when health or social care replies to a tribunal recommendation,
+#: by who replied (the recommendation's addressee).
+RESPONSE_WHO = {
+    "health": "The health service (the ICB)",
+    "social_care": "The council's social care team",
+}
+RESPONSE_FOLLOWED = "They will follow the recommendation. They will tell you what they will do."
+RESPONSE_NOT_FOLLOWED = "They will not follow the recommendation. They gave these reasons:"
+RESPONSE_ADVICE = (
+    "The tribunal's recommendations are not orders, but they must be answered. If you are "
+    "unhappy with the reply, you can ask for a meeting, make a complaint, or get free advice "
+    "from {sendiass_name} or IPSEA. Their details are below."
+)

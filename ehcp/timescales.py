@@ -102,6 +102,9 @@ class Rule:
     order: OrderType | None = None  # for reg 44 rows: the order this step belongs to
     #: for rules never scheduled on their own: why (they move other dates, or are not tracked)
     untracked: str | None = None
+    #: a remark on the sources, for the table's readers only: never in `title`, which
+    #: readers see in emails and calendar entries (ehcp.reader_text)
+    source_note: str | None = None
 
     @property
     def step(self) -> str:
@@ -210,9 +213,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "mediation_session", "mediation_session",
-        "Mediation takes place (some sources say 'is arranged'; we track 'takes place')",
+        "Mediation takes place",
         days(30), "the council is told the family wants mediation", Party.council,
         "SEND Regs reg 37 (numbering unconfirmed)", False,
+        source_note="Some sources say 'is arranged'; we track 'takes place'.",
     ),
     Rule(
         "mediation_session.health_only", "mediation_session",

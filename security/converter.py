@@ -3,6 +3,10 @@ failure messages and stack traces moved into encrypted attributes too."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import ValidationError
+from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
 from temporalio.converter import (
     CompositePayloadConverter,
@@ -11,12 +15,38 @@ from temporalio.converter import (
     DefaultPayloadConverter,
     JSONPlainPayloadConverter,
 )
+from temporalio.exceptions import ApplicationError
 
+from ehcp.models import describe_validation_error
 from security.codec import EncryptionCodec
 from security.keys import CodecKeySettings, Keyring, keyring_from_settings
 
+
+class ValidatingPydanticJSONConverter(PydanticJSONPlainPayloadConverter):
+    """Pydantic JSON, where a payload that fails validation is a non-retryable
+    `ApplicationError` (type "InvalidPayload") naming each bad field.
+
+    The SDK wraps any other decoding error in "Failed decoding arguments" and fails the
+    workflow *task*, which is retried for ever: a start made by another client with, say,
+    decision_date 2010-01-01 would leave the case stuck. A failure error instead fails the
+    workflow at once (start input), rejects the update (update input) or fails the activity
+    without retrying (activity input), each with the validation message.
+    """
+
+    def from_payload(self, payload: Payload, type_hint: type | None = None) -> Any:
+        try:
+            return super().from_payload(payload, type_hint)
+        except ValidationError as error:
+            name = getattr(type_hint, "__name__", None) or "payload"
+            raise ApplicationError(
+                f"invalid {name}: {describe_validation_error(error)}",
+                type="InvalidPayload",
+                non_retryable=True,
+            ) from None
+
+
 #: One pydantic JSON converter for the whole process, so its TypeAdapter cache is too.
-_PYDANTIC_JSON = PydanticJSONPlainPayloadConverter()
+_PYDANTIC_JSON = ValidatingPydanticJSONConverter()
 
 
 class SharedPydanticPayloadConverter(CompositePayloadConverter):

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         SEND_NOTIFICATIONS,
         SEND_TIMEOUT,
     )
+    from ehcp.bounds import check_room, compact_notices, short_reason
     from ehcp.case_state import (
         CaseState,
         DeliveryFailure,
@@ -37,9 +38,12 @@ with workflow.unsafe.imports_passed_through():
         NoticeRecord,
         apply_event,
         check_event,
+        close_case,
+        closes_the_case,
         is_overdue,
         new_case_state,
         next_due,
+        nothing_pending,
         refresh_statuses,
     )
     from ehcp.challenges import check_concession_timing
@@ -54,12 +58,18 @@ with workflow.unsafe.imports_passed_through():
         due_notices,
         failure_alerts,
         next_wakeup,
-        rebuild,
     )
     from ehcp.payloads import CaseStart, CaseStatus, CaseTimeline, EventReceipt, StartCase
     from ehcp.planning import request_for
-    from ehcp.receipts import apply_reports, resend_key, undelivered_reminders, warnings
+    from ehcp.receipts import (
+        apply_reports,
+        rebuild,
+        resend_key,
+        undelivered_reminders,
+        warnings,
+    )
     from ehcp.texts import with_texts
+    from ehcp.told import told_notices
     from ehcp.uktime import london_date, london_to_utc
     from ehcp.vocabulary import Stage
     from workflows import search_attributes as sa
@@ -76,6 +86,17 @@ LOCAL_ACTIVITIES = "local-activities-batched-sends"
 #: response (SEND Regs reg 45(1)); that concession is a consent order (`consent_order_made`).
 #: Runs that started before it keep accepting one, as their histories may hold one.
 REG45_BEFORE_RESPONSE = "reg45-before-response"
+#: Patch: escalations and late notices wait for the first working-day reminder time after the
+#: case learned of the deadline (a back office entering history gets no false "missed"
+#: emails) and are numbered by how many were sent; a reminder whose time had passed when
+#: the deadline was learned goes at the next reminder time (ehcp.notices, `learned`).
+NOTICES_AFTER_LEARNED = "notices-after-learned"
+#: Patch: the parent and second contact are told of each response to a tribunal
+#: recommendation (ehcp.told.told_notices): new emails for histories that hold one.
+TOLD_OF_RESPONSES = "parents-told-of-recommendation-responses"
+#: Patch: a case whose appeal is withdrawn with nothing else pending closes by itself
+#: (ehcp.case_state.closes_the_case): later events on such histories would now be refused.
+CLOSE_WHEN_WITHDRAWN = "close-when-appeal-withdrawn"
 
 
 @workflow.defn
@@ -93,12 +114,20 @@ class DisagreementWorkflow:
         self._rang = False
         self._reg45_rule = False  # decided once in run: validators may not call patched
         self._resends: list[asyncio.Task[None]] = []  # messages sent once more, later
+        self._notices_after_learned = False
+        self._told_of_responses = False
+        self._close_when_withdrawn = False
 
     # -- run loop -------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, start: StartCase) -> CaseStatus:
+        # Decided once, first thing in each run, so the marker always sits in the same place
+        # (and validators, which may not call patched, read the answer).
         self._reg45_rule = workflow.patched(REG45_BEFORE_RESPONSE)
+        self._notices_after_learned = workflow.patched(NOTICES_AFTER_LEARNED)
+        self._told_of_responses = workflow.patched(TOLD_OF_RESPONSES)
+        self._close_when_withdrawn = workflow.patched(CLOSE_WHEN_WITHDRAWN)
         if self._state is None:
             async with self._lock:
                 plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
@@ -111,7 +140,12 @@ class DisagreementWorkflow:
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
-                    StartCase(case=start.case, state=self._state, history_limit=start.history_limit)
+                    StartCase(
+                        case=start.case,
+                        state=self._state,
+                        history_limit=start.history_limit,
+                        state_limit=start.state_limit,
+                    )
                 )
             await self._sleep_until_next()
         await self._send(closure_notices(self._state))
@@ -123,7 +157,7 @@ class DisagreementWorkflow:
         return workflow.now()
 
     async def _sleep_until_next(self) -> None:
-        wake_at = next_wakeup(self._state, self._now())
+        wake_at = next_wakeup(self._state, self._now(), learned=self._learned())
         if self._local():
             if not self._rang:  # it may have rung while emails went out: go round at once
                 self._set_timer(wake_at)
@@ -167,10 +201,16 @@ class DisagreementWorkflow:
         state = self._state
         refresh_statuses(state, london_date(self._now()))
         self._upsert_search_attributes()  # sending changes no attribute; an event wakes the loop
-        await self._send(with_texts(state, due_notices(state, self._now())))
+        due = due_notices(state, self._now(), learned=self._learned())
+        if self._told_of_responses:
+            due += told_notices(state)
+        await self._send(with_texts(state, due))
 
     def _local(self) -> bool:
         return workflow.patched(LOCAL_ACTIVITIES)
+
+    def _learned(self) -> bool:
+        return self._notices_after_learned
 
     async def _plan(self, name: str, arg: object, result_type: type, retry: RetryPolicy) -> Any:
         """Deadline dates, worked out by an activity so that they are recorded in history."""
@@ -250,6 +290,8 @@ class DisagreementWorkflow:
                 channel=notification.channel,
             )
         )
+        if notification.kind == "escalation":
+            compact_notices(self._state)  # earlier escalations are never due again
 
     def _record_failure(
         self, notification: Notification, reason: str, status_code: int | None
@@ -263,7 +305,7 @@ class DisagreementWorkflow:
             role=notification.role,
             failed_at=self._now(),
             status_code=status_code,
-            reason=reason,
+            reason=short_reason(reason),
         )
         self._state.delivery_failures.append(failure)
         return [] if notification.fallback else failure_alerts(self._state, failure)
@@ -308,6 +350,8 @@ class DisagreementWorkflow:
                     non_retryable=True,
                 ) from None
             recorded = apply_event(state, event, specs, self._now())
+            if self._close_when_withdrawn and (reason := closes_the_case(state, event)):
+                close_case(state, reason, event.date)
             self._wake = True
             return EventReceipt(
                 seq=recorded.seq,
@@ -320,6 +364,15 @@ class DisagreementWorkflow:
     @record_event.validator
     def _validate_event(self, event: Event) -> None:
         self._check(event)
+        if self._state is not None:
+            # Only here, not in the handler's re-check: validators do not run on replay, so
+            # this bound applies to new events without a patch (ehcp.bounds).
+            try:
+                check_room(self._state, event, self._start.state_limit)
+            except EventRejected as rejected:
+                raise ApplicationError(
+                    str(rejected), type="EventRejected", non_retryable=True
+                ) from None
 
     def _check(self, event: Event) -> None:
         if self._state is None:
@@ -391,6 +444,7 @@ class DisagreementWorkflow:
             reminders_sent=state.notices if state else [],
             delivery_failures=state.delivery_failures if state else [],
             events=len(state.timeline) if state else 0,
+            nothing_pending=bool(state) and not state.closed and nothing_pending(state),
             warnings=warnings(state) if state else [],
             not_reached=state.not_reached if state else [],
             undelivered_reminders=undelivered_reminders(state, self._now()) if state else [],

@@ -68,15 +68,23 @@ def _outcome(env: ActivityEnvironment, activities: NotificationActivities, batch
         return error
 
 
+def to_reader(n: Notification, reader: str) -> Notification:
+    """`n` for another reader: one wake-up sends one email per reader (issue 10, fault 8), so
+    messages meant to go (or fail) one by one need readers of their own."""
+    to = n.to.model_copy(update={"email": f"{reader}@example.org"})
+    return n.model_copy(update={"key": f"{n.key}/{reader}", "to": to})
+
+
 def distinct(n: Notification, count: int) -> list[Notification]:
-    return [n.model_copy(update={"key": f"{n.key}/copy-{i}"}) for i in range(count)]
+    return [to_reader(n, f"copy-{i}") for i in range(count)]
 
 
 def test_a_slow_last_attempt_reports_what_the_ledger_shows_as_sent(
     sendgrid: FakeSendGrid, tmp_path: Path
 ) -> None:
     settings = settings_for(sendgrid, tmp_path, sendgrid_timeout_s=1)
-    first, last_one = parent_reminder("appeal", 7), parent_reminder("mediation_contact", 7)
+    first = parent_reminder("appeal", 7)
+    last_one = to_reader(parent_reminder("mediation_contact", 7), "second")
     hanging = distinct(parent_reminder("appeal", 2), 10)
     # An earlier attempt got `first` and `last_one` through; then SendGrid stopped answering.
     run_attempt(settings, [first, last_one], attempt=1)
@@ -99,7 +107,8 @@ def test_a_refusal_is_not_sent_again_by_a_retry_for_another_message(
     sendgrid: FakeSendGrid, tmp_path: Path
 ) -> None:
     settings = settings_for(sendgrid, tmp_path)
-    refused, unlucky = parent_reminder("appeal", 7), parent_reminder("mediation_contact", 7)
+    refused = parent_reminder("appeal", 7)
+    unlucky = to_reader(parent_reminder("mediation_contact", 7), "second")
     sendgrid.script(
         Answer.error(400, "Does not contain a valid address.", field="personalizations"),
         Answer.error(500, "Internal server error"),
@@ -140,8 +149,8 @@ def test_counters_count_each_message_once_across_attempts(
     buffer = MetricBuffer(10_000)
     meter = Runtime(telemetry=TelemetryConfig(metrics=buffer)).metric_meter
     settings = settings_for(sendgrid, tmp_path)
-    batch = [parent_reminder("appeal", 7), parent_reminder("appeal", 2)]
-    batch.append(parent_reminder("mediation_contact", 7))
+    batch = [parent_reminder("appeal", 7), to_reader(parent_reminder("appeal", 2), "second")]
+    batch.append(to_reader(parent_reminder("mediation_contact", 7), "third"))
     sendgrid.script(Answer.accepted(), Answer.error(400, "Bad"), Answer.error(500, "Oops"))
     with pytest.raises(ApplicationError):
         run_attempt(settings, batch, attempt=1, meter=meter)

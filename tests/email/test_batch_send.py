@@ -15,6 +15,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.names import NOTIFY_RETRY, SEND_BATCH_TIMEOUT
 from activities.notify import NotificationActivities
 from activities.senders import build_senders
+from ehcp.models import Contact
 from ehcp.notices import Notification, SendOutcome
 from tests.email.cases import parent_reminder
 from tests.email.test_never_twice import settings_for
@@ -22,10 +23,16 @@ from tests.sendgrid_fake import Answer, FakeSendGrid
 
 
 def batch() -> list[Notification]:
-    return [
+    """Three messages to three different readers: one email each (messages to one reader at
+    one wake-up share an email: tests/email/test_one_email_per_reader.py)."""
+    messages = [
         parent_reminder("appeal", 7),
         parent_reminder("mediation_contact", 7),
         parent_reminder("appeal", 2),
+    ]
+    return [
+        n.model_copy(update={"to": Contact(name=f"Reader {i}", email=f"reader{i}@example.org")})
+        for i, n in enumerate(messages, start=1)
     ]
 
 

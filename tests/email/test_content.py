@@ -345,3 +345,31 @@ def test_the_sample_parent_email_in_docs_is_current() -> None:
     sample = (ROOT / "docs" / "sample-parent-email.txt").read_text()
     assert sample == sample_parent_email()
     assert_readable(sample.split("\n\n", 1)[1])
+
+
+def test_an_outbox_message_has_a_date_header(tmp_path) -> None:
+    """RFC 5322 requires Date: (issue 10, friction)."""
+    from email.utils import parsedate_to_datetime
+
+    n = parent_reminder()
+    sender = OutboxSender(tmp_path, "send-reminders@rutland.gov.uk", "send@rutland.gov.uk")
+    sender.send(n, render(n, COUNCIL, now=NOW))
+    (path,) = tmp_path.glob("*.eml")
+    parsed = message_from_bytes(path.read_bytes(), policy=default_policy)
+    assert parsed["Date"] is not None
+    assert parsedate_to_datetime(parsed["Date"]).tzinfo is not None
+
+
+def test_the_worker_logs_each_email_without_addresses_or_names(tmp_path, caplog) -> None:
+    """Each email written or sent is logged with the case, key and transport (friction)."""
+    import logging
+
+    from activities.notify import NotificationActivities
+
+    n = parent_reminder()
+    outbox = OutboxSender(tmp_path, "send-reminders@rutland.gov.uk", "send@rutland.gov.uk")
+    with caplog.at_level(logging.INFO, logger="ehcp.notify"):
+        NotificationActivities(outbox, outbox, COUNCIL).deliver(n)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "ehcp.notify"]
+    assert n.case_ref in line and n.key in line and "outbox" in line
+    assert n.to.email not in line and n.to.name not in line

@@ -86,6 +86,6 @@ async def test_metrics_endpoint_and_json_logs_during_a_real_run(
     assert records, run.text()
     assert {"time", "level", "name", "message", "case_ref"} <= set(records[0])
     mine = [r for r in records if r["case_ref"] == CASE_REF]
-    assert any("case_closed" in r["message"] and "sent by outbox" in r["message"] for r in mine)
+    assert any("case_closed" in r["message"] and r["message"].endswith("via outbox") for r in mine)
     for words in PERSONAL:
         assert words not in run.text()

@@ -43,6 +43,11 @@ async def test_start_stop_and_cases_survive_a_restart(start_run_dev, tmp_path: P
     server_pid, worker_pid = await run.wait_for_banner()
     assert f"Temporal UI  http://localhost:{run.ui_port}\n" in run.text()
     assert "starter.py start --case-ref RUT-2026-0001" in run.text()
+    # what the CLI needs, as export lines; the API's address and docs
+    assert f"export EHCP_TEMPORAL_ADDRESS={run.address}\n" in run.text()
+    assert "export EHCP_CODEC_KEY_FILE=" in run.text()
+    assert "export EHCP_DATABASE_URL=sqlite:///" in run.text()
+    assert f"API          {run.api_url}/api/v1 (docs {run.api_url}/api/docs" in run.text()
     await eventually(seen.exists, "the stand-in worker to start", START_DEADLINE_S)
     assert f'"address": "{run.address}"' in seen.read_text()
     assert f'"cwd": "{ROOT}"' in seen.read_text()

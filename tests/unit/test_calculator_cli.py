@@ -64,7 +64,7 @@ def test_calculate_after_a_tribunal_decision() -> None:
         decision_type=DecisionType.refusal_to_issue_plan,
         appeal_registered_date=date(2026, 12, 1),
         tribunal_decision_date=date(2027, 1, 8),
-        orders=[OrderType.make_plan, OrderType.amend_placement],
+        orders=[OrderType.make_plan, OrderType.reconsider],
         recommendations=2,
         cal=CAL,
     )
@@ -75,7 +75,7 @@ def test_calculate_after_a_tribunal_decision() -> None:
         "appeal_response": date(2027, 1, 20),
         "order:1:draft_plan": date(2027, 2, 12),
         "order:1:final_plan": date(2027, 3, 26),
-        "order:2:amended_plan": date(2027, 1, 22),
+        "order:2:reconsider": date(2027, 1, 22),
         "recommendation_response:1": date(2027, 2, 12),
         "recommendation_response:2": date(2027, 2, 12),
         # either party's last day to challenge the decision (r.45, r.46): 28 days
@@ -221,3 +221,55 @@ def test_cli_bad_arguments_give_one_line_and_status_2(args: list[str], option: s
     if args:  # argparse's own "required" message has no allowed list
         assert lines[0].startswith(f"error: argument {option}: ")
         assert "(allowed: " in lines[0]
+
+
+# --- one set of rules with the case (issue 10, fault 12) ----------------------------------
+
+
+@pytest.mark.parametrize("decision_type", list(DecisionType))
+@pytest.mark.parametrize("order", list(OrderType))
+def test_the_calculator_refuses_an_order_exactly_when_a_case_does(decision_type, order) -> None:
+    from ehcp.case_state import EventRejected, check_event
+    from ehcp.models import parse_event
+    from tests.unit.casebuilder import CaseBuilder, make_case
+
+    b = CaseBuilder(make_case(decision_type=decision_type, decision_date=date(2026, 10, 1)))
+    b.add("mediation_declined", date(2026, 10, 2))
+    b.add("mediation_certificate_issued", date(2026, 10, 2), certificate_kind="information_only")
+    b.add("appeal_registered", date(2026, 10, 2), tribunal_ref="EH1/26/9")
+    event = parse_event({"kind": "tribunal_decision", "date": "2026-11-01", "outcome": "allowed",
+                         "orders": [order]})  # fmt: skip
+    try:
+        check_event(b.state, event, date(2026, 11, 2))
+        case_refuses = None
+    except EventRejected as rejected:
+        case_refuses = str(rejected)
+    try:
+        calculate(date(2026, 10, 1), decision_type=decision_type, orders=[order],
+                  tribunal_decision_date=date(2026, 11, 1), cal=CAL)  # fmt: skip
+        calculator_refuses = None
+    except CalculatorInputError as error:
+        calculator_refuses = error.message
+    assert (case_refuses is None) == (calculator_refuses is None), (
+        case_refuses,
+        calculator_refuses,
+    )
+    if case_refuses:
+        assert calculator_refuses in case_refuses
+
+
+def test_cli_refuses_make_plan_on_a_refusal_to_assess() -> None:
+    result = run_cli(
+        "--decision-date", "2026-10-01", "--decision-type", "refusal_to_assess",
+        "--tribunal-decision-date", "2026-11-01", "--order", "make_plan",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "--order" in result.stderr and "make_plan" in result.stderr
+    assert "allowed: assess, reconsider" in result.stderr
+
+
+def test_orders_without_a_decision_type_must_fit_one_decision() -> None:
+    with pytest.raises(CalculatorInputError, match="cannot all follow one decision"):
+        calculate(date(2026, 10, 1), orders=[OrderType.assess, OrderType.cease_plan],
+                  tribunal_decision_date=date(2026, 11, 1), cal=CAL)  # fmt: skip

@@ -300,6 +300,9 @@ def load_run_dev():
     return module
 
 
+PIDS = {"temporal server": 1, "worker": 2, "api": 3}
+
+
 def test_run_dev_creates_keeps_and_passes_on_a_dev_key_file(tmp_path: Path) -> None:
     run_dev = load_run_dev()
     cfg = run_dev.load_config({"EHCP_DATA_DIR": str(tmp_path / "data")})
@@ -310,8 +313,8 @@ def test_run_dev_creates_keeps_and_passes_on_a_dev_key_file(tmp_path: Path) -> N
     run_dev.ensure_dev_keys(cfg)  # a restart keeps the key: cases stay readable
     assert cfg.key_file.read_text() == first
     assert run_dev.worker_env(cfg)["EHCP_CODEC_KEY_FILE"] == str(cfg.key_file)
-    shown = run_dev.banner(cfg, 1, 2, 0.5)
-    assert f"export EHCP_CODEC_KEY_FILE={cfg.key_file}" in shown  # not the default location
+    shown = run_dev.banner(cfg, PIDS, 0.5)
+    assert f"export EHCP_CODEC_KEY_FILE={cfg.key_file}" in shown
 
 
 def test_run_dev_uses_the_developers_own_keys_when_set(tmp_path: Path) -> None:
@@ -321,7 +324,8 @@ def test_run_dev_uses_the_developers_own_keys_when_set(tmp_path: Path) -> None:
     assert cfg.key_file is None
     run_dev.ensure_dev_keys(cfg)
     assert not (tmp_path / "dev-codec-keys.json").exists()
-    assert "export" not in run_dev.banner(cfg, 1, 2, 0.5)
+    # the CLI is told where the stack is, but never handed a key source of our choosing
+    assert "export EHCP_CODEC_KEY_FILE" not in run_dev.banner(cfg, PIDS, 0.5)
 
 
 def test_run_dev_default_key_file_is_the_one_the_cli_finds() -> None:

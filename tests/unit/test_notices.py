@@ -28,6 +28,8 @@ from ehcp.notices import (
     failure_alerts,
     next_wakeup,
 )
+from ehcp.reader_text import reader_basis
+from ehcp.told import told_notices
 from ehcp.uktime import london_date, london_offset, london_to_utc
 from ehcp.vocabulary import DeadlineStatus
 from tests.unit.casebuilder import (
@@ -662,6 +664,9 @@ def rich_case_notices() -> list[Notification]:
             {"addressed_to": "social_care", "summary": "Therapy", "contact": SOCIAL.model_dump()},
         ],
     )
+    b.add("recommendation_response_sent", date(2027, 3, 1), recommendation=2, followed=False,
+          reasons="There are no places this term.")  # fmt: skip
+    told = told_notices(b.state)  # the parents are told of the reply
     notices: list[Notification] = []
     for deadline in b.state.deadlines.values():
         deadline.status = DeadlineStatus.pending  # every deadline, reminded and escalated
@@ -681,7 +686,7 @@ def rich_case_notices() -> list[Notification]:
         status_code=400,
         reason="The to email does not contain a valid address.",
     )
-    notices += failure_alerts(b.state, failure)
+    notices += failure_alerts(b.state, failure) + told
     b.add("case_closed", date(2027, 3, 2), reason="withdrawn")
     return notices + closure_notices(b.state)
 
@@ -738,7 +743,7 @@ def test_parent_emails_say_where_to_get_help_and_staff_emails_the_basis() -> Non
         assert "Legal basis" not in text
     for n in STAFF_NOTICES:
         text = render(n, COUNCIL).text
-        assert f"Legal basis: {n.deadline.basis}." in text
+        assert f"Legal basis: {reader_basis(n.deadline.basis)}." in text
         assert "Where to get help:" not in text
 
 
