@@ -15,7 +15,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import SentLedger
 from activities.names import SEND_BATCH_TIMEOUT
-from activities.notify import NotificationActivities
+from activities.notify import NotificationActivities, reader_groups
 from activities.notify_sender import NotifySender, NotifyTemplateIds
 from activities.senders import CouncilRouter, build_senders
 from ehcp.council import CouncilInfo
@@ -190,3 +190,10 @@ def test_without_notify_a_text_goes_to_the_outbox_not_through_sendgrid(tmp_path)
 def test_notify_without_its_key_or_templates_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="provider notify needs notify_api_key, email"):
         Settings(delivery={"rutland": {"provider": "notify"}})
+
+
+def test_a_text_is_never_combined_with_the_readers_email() -> None:
+    email, text = parent_reminder("appeal", 2), text_reminder()
+    other = parent_reminder("mediation_contact", 0)
+    groups = reader_groups([email, text, other])
+    assert [[n.channel for n in g] for g in groups] == [["email", "email"], ["sms"]]
