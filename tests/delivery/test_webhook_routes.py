@@ -46,8 +46,15 @@ async def test_webhook_endpoints_on_the_api(time_env, tmp_path: Path, sendgrid) 
                     assert got.status_code == 401 and "Traceback" not in got.text
                 assert (await h.status(handle)).warnings == []
 
+                started = time.perf_counter()
                 got = await api.post("/webhooks/sendgrid", content=body, headers=SIGNER.sign(body))
+                alerts = [p for p in h.outbox() if "delivery_failure" in p.name]
+                elapsed = time.perf_counter() - started
+                print(
+                    f"\nPOST /webhooks/sendgrid to staff alerts in the outbox: {elapsed * 1000:.0f} ms"
+                )
                 assert got.status_code == 200 and got.json()["alerts"] == 2
+                assert len(alerts) == 2
                 assert (await h.status(handle)).warnings
 
                 receipt = json.dumps({"id": "n-1", "reference": key, "status": "delivered",
