@@ -50,9 +50,7 @@ async def test_webhook_endpoints_on_the_api(time_env, tmp_path: Path, sendgrid) 
                 got = await api.post("/webhooks/sendgrid", content=body, headers=SIGNER.sign(body))
                 alerts = [p for p in h.outbox() if "delivery_failure" in p.name]
                 elapsed = time.perf_counter() - started
-                print(
-                    f"\nPOST /webhooks/sendgrid to staff alerts in the outbox: {elapsed * 1000:.0f} ms"
-                )
+                print(f"\nPOST /webhooks/sendgrid to staff alerts: {elapsed * 1000:.0f} ms")
                 assert got.status_code == 200 and got.json()["alerts"] == 2
                 assert len(alerts) == 2
                 assert (await h.status(handle)).warnings
