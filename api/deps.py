@@ -29,6 +29,7 @@ class CasesHolder:
         async with self._lock:
             if self._cases is None:
                 from security.keys import KeyConfigError
+                from security.transport import TransportConfigError
                 from worker import connect
 
                 try:
@@ -37,6 +38,10 @@ class CasesHolder:
                     )
                 except KeyConfigError as error:
                     raise Unavailable(f"payload keys are not configured ({error})") from None
+                except TransportConfigError as error:
+                    raise Unavailable(
+                        f"the Temporal connection settings are wrong ({error})"
+                    ) from None
                 except (RuntimeError, TimeoutError, OSError) as error:
                     raise Unavailable(
                         f"cannot reach Temporal at {self.settings.temporal_address} "

@@ -28,12 +28,13 @@ async def connect(settings: Settings) -> Cases:
     # temporalio and the workflow module are imported here, when a command talks to the
     # server: they are half the CLI's start-up time, and bad input is refused before that
     from security.keys import KeyConfigError
+    from security.transport import TransportConfigError
     from service.operations import Cases
     from worker import connect as worker_connect
 
     try:
         client = await asyncio.wait_for(worker_connect(settings), timeout=CONNECT_TIMEOUT_S)
-    except KeyConfigError as error:
+    except (KeyConfigError, TransportConfigError) as error:
         fail(str(error))
     except (RuntimeError, TimeoutError, OSError) as error:
         fail(

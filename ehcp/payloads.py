@@ -27,6 +27,23 @@ def workflow_id(case_ref: str) -> str:
     return f"ehcp-case-{case_ref}"
 
 
+class EventReceipt(BaseModel):
+    """What `record_event` returns: the event's number in the timeline, the stage after it,
+    and the deadlines it added or moved."""
+
+    seq: int
+    kind: str
+    stage: Stage
+    flags: list[str]
+    deadlines: list[DeadlineSpec]  # added or moved by this event
+    #: `event_digest` of the recorded event; None on receipts recorded before it existed
+    digest: str | None = None
+
+
+#: update ids whose receipts a case keeps across continue-as-new (the most recent ones)
+KEPT_RECEIPTS = 1000
+
+
 class StartCase(BaseModel):
     case: Case
     #: carried over by continue-as-new; None on the first run
@@ -36,6 +53,9 @@ class StartCase(BaseModel):
     history_limit: int = 10_000
     #: the most a case's record may hold, in bytes of JSON (ehcp.bounds); tests set it low
     state_limit: int = STATE_LIMIT_BYTES
+    #: update id -> receipt of the events recorded under it, oldest first, at most
+    #: KEPT_RECEIPTS: an id reused on a later run gets its first receipt back
+    receipts: dict[str, EventReceipt] = {}
 
 
 class CaseStart(BaseModel):
@@ -52,16 +72,6 @@ def event_digest(event: Event) -> str:
     (Temporal update id) can tell "my event, recorded before" from "a different event that
     already took this id" (compare with the digest of what it sent)."""
     return hashlib.sha256(event.model_dump_json().encode()).hexdigest()
-
-
-class EventReceipt(BaseModel):
-    seq: int
-    kind: str
-    stage: Stage
-    flags: list[str]
-    deadlines: list[DeadlineSpec]  # added or moved by this event
-    #: `event_digest` of the recorded event; None on receipts recorded before it existed
-    digest: str | None = None
 
 
 class CaseStatus(BaseModel):

@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = "send-disagreements"
+    # Transport to Temporal (security/transport.py, docs/temporal-connection.md): TLS, mTLS,
+    #: API key. EHCP_TEMPORAL_TLS unset: on when any of the settings below is set
+    temporal_tls: bool | None = None
+    temporal_tls_server_ca_file: Path | None = None
+    temporal_tls_server_name: str | None = None
+    temporal_tls_client_cert_file: Path | None = None
+    temporal_tls_client_key_file: Path | None = None
+    temporal_api_key: SecretStr | None = None
     outbox_dir: Path = Path("data/outbox")
     #: local (Europe/London) hour at which reminders and escalations go out
     #: EHCP_REMINDER_TIME=HH:MM[:SS]; a sensible working hour in production
@@ -79,6 +87,14 @@ class Settings(BaseSettings):
     #: run workflow code in the SDK's sandbox: slower, so off in production; the tests turn
     #: it on so that a non-deterministic call fails there (docs/performance.md)
     workflow_sandbox: bool = False
+    #: Worker Deployment versioning (docs/workflow-changes.md, "Deploying"): with a build id,
+    #: the worker polls as version <deployment name>.<build id>, and Temporal sends every task
+    #: to the *current* version only, so old and new code never share a case mid-deploy.
+    #: Unset: unversioned (make run, tests)
+    worker_build_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,255}$")
+    worker_deployment_name: str = Field(
+        default="send-disagreements", pattern=r"^[A-Za-z0-9_-]{1,255}$"
+    )
     council_code: str = "rutland"
     #: EHCP_COUNCIL__NAME, EHCP_COUNCIL__SENDIASS_URL, ...
     council: CouncilInfo = CouncilInfo()
@@ -126,12 +142,23 @@ class Settings(BaseSettings):
     codec_current_key: str | None = None
     #: ... or a JSON key file {"current": id, "keys": {id: base64}}
     codec_key_file: Path | None = None
+    #: accept unencrypted payloads (EHCP_CODEC_ALLOW_PLAINTEXT): ONLY for a migration window
+    #: while cases started before encryption still run; off, a plaintext start or event (the
+    #: Temporal CLI with no key) is refused (docs/encryption.md)
+    codec_allow_plaintext: bool = False
     #: codec server (codec_server.py) for the Temporal UI and CLI
     codec_server_host: str = "127.0.0.1"
     codec_server_port: int = Field(default=8081, ge=1, le=65535)
     codec_server_token: SecretStr | None = None
     #: ... or a file holding it (a mounted secret)
     codec_server_token_file: Path | None = None
+    #: /encode makes payloads the worker accepts (a write credential): off unless
+    #: EHCP_CODEC_SERVER_ENCODE=true, then with its own EHCP_CODEC_SERVER_ENCODE_TOKEN
+    codec_server_encode: bool = False
+    codec_server_encode_token: SecretStr | None = None
+    #: seconds an idle connection stays open; connections beyond the cap get 503
+    codec_server_timeout_s: float = Field(default=10, gt=0, le=300)
+    codec_server_max_connections: int = Field(default=100, ge=1, le=10_000)
     codec_cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:8233"]
     # Operations (observability/, docs/operations.md)
     #: this worker's Prometheus endpoint, host:port (path /metrics), e.g. 0.0.0.0:9464;
@@ -186,6 +213,11 @@ class Settings(BaseSettings):
                 "leave it empty for no metrics endpoint"
             )
         return value
+
+    @field_validator("worker_build_id", mode="before")
+    @classmethod
+    def _no_build_id(cls, value: object) -> object:
+        return None if value == "" else value  # compose passes an unset variable as ""
 
     @field_validator("reminder_offsets", "text_offsets")
     @classmethod

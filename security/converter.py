@@ -13,6 +13,7 @@ from temporalio.converter import (
     DataConverter,
     DefaultFailureConverterWithEncodedAttributes,
     DefaultPayloadConverter,
+    EncodingPayloadConverter,
     JSONPlainPayloadConverter,
 )
 from temporalio.exceptions import ApplicationError
@@ -20,6 +21,21 @@ from temporalio.exceptions import ApplicationError
 from ehcp.models import describe_validation_error
 from security.codec import EncryptionCodec
 from security.keys import CodecKeySettings, Keyring, keyring_from_settings
+from security.refused import REFUSED_ENCODING, UnencryptedPayloadRefused
+
+
+class RefusedPayloadConverter(EncodingPayloadConverter):
+    """Reads the codec's stand-in for an unencrypted payload: always refuses, plainly."""
+
+    @property
+    def encoding(self) -> str:
+        return REFUSED_ENCODING.decode()
+
+    def to_payload(self, value: Any) -> Payload | None:
+        return None  # never writes one
+
+    def from_payload(self, payload: Payload, type_hint: type | None = None) -> Any:
+        raise UnencryptedPayloadRefused()
 
 
 class ValidatingPydanticJSONConverter(PydanticJSONPlainPayloadConverter):
@@ -60,16 +76,22 @@ class SharedPydanticPayloadConverter(CompositePayloadConverter):
             *(
                 _PYDANTIC_JSON if isinstance(c, JSONPlainPayloadConverter) else c
                 for c in DefaultPayloadConverter.default_encoding_payload_converters
-            )
+            ),
+            RefusedPayloadConverter(),
         )
 
 
-def data_converter(source: CodecKeySettings | Keyring) -> DataConverter:
-    """From Settings (EHCP_CODEC_* keys) or a ready keyring. Raises KeyConfigError when the
-    key configuration is missing or wrong."""
+def data_converter(
+    source: CodecKeySettings | Keyring, allow_plaintext: bool | None = None
+) -> DataConverter:
+    """From Settings (EHCP_CODEC_* keys, EHCP_CODEC_ALLOW_PLAINTEXT) or a ready keyring
+    (plaintext refused unless `allow_plaintext`). Raises KeyConfigError when the key
+    configuration is missing or wrong."""
     keyring = source if isinstance(source, Keyring) else keyring_from_settings(source)
+    if allow_plaintext is None:
+        allow_plaintext = bool(getattr(source, "codec_allow_plaintext", False))
     return DataConverter(
         payload_converter_class=SharedPydanticPayloadConverter,
-        payload_codec=EncryptionCodec(keyring),
+        payload_codec=EncryptionCodec(keyring, allow_plaintext),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )

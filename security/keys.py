@@ -87,6 +87,7 @@ class CodecKeySettings(Protocol):
     codec_keys: SecretStr | None
     codec_current_key: str | None
     codec_key_file: Path | None
+    codec_allow_plaintext: bool
 
 
 # --- parsing --------------------------------------------------------------------------------

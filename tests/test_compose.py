@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from temporalio.api.enums.v1 import IndexedValueType
 
 from workflows.search_attributes import ALL_KEYS, SEARCH_ATTRIBUTES
@@ -33,7 +34,14 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DEPLOY = ROOT / "deploy" / "temporal"
 TEMPORAL = Path(sysconfig.get_path("scripts")) / "temporal"
 #: stands in for the operator's .env; nothing real is ever needed to parse the file
-DUMMY_ENV = {"POSTGRES_PASSWORD": "dummy-password-for-config-check"}
+DUMMY_ENV = {
+    "POSTGRES_PASSWORD": "dummy-password-for-config-check",
+    "TEMPORAL_JWT_KEY_SOURCE": "https://idp.example/jwks.json",
+    "TEMPORAL_SETUP_TOKEN": "dummy.jwt.token",
+    "TEMPORAL_UI_OIDC_ISSUER": "https://idp.example",
+    "TEMPORAL_UI_OIDC_CLIENT_ID": "temporal-ui",
+    "TEMPORAL_UI_OIDC_CLIENT_SECRET": "dummy-secret",
+}
 MIN_COMPOSE = (2, 24)  # env_file entries with `required: false`
 
 
@@ -207,6 +215,90 @@ def test_worker_scales_and_agrees_with_the_setup_step(config: dict[str, Any]) ->
 
 
 # --- without a parser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    """docker-compose.yml as written (no interpolation): the trust boundary is checked even
+    where no Compose parser is installed."""
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+def _env(raw: dict[str, Any], service: str) -> dict[str, str]:
+    return {k: str(v) for k, v in raw["services"][service]["environment"].items()}
+
+
+def _mounts(raw: dict[str, Any], service: str) -> dict[str, str]:
+    """container path -> host path of the read-only bind mounts."""
+    found = {}
+    for volume in raw["services"][service].get("volumes", []):
+        source, target, *mode = volume.split(":")
+        if mode == ["ro"] and source.startswith("./"):
+            found[target] = source
+    return found
+
+
+def test_the_frontend_requires_tls_and_client_certificates(raw: dict[str, Any]) -> None:
+    env = _env(raw, "temporal")
+    assert env["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"] == "true"
+    tls_dir = next(t for t, s in _mounts(raw, "temporal").items() if s.startswith("./deploy/tls"))
+    for name in ("TEMPORAL_TLS_FRONTEND_CERT", "TEMPORAL_TLS_FRONTEND_KEY",
+                 "TEMPORAL_TLS_CLIENT1_CA_CERT"):  # fmt: skip
+        assert env[name].startswith(tls_dir + "/"), name
+
+
+def test_the_frontend_authorizes_every_call(raw: dict[str, Any]) -> None:
+    env = _env(raw, "temporal")
+    assert env["TEMPORAL_AUTH_AUTHORIZER"] == "default"
+    assert env["TEMPORAL_AUTH_CLAIM_MAPPER"] == "default"
+    assert env["TEMPORAL_JWT_KEY_SOURCE1"].startswith("${TEMPORAL_JWT_KEY_SOURCE:?")  # required
+    assert env["TEMPORAL_JWT_PERMISSIONS_CLAIM"] == "permissions"
+    # the server's own system workers go through the internal frontend, not the public one
+    assert env["USE_INTERNAL_FRONTEND"] == "true"
+    assert "internal-frontend" in env["SERVICES"].split(":")
+
+
+@pytest.mark.parametrize(
+    ("service", "ca", "cert", "key", "server_name"),
+    [
+        ("worker", "EHCP_TEMPORAL_TLS_SERVER_CA_FILE", "EHCP_TEMPORAL_TLS_CLIENT_CERT_FILE",
+         "EHCP_TEMPORAL_TLS_CLIENT_KEY_FILE", "EHCP_TEMPORAL_TLS_SERVER_NAME"),
+        ("temporal-ui", "TEMPORAL_TLS_CA", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY",
+         "TEMPORAL_TLS_SERVER_NAME"),
+        ("temporal-setup", "TEMPORAL_TLS_SERVER_CA_CERT_PATH", "TEMPORAL_TLS_CLIENT_CERT_PATH",
+         "TEMPORAL_TLS_CLIENT_KEY_PATH", "TEMPORAL_TLS_SERVER_NAME"),
+    ],
+)  # fmt: skip
+def test_every_client_of_the_frontend_uses_mtls(
+    raw: dict[str, Any], service: str, ca: str, cert: str, key: str, server_name: str
+) -> None:
+    env = _env(raw, service)
+    assert env[server_name] == _env(raw, "temporal")["TEMPORAL_TLS_FRONTEND_SERVER_NAME"]
+    mounts = _mounts(raw, service)
+    for name in (ca, cert, key):
+        folder = str(Path(env[name]).parent)
+        assert mounts.get(folder, "").startswith("./deploy/tls/"), (service, name)
+
+
+def test_the_setup_step_and_worker_carry_a_token(raw: dict[str, Any]) -> None:
+    assert _env(raw, "temporal-setup")["TEMPORAL_API_KEY"].startswith("${TEMPORAL_SETUP_TOKEN:?")
+    example = (ROOT / "worker.env.example").read_text()
+    assert re.search(r"^EHCP_TEMPORAL_API_KEY=", example, re.MULTILINE)
+
+
+def test_the_ui_signs_in_with_oidc_and_write_actions_are_off(raw: dict[str, Any]) -> None:
+    env = _env(raw, "temporal-ui")
+    assert env["TEMPORAL_AUTH_ENABLED"] == "true"
+    for name in ("TEMPORAL_AUTH_PROVIDER_URL", "TEMPORAL_AUTH_CLIENT_ID",
+                 "TEMPORAL_AUTH_CLIENT_SECRET"):  # fmt: skip
+        assert ":?" in env[name], f"{name} must be required, not defaulted"
+    assert env["TEMPORAL_AUTH_CALLBACK_URL"].endswith("/auth/sso/callback")
+    assert env["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "${TEMPORAL_UI_DISABLE_WRITE_ACTIONS:-true}"
+
+
+def test_certificates_and_secrets_stay_out_of_the_repository() -> None:
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert {"deploy/tls/", ".env", "worker.env"} <= set(ignored)
 
 
 def test_checked_copy_of_search_attributes_matches_the_code() -> None:

@@ -166,6 +166,8 @@ class DevServer:
     port: int = field(default_factory=free_port)
     log: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
+    #: more `temporal server start-dev` arguments, e.g. dynamic config values
+    extra_args: tuple[str, ...] = ()
 
     @property
     def address(self) -> str:
@@ -192,6 +194,7 @@ class DevServer:
         ]
         for name, kind in SEARCH_ATTRIBUTES.items():
             command += ["--search-attribute", f"{name}={kind}"]
+        command += self.extra_args
         self.log = self.db_file.with_suffix(".log")
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(

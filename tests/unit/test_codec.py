@@ -26,6 +26,7 @@ from security.keys import (
     load_keyring,
     write_key_file,
 )
+from security.refused import REFUSED_ENCODING, UnencryptedPayloadRefused
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD, NEW = bytes(range(32)), bytes(range(100, 132))
@@ -114,11 +115,32 @@ async def test_truncated_or_unlabelled_payloads_fail_clearly() -> None:
         await codec.decode([Payload(metadata={"encoding": ENCODING}, data=b"x" * 40)])
 
 
-async def test_unencrypted_payloads_pass_through() -> None:
-    """Histories written before encryption was switched on still replay."""
+async def test_unencrypted_payloads_are_refused_by_default() -> None:
+    """Only a key holder speaks to a case: a plaintext payload becomes the refused stand-in,
+    its data dropped, and converting it raises a plain error."""
     codec = EncryptionCodec(ring())
+    decoded = await codec.decode([plain("forged"), Payload(metadata={"encoding": b"binary/null"})])
+    assert [p.metadata["encoding"] for p in decoded] == [REFUSED_ENCODING] * 2
+    assert all(p.data == b"" for p in decoded)
+    converter = data_converter(ring())
+    forged = Payload(metadata={"encoding": b"json/plain"}, data=b'"forged"')
+    with pytest.raises(UnencryptedPayloadRefused, match="EHCP_CODEC_ALLOW_PLAINTEXT"):
+        await converter.decode([forged], [str])
+
+
+async def test_unencrypted_payloads_pass_through_in_the_migration_window() -> None:
+    """EHCP_CODEC_ALLOW_PLAINTEXT=true: histories written before encryption still replay."""
+    codec = EncryptionCodec(ring(), allow_plaintext=True)
     old = [plain(), Payload(metadata={"encoding": b"binary/null"})]
     assert await codec.decode(old) == old
+    settings = Settings(
+        codec_keys=SecretStr(f"k-new:{base64.b64encode(NEW).decode()}"),
+        codec_current_key="k-new",
+        codec_allow_plaintext=True,
+    )
+    plain_json = Payload(metadata={"encoding": b"json/plain"}, data=b'"old"')
+    assert await data_converter(settings).decode([plain_json], [str]) == ["old"]
+    assert Settings(_env_file=None).codec_allow_plaintext is False
 
 
 # --- data converter -------------------------------------------------------------------------

@@ -217,5 +217,10 @@ SCENARIOS: dict[str, Scenario] = {
     "rejected_updates": rejected_updates,
 }
 
+# The paths with commands of their own, each with its fault (from the v3 generation on).
+from tests.workflow.fault_scenarios import FAULT_SCENARIOS  # noqa: E402
+
+SCENARIOS.update(FAULT_SCENARIOS)
+
 #: also recorded through the encrypting converter (HISTORY_KEYRING), as production writes
 ENCRYPTED = ("withdrawal",)
