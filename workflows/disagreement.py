@@ -461,9 +461,9 @@ class DisagreementWorkflow:
         await workflow.wait_condition(lambda: self._state is not None)
         async with self._lock:
             done = apply_reports(self._state, reports.reports, self._now())
-            alerts = [a for f in done.failures for a in failure_alerts(self._state, f)]
-            done.receipt.alerts = len(alerts)
-        await self._send(alerts)
+            staff = [a for f in done.failures for a in failure_alerts(self._state, f)]
+            done.receipt.alerts = len(staff)
+        await self._send(staff)
         for record in done.resend:
             self._resends.append(asyncio.create_task(self._resend_later(record)))
         return done.receipt
