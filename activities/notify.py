@@ -16,7 +16,7 @@ from activities.names import NOTIFY_RETRY, SEND_NOTIFICATION, SEND_NOTIFICATIONS
 from ehcp.council import CouncilInfo
 from ehcp.messages import Email, render_batch
 from ehcp.notices import Delivery, Notification, SendOutcome
-from ehcp.texts import personalisation, text_body
+from ehcp.texts import text_message
 
 log = logging.getLogger("ehcp.notify")
 
@@ -107,7 +107,7 @@ class NotificationActivities:
     def _render(self, group: list[Notification]) -> Email:
         n = group[0]
         if n.channel == "sms":  # one text each; the outbox writes it as Notify would send it
-            body = text_body(personalisation(n, self._council.name))
+            body = text_message(n, self._council)
             return Email(f"Text message for case {n.case_ref}", body, f"<p>{body}</p>", ())
         return render_batch(group, self._council, now=datetime.now(UTC))
 

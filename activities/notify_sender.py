@@ -31,6 +31,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.ledger import ACCEPTED, FAILED, REFUSED, UNKNOWN, AttemptInFlight, SentLedger
 from activities.sendgrid_sender import IN_PROGRESS, PERMANENT, TRANSIENT
+from ehcp.council import CouncilInfo
 from ehcp.messages import Email
 from ehcp.notices import Delivery, Notification
 from ehcp.texts import personalisation
@@ -109,7 +110,7 @@ class NotifySender:
         ledger: SentLedger,
         templates: NotifyTemplateIds,
         *,
-        council_name: str,
+        council: CouncilInfo,
         base_url: str = "https://api.notifications.service.gov.uk",
         timeout_s: float = 10,
     ) -> None:
@@ -118,7 +119,7 @@ class NotifySender:
         self._api_key = api_key
         self._ledger = ledger
         self._templates = templates
-        self._council_name = council_name
+        self._council = council
         self._base_url = provider_url(base_url, "Notify base URL")
         #: seconds one request may take; the batch activity budgets its time with it
         self.timeout_s = timeout_s
@@ -186,7 +187,7 @@ class NotifySender:
             return client.send_sms_notification(
                 phone_number=n.to.mobile,
                 template_id=self._templates.text_reminder,
-                personalisation=personalisation(n, self._council_name),
+                personalisation=personalisation(n, self._council),
                 reference=n.key,
             )
         return client.send_email_notification(

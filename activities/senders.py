@@ -98,7 +98,7 @@ def _notify(settings: Settings, config: CouncilDelivery) -> NotifySender:
         NotifyTemplateIds(
             email=config.templates.email, text_reminder=config.templates.text_reminder
         ),
-        council_name=settings.council.name,
+        council=settings.council,
         base_url=settings.notify_base_url,
         timeout_s=settings.notify_timeout_s,
     )

@@ -29,7 +29,7 @@ class NotifyTemplates(BaseModel):
 
     #: email: subject ((subject)), body ((body)) in plain text
     email: str = ""
-    #: text message reminder: ((council)), ((title)), ((due_date)), ((case_ref)), ((action))
+    #: text message reminder: ((message)) (also given: ((case_ref)), ((due_date)))
     text_reminder: str = ""
 
 

@@ -22,6 +22,7 @@ from ehcp.council import CouncilInfo
 from ehcp.messages import render
 from ehcp.models import Contact
 from ehcp.settings import Settings
+from ehcp.texts import text_message
 from tests.email.cases import NOW, parent_reminder
 from tests.notify_fake import (
     BAD_NUMBER,
@@ -50,7 +51,7 @@ def sender(fake: FakeNotify, tmp_path: Path) -> NotifySender:
         TEST_API_KEY,
         SentLedger(tmp_path / "ledger"),
         TEMPLATES,
-        council_name=COUNCIL.name,
+        council=COUNCIL,
         base_url=fake.url,
         timeout_s=5,
     )
@@ -70,11 +71,9 @@ def test_a_text_goes_with_the_text_template_and_its_fields(notify, tmp_path) -> 
         "phone_number": "+447400123456",
         "template_id": TEMPLATES.text_reminder,
         "personalisation": {
-            "council": "Rutland County Council",
-            "title": n.deadline.title,
+            "message": text_message(n, COUNCIL),
             "due_date": "Tuesday 5 January 2027",
             "case_ref": n.case_ref,
-            "action": "This is due in 2 days.",
         },
         "reference": n.key,
     }
@@ -135,7 +134,7 @@ def test_400_and_403_are_final_and_say_why(notify, tmp_path, answer) -> None:
 def test_a_bad_key_is_refused_by_the_stand_in(notify, tmp_path) -> None:
     bad = "ehcp_test-26785a09-ab16-4eb0-8407-a37497a57506-00000000-0000-4000-8000-000000000000"
     s = NotifySender(
-        bad, SentLedger(tmp_path / "l"), TEMPLATES, council_name="x", base_url=notify.url
+        bad, SentLedger(tmp_path / "l"), TEMPLATES, council=COUNCIL, base_url=notify.url
     )
     n = text_reminder()
     with pytest.raises(ApplicationError) as caught:

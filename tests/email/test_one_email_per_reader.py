@@ -56,9 +56,10 @@ def test_each_reader_gets_one_email_listing_every_deadline_with_one_calendar(tmp
     for path in files:
         message = message_from_bytes(path.read_bytes(), policy=default_policy)
         text = message.get_body(("plain",)).get_content()
-        assert "Family contacts a mediation adviser" in text
-        assert "Appeal received by the tribunal" in text
-        assert text.count("Where to get help:") == 1
+        assert message["Subject"].startswith("2 things to do by ")
+        assert "1. Contact a mediation adviser by " in text
+        assert "2. Your appeal must reach the SEND Tribunal by " in text
+        assert text.count("Get help") == 1 and text.count("the law behind the dates") == 1
         (calendar,) = [
             p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"
         ]

@@ -36,10 +36,12 @@ def test_parent_and_second_contact_are_told_who_replied_and_whether_it_is_follow
         (NoticeKind.recommendation_response, Role.second_contact),
     ]
     email = render(told[0], COUNCIL, now=NOW)
-    assert "reply to the tribunal's recommendation" in email.subject
-    assert "The health service (the ICB) has replied" in email.text
-    assert "will follow the recommendation" in email.text
-    assert "Where to get help:" in email.text and COUNCIL.ipsea_url in email.text
+    assert email.subject == (
+        "The local NHS (the ICB) will follow the tribunal's recommendation 1 (case RUT-2026-0042)"
+    )
+    assert email.text.count("The local NHS (the ICB) will follow the tribunal's") == 1
+    assert "They will do what the tribunal recommended." in email.text
+    assert "Get help" in email.text and COUNCIL.ipsea_url in email.text
     assert email.attachments == ()
 
 
@@ -49,8 +51,8 @@ def test_a_recommendation_not_followed_gives_the_reasons() -> None:
           reasons="No short-break places this term")  # fmt: skip
     (n, _) = told_notices(b.state)
     email = render(n, COUNCIL, now=NOW)
-    assert "The council's social care team has replied" in email.text
-    assert "will not follow the recommendation" in email.text
+    assert "The council's social care team will not follow the tribunal's" in email.subject
+    assert "They will not do what the tribunal recommended." in email.text
     assert "No short-break places this term" in email.text
     assert "No short-break places this term" not in email.subject
     assert "No short-break places this term" in email.html
