@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 BENCH_ARGS ?=
 
-.PHONY: run test lint lock bench bench-scale clean-data
+.PHONY: run test lint lock bench bench-scale clean-data vendor-govuk
 
 # The venv holds exactly what requirements-dev.lock names, each file checked against its hash
 # (`pip --require-hashes`); the project itself is installed without touching the index.
@@ -49,3 +49,8 @@ bench-scale: $(STAMP)
 
 clean-data:
 	rm -rf data
+
+# Refresh the vendored GOV.UK Frontend (web/static/govuk) and axe-core (tests/browser/vendor)
+# from the npm registry at the pinned versions (scripts/vendor_govuk.sh); commit the result.
+vendor-govuk:
+	scripts/vendor_govuk.sh

@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from starlette.routing import Match, Mount
+from starlette.types import Scope
 
 from api import keys, routes
 from api.auth import FailureLimiter, KnownKeys
@@ -83,4 +85,20 @@ def create_app(settings: Settings | None = None, cases: Cases | None = None) -> 
             )
         return JSONResponse({"status": "ready", "workers": pollers})
 
+    # The caseworker pages (web/), on the same case operations, at every path that is not
+    # the API's: an unknown /api/ path or a wrong method stays a problem document.
+    from web.app import create_app as create_web_app
+
+    app.router.routes.append(PagesMount("/", app=create_web_app(cases=app.state.cases)))
     return app
+
+
+class PagesMount(Mount):
+    """The pages' mount, which never takes a path of the API (so the API's own 404 and 405
+    answer there)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = scope.get("path", "")
+        if path == "/api" or path.startswith("/api/") or path in ("/healthz", "/readyz"):
+            return Match.NONE, {}
+        return super().matches(scope)

@@ -82,7 +82,8 @@ async def rate(
     return per_s
 
 
-async def main(args: argparse.Namespace) -> int:
+async def main(args: argparse.Namespace, measure_on: Callable | None = None) -> int:
+    """Start the stack, run `measure_on` (default: this module's `measure`) on it, stop it."""
     data = Path(tempfile.mkdtemp(prefix="bench-api-"))
     port, api_port = free_port(), free_port()
     env = {
@@ -107,7 +108,7 @@ async def main(args: argparse.Namespace) -> int:
                 print(log.read_text(errors="replace"))
                 return 1
             await asyncio.sleep(0.1)
-        return await measure(args, data, port, api_port)
+        return await (measure_on or measure)(args, data, port, api_port)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(90)

@@ -20,6 +20,8 @@ Environment (besides the worker's own EHCP_ settings):
   EHCP_DATA_DIR        SQLite file, server log and default outbox (data/)
   EHCP_DEV_WORKER_CMD  worker command line, shell-quoted (default: this python worker.py)
   EHCP_API_PORT        HTTP API port (8000); EHCP_DATABASE_URL defaults to <data dir>/ehcp.db
+  EHCP_DEV_OIDC_PORT   local identity provider for the staff pages (9400; web/dev_oidc.py),
+                       started unless EHCP_WEB_OIDC_ISSUER names another
 """
 
 from __future__ import annotations
@@ -48,9 +50,14 @@ HOST = "127.0.0.1"
 READY_TIMEOUT_S = 30.0
 #: how long registered search attributes may lag behind a ready frontend
 SEARCH_ATTRIBUTE_GRACE_S = 5.0
-STOP_TIMEOUT_S = {"api": 15.0, "worker": 45.0, "temporal server": 15.0}
+STOP_TIMEOUT_S = {"oidc": 10.0, "api": 15.0, "worker": 45.0, "temporal server": 15.0}
 #: the server exits 0 on SIGINT (1 on SIGTERM); the worker and uvicorn handle both
-STOP_SIGNAL = {"api": signal.SIGTERM, "worker": signal.SIGTERM, "temporal server": signal.SIGINT}
+STOP_SIGNAL = {
+    "oidc": signal.SIGTERM,
+    "api": signal.SIGTERM,
+    "worker": signal.SIGTERM,
+    "temporal server": signal.SIGINT,
+}
 #: the CLI must not pick up a developer's own Temporal profile or TEMPORAL_* variables
 CLI_ISOLATION = ["--disable-config-file", "--disable-config-env"]
 DEV_KEY_FILE_NAME = "dev-codec-keys.json"
@@ -76,6 +83,8 @@ class DevConfig:
     #: development key file made and used here; None when the developer set keys themselves
     key_file: Path | None = None
     api_port: int = 8000
+    #: the local identity provider's port; None when EHCP_WEB_OIDC_ISSUER names another
+    oidc_port: int | None = 9400
     #: durable records (API keys): the developer's EHCP_DATABASE_URL or <data dir>/ehcp.db
     database_url: str = ""
 
@@ -139,6 +148,9 @@ def load_config(env: Mapping[str, str]) -> DevConfig:
         client_address=settings.temporal_address,
         key_file=None if _keys_configured(env) else data_dir / DEV_KEY_FILE_NAME,
         api_port=_port(env, "EHCP_API_PORT", 8000),
+        oidc_port=None
+        if env.get("EHCP_WEB_OIDC_ISSUER")
+        else _port(env, "EHCP_DEV_OIDC_PORT", 9400),
         database_url=env.get("EHCP_DATABASE_URL") or f"sqlite:///{data_dir / 'ehcp.db'}",
     )
 
@@ -255,6 +267,7 @@ def check_ports_free(cfg: DevConfig) -> None:
         ("EHCP_DEV_PORT", cfg.port),
         ("EHCP_DEV_UI_PORT", cfg.ui_port),
         ("EHCP_API_PORT", cfg.api_port),
+        *([("EHCP_DEV_OIDC_PORT", cfg.oidc_port)] if cfg.oidc_port else []),
     ):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -357,6 +370,8 @@ def client_exports(cfg: DevConfig) -> list[str]:
 
 
 def banner(cfg: DevConfig, pids: Mapping[str, int], ready_s: float) -> str:
+    from web import dev_oidc
+
     py = _shown(sys.executable)
     starter = f"{py} starter.py"
     if cfg.key_file is None:
@@ -378,6 +393,7 @@ def banner(cfg: DevConfig, pids: Mapping[str, int], ready_s: float) -> str:
             f"  Processes    server pid {pids['temporal server']}, worker pid {pids['worker']}, "
             f"api pid {pids['api']}",
             f"  Keys         {keys}",
+            *(dev_oidc.banner_lines(cfg.oidc_port, cfg.api_url) if cfg.oidc_port else []),
             "  In another terminal, for the CLI:",
             *(f"    {line}" for line in client_exports(cfg)),
             "  Try:",
@@ -447,7 +463,14 @@ def api_env(cfg: DevConfig) -> dict[str, str]:
         "EHCP_API_HOST": HOST,
         "EHCP_API_PORT": str(cfg.api_port),
         "EHCP_DATABASE_URL": cfg.database_url,
+        **(_dev_oidc_env(cfg.oidc_port) if cfg.oidc_port else {}),
     }
+
+
+def _dev_oidc_env(port: int) -> dict[str, str]:
+    from web import dev_oidc
+
+    return dev_oidc.web_env(port)
 
 
 def worker_env(cfg: DevConfig) -> dict[str, str]:
@@ -484,6 +507,9 @@ def run(cfg: DevConfig, stop: threading.Event, force: threading.Event) -> int:
         if stop.is_set():
             return 0
         children["worker"] = spawn(cfg.worker_cmd, worker_env(cfg), None)
+        if cfg.oidc_port:
+            oidc = [sys.executable, "-m", "web.dev_oidc", "--port", str(cfg.oidc_port)]
+            children["oidc"] = spawn(oidc, worker_env(cfg), subprocess.DEVNULL)
         children["api"] = spawn([sys.executable, "-m", "api"], api_env(cfg), None)
         wait_for_api(cfg, children["api"], stop)
         if stop.is_set():

@@ -176,6 +176,18 @@ class Cases:
         handle = self.client.get_workflow_handle(workflow_id(case_ref))
         return await self._query(handle, case_ref, "timeline", CaseTimeline)
 
+    async def case(self, caller: Caller, case_ref: str) -> Case:
+        """The case as started, with its contacts (personal data: for the caseworker pages,
+        which show them to the council's own staff)."""
+        caller.require(Permission.read)
+        known = self._councils.get(case_ref)
+        if known is not None and not caller.sees(known):
+            raise self._missing(case_ref)
+        if known is None:
+            await self._describe(caller, case_ref)
+        handle = self.client.get_workflow_handle(workflow_id(case_ref))
+        return await self._query(handle, case_ref, "case", Case)
+
     # -- events -----------------------------------------------------------------------------
 
     async def record_event(

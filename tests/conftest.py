@@ -42,3 +42,11 @@ async def time_env():
     await register_search_attributes(env)
     yield env
     await env.shutdown()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Browser tests run last: Playwright's sync API holds this thread's event loop from the
+    first browser test to the end of the session (one browser for all), so no asyncio test
+    may come after them. The sort is stable: every other test keeps its order."""
+    browser_dir = Path(__file__).parent / "browser"
+    items.sort(key=lambda item: browser_dir in Path(item.path).parents)

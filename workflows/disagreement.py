@@ -51,7 +51,7 @@ with workflow.unsafe.imports_passed_through():
     from ehcp.challenges import check_concession_timing
     from ehcp.deadline import DeadlineSpec
     from ehcp.delivery_state import DeliveryReceipt, DeliveryReports
-    from ehcp.models import Event
+    from ehcp.models import Case, Event
     from ehcp.notices import (
         Delivery,
         Notification,
@@ -513,6 +513,13 @@ class DisagreementWorkflow:
             not_reached=state.not_reached if state else [],
             undelivered_reminders=undelivered_reminders(state, self._now()) if state else [],
         )
+
+    @workflow.query
+    def case(self) -> Case:
+        """The case: decision and contacts (for the caseworker pages), with any contact
+        details corrected since (`contact_updated`). A query only: nothing is recorded, so
+        adding it needs no patch."""
+        return self._state.case if self._state is not None else self._start.case
 
     @workflow.query
     def timeline(self) -> CaseTimeline:

@@ -122,7 +122,7 @@ async def test_every_problem_is_json_with_the_problem_type(client, settings):
     for response in (
         await client.get("/api/v1/cases"),
         await client.delete("/healthz"),
-        await client.get("/nowhere"),
+        await client.get("/api/nowhere"),  # other paths are the pages (web/)
         await client.post("/api/v1/cases", content=b"[", headers=key(settings, "viewer")),
     ):
         body = json.loads(response.text)

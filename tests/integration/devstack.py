@@ -122,6 +122,8 @@ def run_dev_starter(tmp_path: Path) -> Iterator[Callable[..., RunDev]]:
             "EHCP_DEV_PORT": str(port),
             "EHCP_DEV_UI_PORT": str(ports[1]),
             "EHCP_API_PORT": str(ports[2]),
+            # the pages' local identity provider (web/dev_oidc.py), never a developer's 9400
+            "EHCP_DEV_OIDC_PORT": os.environ.get("EHCP_DEV_OIDC_PORT") or str(free_port()),
             "EHCP_DATA_DIR": str(data_dir),
             "EHCP_DEV_WORKER_CMD": shlex.join(worker_cmd),
         }

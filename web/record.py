@@ -1,0 +1,164 @@
+"""Record an event: the kind's form, a check-your-answers step, then the case operation.
+
+Nothing is recorded before the person confirms. The confirmation carries an event id made at
+the check step (the Temporal update id), so pressing the button twice records one event.
+A refusal by the case comes back as the form's error summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ehcp.dates_text import format_day_month_year
+from ehcp.models import EVENT_KINDS
+from service.callers import Permission
+from service.errors import BadInput, Conflict
+from service.inputs import check_event
+from web import deps
+from web.cases import CaseRef, StaffDep
+from web.eventforms import TITLES, answer_text, component_params, field_id, questions, read_answers
+from web.forms import FormErrors
+from web.offer import accepted_kinds
+from web.templating import render
+
+router = APIRouter()
+#: form fields that are not answers
+CONTROL = {"csrftoken", "step", "event_id"}
+REFUSED_PREFIX = "event refused: "
+
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_KIND = re.compile(r"\b(" + "|".join(sorted(EVENT_KINDS, key=len, reverse=True)) + r")\b")
+
+
+def humanise(message: str) -> str:
+    """A refusal in the page's words: dates in full, event kinds by their titles."""
+
+    def long_date(m: re.Match[str]) -> str:
+        try:
+            return format_day_month_year(date(int(m[1]), int(m[2]), int(m[3])))
+        except ValueError:
+            return m[0]
+
+    text = _KIND.sub(lambda m: TITLES[m[1]].lower(), _ISO_DATE.sub(long_date, message))
+    return text[:1].upper() + text[1:]
+
+
+def bad_input_errors(error: BadInput, qs: list, errors: FormErrors) -> None:
+    """Field errors of the operations layer (JSON pointers) against the form's fields."""
+    by_name = {q.name: field_id(q) for q in qs}
+    first = field_id(qs[0])
+    for item in error.errors or []:
+        name = item.pointer.lstrip("/").split("/")[0]
+        message = item.message[:1].upper() + item.message[1:]
+        errors.add(by_name.get(name, first), message)
+    if not error.errors:
+        errors.add(first, error.message)
+
+
+async def _case(request: Request, staff, case_ref: str):
+    ops, who = await deps.cases(request), deps.caller(staff)
+    status, timeline = await asyncio.gather(ops.status(who, case_ref), ops.timeline(who, case_ref))
+    return ops, who, status, timeline
+
+
+def _form_page(
+    request: Request, status, kind: str, form: Any, getlist: Any, errors: FormErrors, code: int
+) -> Response:
+    qs = questions(kind, status)
+    return render(
+        request,
+        "event_form.html",
+        {
+            "title": TITLES[kind],
+            "active": "cases",
+            "status": status,
+            "kind": kind,
+            "errors": errors,
+            "fields": [(q, component_params(q, form, getlist, errors)) for q in qs],
+        },
+        status=code,
+    )
+
+
+@router.get("/cases/{case_ref}/events/{kind}", name="event_form", include_in_schema=False)
+async def event_form(request: Request, staff: StaffDep, case_ref: CaseRef, kind: str) -> Response:
+    """The kind's form, if the case accepts that kind now."""
+    if kind not in EVENT_KINDS:
+        return render(request, "error.html", {"title": "Page not found", "body": ""}, 404)
+    _, who, status, timeline = await _case(request, staff, case_ref)
+    who.require(Permission.record_event)
+    if kind not in accepted_kinds(status, timeline, deps.today()):
+        return render(
+            request,
+            "event_not_now.html",
+            {"title": f"{TITLES[kind]} cannot be recorded now", "status": status},
+            status=409,
+        )
+    return _form_page(request, status, kind, {}, lambda _n: [], FormErrors(), 200)
+
+
+@router.post("/cases/{case_ref}/events/{kind}", include_in_schema=False)
+async def event_post(request: Request, staff: StaffDep, case_ref: CaseRef, kind: str) -> Response:
+    """step=check: the answers to confirm; step=change: the form again; step=confirm:
+    record the event through the operations layer."""
+    if kind not in EVENT_KINDS:
+        return render(request, "error.html", {"title": "Page not found", "body": ""}, 404)
+    ops, who, status, _ = await _case(request, staff, case_ref)
+    who.require(Permission.record_event)
+    form = await request.form()
+    step = form.get("step")
+    qs = questions(kind, status)
+    errors = FormErrors()
+    if step == "change":
+        return _form_page(request, status, kind, form, form.getlist, errors, 200)
+    data = read_answers(qs, form, form.getlist, errors)
+    event = None
+    if not errors:
+        try:
+            event = check_event({**data, "kind": kind}, deps.today(), recorded_by=who.name)
+        except BadInput as error:
+            bad_input_errors(error, qs, errors)
+    if errors or event is None:
+        return _form_page(request, status, kind, form, form.getlist, errors, 400)
+    answers = [(k, v) for k, v in form.multi_items() if k not in CONTROL]
+    if step != "confirm":
+        return render(
+            request,
+            "event_check.html",
+            {
+                "title": "Check your answers before recording",
+                "active": "cases",
+                "status": status,
+                "kind": kind,
+                "kind_title": TITLES[kind],
+                "rows": [(q.label, answer_text(q, data)) for q in qs],
+                "answers": answers,
+                "event_id": f"web:{uuid.uuid4()}",
+                "recorded_by": who.name,
+            },
+        )
+    event_id = str(form.get("event_id") or "") or None
+    try:
+        receipt = await ops.record_event(who, case_ref, event, event_id)
+    except Conflict as refusal:
+        errors.add(field_id(qs[0]), humanise(refusal.message.removeprefix(REFUSED_PREFIX)))
+        return _form_page(request, status, kind, form, form.getlist, errors, 409)
+    return render(
+        request,
+        "event_done.html",
+        {
+            "title": f"{TITLES[kind]}: recorded",
+            "active": "cases",
+            "case_ref": case_ref,
+            "receipt": receipt,
+            "kind_title": TITLES[kind],
+        },
+    )

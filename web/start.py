@@ -1,0 +1,125 @@
+"""Start a case: the decision letter and the people, a check-your-answers step, then the case
+operation (service.operations.Cases.start) with the signed-in person's council."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from service.callers import Permission
+from service.errors import BadInput, Conflict
+from service.inputs import check_case
+from web import deps
+from web.cases import StaffDep
+from web.forms import FormErrors, date_items, read_date
+from web.templating import render
+from web.words import DECISION_TYPES
+
+router = APIRouter()
+TEXT_FIELDS = {
+    "case_ref": "case reference",
+    "parent-name": "parent's or young person's name",
+    "parent-email": "parent's or young person's email address",
+    "caseworker-name": "caseworker's name",
+    "caseworker-email": "caseworker's email address",
+}
+#: JSON pointer of the operations layer -> the form's field id
+POINTER_FIELDS = {
+    "case_ref": "case_ref",
+    "decision_type": "decision_type",
+    "decision_date": "decision_date-day",
+    "parent": "parent-name",
+    "caseworker": "caseworker-name",
+}
+
+
+def _read(form: Any, errors: FormErrors) -> dict[str, Any]:
+    values = {name: str(form.get(name, "")).strip() for name in TEXT_FIELDS}
+    values["case_ref"] = values["case_ref"].upper()
+    for name, label in TEXT_FIELDS.items():
+        if not values[name]:
+            errors.add(name, f"Enter the {label}")
+    decision_type = str(form.get("decision_type", ""))
+    if decision_type not in DECISION_TYPES:
+        errors.add("decision_type", "Select what the decision was about")
+    decided = read_date(form, "decision_date", "the date the decision letter was sent", errors)
+    return {
+        "case_ref": values["case_ref"],
+        "decision_type": decision_type,
+        "decision_date": decided.isoformat() if decided else None,
+        "parent": {"name": values["parent-name"], "email": values["parent-email"]},
+        "caseworker": {"name": values["caseworker-name"], "email": values["caseworker-email"]},
+    }
+
+
+def _form(request: Request, form: Any, errors: FormErrors, code: int) -> Response:
+    return render(
+        request,
+        "start_form.html",
+        {
+            "title": "Start a case",
+            "active": "start",
+            "form": form,
+            "errors": errors,
+            "decision_types": DECISION_TYPES,
+            "date_items": date_items(form, "decision_date", errors),
+        },
+        status=code,
+    )
+
+
+@router.get("/cases/new", name="start_case", include_in_schema=False)
+async def start_form(request: Request, staff: StaffDep) -> Response:
+    """The empty form, the caseworker filled in with the signed-in person."""
+    deps.caller(staff).require(Permission.start)
+    defaults = {"caseworker-name": staff.name, "caseworker-email": staff.email}
+    return _form(request, defaults, FormErrors(), 200)
+
+
+@router.post("/cases/new", include_in_schema=False)
+async def start_post(request: Request, staff: StaffDep) -> Response:
+    """step=check, change or confirm, as for recording an event."""
+    who = deps.caller(staff)
+    who.require(Permission.start)
+    form = await request.form()
+    step = form.get("step")
+    if step == "change":
+        return _form(request, form, FormErrors(), 200)
+    errors = FormErrors()
+    data = _read(form, errors)
+    case = None
+    if not errors:
+        try:
+            case = check_case(data, deps.today(), council=staff.council)
+        except BadInput as error:
+            for item in error.errors:
+                parts = item.pointer.lstrip("/").split("/")
+                target = POINTER_FIELDS.get(parts[0], "case_ref")
+                if parts[0] in ("parent", "caseworker") and parts[1:2] == ["email"]:
+                    target = f"{parts[0]}-email"
+                errors.add(target, item.message[:1].upper() + item.message[1:])
+    if errors or case is None:
+        return _form(request, form, errors, 400)
+    answers = [(k, v) for k, v in form.multi_items() if k not in ("csrftoken", "step")]
+    if step != "confirm":
+        return render(
+            request,
+            "start_check.html",
+            {
+                "title": "Check the case before starting it",
+                "active": "start",
+                "case": case,
+                "decision_types": DECISION_TYPES,
+                "answers": answers,
+            },
+        )
+    try:
+        await (await deps.cases(request)).start(who, case)
+    except Conflict as refusal:
+        errors.add("case_ref", refusal.message[:1].upper() + refusal.message[1:])
+        return _form(request, form, errors, 409)
+    return render(
+        request, "start_done.html", {"title": "Case started", "active": "start", "case": case}
+    )
