@@ -16,6 +16,7 @@ from activities.names import NOTIFY_RETRY, SEND_NOTIFICATION, SEND_NOTIFICATIONS
 from ehcp.council import CouncilInfo
 from ehcp.messages import Email, render_batch
 from ehcp.notices import Delivery, Notification, SendOutcome
+from ehcp.texts import text_message
 
 log = logging.getLogger("ehcp.notify")
 
@@ -46,7 +47,14 @@ class NotificationActivities:
         self._council = council
 
     def _sender(self, n: Notification) -> Sender:
-        return self._fallback if n.fallback else self._primary
+        if n.fallback:
+            return self._fallback
+        route = getattr(self._primary, "sender_for", None)
+        if route is not None:  # a CouncilRouter: the council's provider
+            return route(n)
+        if n.channel == "sms" and self._primary.name != "notify":
+            return self._fallback  # only Notify sends texts: the outbox shows them instead
+        return self._primary
 
     def _unattempted(
         self, group: list[Notification], sender: Sender, last_try: bool
@@ -80,9 +88,7 @@ class NotificationActivities:
         if (done := sender.recorded(n.key)) is not None:
             return [done.model_copy(update={"key": m.key}) for m in group]
         # Rendered here, in the activity, so the calendar entry is never a workflow payload.
-        email = render_batch(group, self._council, now=datetime.now(UTC))
-        if len(group) > 1:
-            n = n.model_copy(update={"key": batch_key(group)})
+        email = self._render(group)
         message_id = sender.send(n, email)
         for m in group:
             counters.sent(m, sender.name)
@@ -97,6 +103,13 @@ class NotificationActivities:
             extra={"case_ref": n.case_ref},
         )
         return [Delivery(key=m.key, transport=sender.name, message_id=message_id) for m in group]
+
+    def _render(self, group: list[Notification]) -> Email:
+        n = group[0]
+        if n.channel == "sms":  # one text each; the outbox writes it as Notify would send it
+            body = text_message(n, self._council)
+            return Email(f"Text message for case {n.case_ref}", body, f"<p>{body}</p>", ())
+        return render_batch(group, self._council, now=datetime.now(UTC))
 
     @activity.defn(name=SEND_NOTIFICATION)
     def send_notification(self, n: Notification) -> Delivery:
@@ -171,7 +184,9 @@ def reader_groups(batch: list[Notification]) -> list[list[Notification]]:
     minute to the same person)."""
     groups: dict[tuple[bool, str, str], list[Notification]] = {}
     for n in batch:
-        groups.setdefault((n.fallback, n.to.email.lower(), n.case_ref), []).append(n)
+        # texts are never combined: each is a short reminder of one deadline
+        reader = n.to.email.lower() if n.channel == "email" else n.key
+        groups.setdefault((n.fallback, reader, n.case_ref), []).append(n)
     return list(groups.values())
 
 

@@ -38,6 +38,8 @@ def build_message(
     message["Subject"] = email.subject
     message["Message-ID"] = make_msgid(domain=sender.split("@")[-1])
     message["X-EHCP-Key"] = n.key
+    if n.channel == "sms" and n.to.mobile:  # a text message, shown as Notify would send it
+        message["X-EHCP-Text-To"] = n.to.mobile
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
     for attachment in email.attachments:

@@ -26,6 +26,9 @@ class PlanningActivities:
             at=s.reminder_time,
             offsets=s.reminder_offsets,
             spread_s=s.reminder_spread_s,
+            text_offsets=s.text_offsets,
+            undelivered_flag_hours=s.undelivered_flag_hours,
+            resend_after_minutes=s.temporary_failure_retry_minutes,
             send_manager=Contact(name=s.send_manager_name, email=s.send_manager_email),
         )
         specs = planning.plan(planning.PlanRequest(case=case), self._calendar)

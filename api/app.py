@@ -18,6 +18,7 @@ from ehcp.settings import Settings
 from service.errors import ServiceError
 from service.operations import Cases
 from store.api_keys import ApiKeys
+from webhooks import routes as webhooks
 
 OPENAPI_URL = "/api/openapi.json"
 DOCS_URL = "/api/docs"
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, cases: Cases | None = None) -> 
     install(app)
     app.include_router(routes.router)
     app.include_router(keys.router)
+    app.include_router(webhooks.router)  # no API key: the providers' own checks
 
     @app.get("/healthz", tags=["health"], summary="The API process is up")
     async def healthz() -> dict[str, str]:

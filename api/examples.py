@@ -48,6 +48,15 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
     "obligation_met": {"deadline_key": "order:1:amend_provision"},
     "exception_recorded": {"deadline_key": "appeal_response", "reason": "away_from_area"},
     "case_closed": {"reason": "obligations_met"},
+    "contact_updated": {
+        "role": "parent",
+        "contact": {
+            "name": "Sam Parent",
+            "email": "sam.parent@example.org",
+            "mobile": "07400 123456",
+            "contact_preference": "both",
+        },
+    },
 }
 
 

@@ -104,6 +104,10 @@ def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.council:
         data["council"] = args.council
+    if args.parent_mobile:
+        data["parent"]["mobile"] = args.parent_mobile
+    if args.parent_contact_preference:
+        data["parent"]["contact_preference"] = args.parent_contact_preference
     for role in ("second_contact", "health_contact"):
         name, email = getattr(args, f"{role}_name"), getattr(args, f"{role}_email")
         if name or email:
@@ -173,6 +177,17 @@ def _event_from_args(args: argparse.Namespace) -> dict[str, Any]:
         data["recommendations"] = [
             {"addressed_to": to, "summary": summary} for to, summary in args.recommendations
         ]
+    contact = {
+        field: getattr(args, f"contact_{field}")
+        for field in ("name", "email", "mobile", "preference")
+        if getattr(args, f"contact_{field}", None)
+    }
+    if contact:  # contact_updated: the new details
+        if "preference" in contact:
+            contact["contact_preference"] = contact.pop("preference")
+        data["contact"] = contact
+    if args.role:
+        data["role"] = args.role
     data.setdefault("date", _today().isoformat())
     return data
 
@@ -286,6 +301,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for role in ("parent", "caseworker", "second-contact", "health-contact"):
         p.add_argument(f"--{role}-name")
         p.add_argument(f"--{role}-email")
+    p.add_argument("--parent-mobile", help="a UK mobile number, for text reminders")
+    p.add_argument("--parent-contact-preference", choices=["email", "text", "both"])
     p.add_argument("--print-json", dest="json_out", action="store_true", help="print JSON")
     p.set_defaults(func=run_async(start, prepare_start))
 
@@ -368,6 +385,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--reasons")
     p.add_argument("--deadline-key", help="a key shown by `status`, e.g. order:1:draft_plan")
     p.add_argument("--reason", help=field_values("reason"))
+    # contact_updated: whose details, and the new ones
+    p.add_argument("--role", help="contact_updated: parent, second_contact, caseworker, ...")
+    p.add_argument("--contact-name")
+    p.add_argument("--contact-email")
+    p.add_argument("--contact-mobile", help="a UK mobile number, for text reminders")
+    p.add_argument("--contact-preference", choices=["email", "text", "both"])
     p.add_argument("--print-json", dest="json_out", action="store_true", help="print JSON")
     p.set_defaults(func=run_async(record_event, prepare_event))
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from pydantic import BaseModel, ConfigDict, Field
 
 from ehcp.deadline import DeadlineSpec
+from ehcp.delivery_state import NotReached
 from ehcp.later_clocks import RIGHT_KEYS
 from ehcp.models import (
     AppealRegistered,
@@ -21,6 +22,7 @@ from ehcp.models import (
     Case,
     CaseClosed,
     Contact,
+    ContactUpdated,
     DisagreementResolutionConcluded,
     DisagreementResolutionStarted,
     Event,
@@ -90,6 +92,13 @@ class ReminderPolicy(BaseModel):
     #: reference, so a council's cases do not all wake in the same second (0: exactly `at`;
     #: cases started before the setting existed have 0)
     spread_s: int = Field(default=0, ge=0, le=3600)
+    #: hours after a due-day or 2-day reminder without a `delivered` receipt before the case
+    #: flags it; minutes before a Notify temporary failure is sent once more
+    undelivered_flag_hours: int = 24
+    resend_after_minutes: int = 60
+    #: days before the due date on which parents who chose texts get a text reminder
+    #: (0: the due day); cases started before text messages existed have the default
+    text_offsets: list[int] = Field(default_factory=lambda: [2, 0])
 
 
 class Deadline(DeadlineSpec):
@@ -125,6 +134,13 @@ class NoticeRecord(BaseModel):
     sent_at: datetime
     transport: str
     message_id: str | None = None
+    #: "email" or "sms"
+    channel: str = "email"
+    #: what the provider's receipts say (ehcp/receipts.py); None: none yet (or the outbox)
+    delivery: str | None = None
+    delivery_reason: str | None = None
+    #: when the provider says the latest applied report happened (UTC)
+    delivery_at: datetime | None = None
 
 
 class DeliveryFailure(BaseModel):
@@ -147,6 +163,12 @@ class CaseState(BaseModel):
     timeline: list[RecordedEvent] = Field(default_factory=list)
     notices: list[NoticeRecord] = Field(default_factory=list)
     delivery_failures: list[DeliveryFailure] = Field(default_factory=list)
+    #: provider event ids already applied (SendGrid sg_event_id, Notify id:status)
+    delivery_event_ids: list[str] = Field(default_factory=list)
+    #: readers the case could not reach, per channel (ehcp/receipts.py)
+    not_reached: list[NotReached] = Field(default_factory=list)
+    #: message keys sent once more after a Notify temporary failure
+    resent: list[str] = Field(default_factory=list)
     recommendations: list[Recommendation] = Field(default_factory=list)
     orders_made: int = 0
     actions_agreed: int = 0
@@ -806,6 +828,16 @@ def next_due(state: CaseState) -> date | None:
 from ehcp import challenges as _challenges  # noqa: E402
 
 _CHECKS.update(_challenges.CHECKS)
+
+
+def _on_contact_updated(state: CaseState, event: ContactUpdated, recorded: RecordedEvent) -> None:
+    """Later messages go to the new details; the reader's "not reached" warning goes."""
+    state.case = state.case.model_copy(update={event.role: event.contact})
+    role = "health" if event.role == "health_contact" else event.role
+    state.not_reached = [r for r in state.not_reached if r.role != role]
+
+
+_EFFECTS[ContactUpdated] = _on_contact_updated
 _EFFECTS.update(_challenges.EFFECTS)
 _FOLLOWS.update(_challenges.FOLLOWS)
 _EVENT_STAGE.update(_challenges.STAGES)

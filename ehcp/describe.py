@@ -78,6 +78,8 @@ def describe_event(event: Event) -> str:
             return f"{event.deadline_key} excepted: {_words(event.reason)}"
         case "mediation_scheduled":
             return f"mediation on {format_long_date(event.mediation_date)}"
+        case "contact_updated":  # which reader, never the details themselves
+            return f"new contact details for the {_words(event.role)}"
         case "consent_order_made":
             return f"orders: {', '.join(event.orders)}"
         case "set_aside_applied" | "permission_to_appeal_requested":

@@ -23,8 +23,9 @@ from pydantic import (
     model_validator,
 )
 
+from ehcp.contacts import Contact
 from ehcp.orders import MAX_ORDERS, MAX_RECOMMENDATIONS
-from ehcp.text_fields import EmailAddress, Name, Notes, ShortText
+from ehcp.text_fields import Name, Notes, ShortText
 from ehcp.vocabulary import DecisionType, OrderType, Party
 
 CASE_REF_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}(-[A-Z0-9]{1,12}){1,4}$")
@@ -69,14 +70,6 @@ class Strict(BaseModel):
     """Unknown fields are errors: a typo in a field name must not pass silently."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class Contact(Strict):
-    """A person the service writes to. `name` is one line of text (it goes into the To:
-    header); `email` is stored in ASCII, an internationalised domain as IDNA ("xn--")."""
-
-    name: Name
-    email: EmailAddress
 
 
 class Case(Strict):
@@ -378,6 +371,15 @@ class CaseClosed(EventBase):
     ]
 
 
+class ContactUpdated(EventBase):
+    """Corrected contact details (after a bounce, a new number, a changed preference): later
+    messages go to them, and a "not reached" warning for that reader goes."""
+
+    kind: Literal["contact_updated"] = "contact_updated"
+    role: Literal["parent", "second_contact", "caseworker", "health_contact", "send_manager"]
+    contact: Contact
+
+
 Event = Annotated[
     WayForwardMeetingRequested
     | WayForwardMeetingScheduled
@@ -407,7 +409,8 @@ Event = Annotated[
     | DecisionSetAside
     | PermissionToAppealRequested
     | PermissionToAppealDecided
-    | DecisionSuspended,
+    | DecisionSuspended
+    | ContactUpdated,
     Field(discriminator="kind"),
 ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import zlib
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -60,6 +61,8 @@ class Notification(BaseModel):
     fallback: bool = False
     #: for delivery_failure alerts: what could not be delivered, and why
     failure: DeliveryFailure | None = None
+    #: "email", or "sms": a text message to `to.mobile` (ehcp/texts.py)
+    channel: Literal["email", "sms"] = "email"
     #: for recommendation_response notices: whether it will be followed, and why not
     followed: bool | None = None
     reasons: str | None = None
@@ -69,7 +72,7 @@ class Delivery(BaseModel):
     """What the notification activity reports back for one message."""
 
     key: str
-    transport: str  # "outbox" or "sendgrid"
+    transport: str  # "outbox", "sendgrid" or "notify"
     message_id: str | None = None
 
 

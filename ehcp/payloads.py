@@ -17,6 +17,7 @@ from ehcp.case_state import (
     ReminderPolicy,
 )
 from ehcp.deadline import DeadlineSpec
+from ehcp.delivery_state import NotReached
 from ehcp.models import Case, Event
 from ehcp.vocabulary import DecisionType, Stage
 
@@ -88,6 +89,11 @@ class CaseStatus(BaseModel):
     reminders_sent: list[NoticeRecord]
     delivery_failures: list[DeliveryFailure]
     events: int
+    #: "parent not reached: contact them another way (email failed)", one per reader
+    warnings: list[str] = []
+    not_reached: list[NotReached] = []
+    #: due-day and 2-day reminders with no `delivered` report in time (ehcp/receipts.py)
+    undelivered_reminders: list[str] = []
     #: True when the case is open but nothing is left to do or to wait for: no deadline
     #: pending, no missed duty still owed, no untimed route under way (close it, or record
     #: what happens next)

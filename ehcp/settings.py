@@ -6,7 +6,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ehcp.council import CouncilInfo
@@ -21,7 +21,36 @@ def _split_csv(value: object) -> object:
 
 
 #: secrets that may be given as a file instead (EHCP_<NAME>_FILE)
-SECRET_FILES = ("sendgrid_api_key", "codec_server_token")
+SECRET_FILES = ("sendgrid_api_key", "codec_server_token", "notify_callback_token")
+
+
+class NotifyTemplates(BaseModel):
+    """Ids of the council's GOV.UK Notify templates (docs/notify-templates.md has their text)."""
+
+    #: email: subject ((subject)), body ((body)) in plain text
+    email: str = ""
+    #: text message reminder: ((message)) (also given: ((case_ref)), ((due_date)))
+    text_reminder: str = ""
+
+
+class CouncilDelivery(BaseModel):
+    """How one council's messages go out: EHCP_DELIVERY__<COUNCIL>__<FIELD>."""
+
+    provider: Literal["sendgrid", "notify", "outbox"] = "sendgrid"
+    notify_api_key: SecretStr | None = None
+    templates: NotifyTemplates = NotifyTemplates()
+
+    @model_validator(mode="after")
+    def _notify_complete(self) -> CouncilDelivery:
+        if self.provider == "notify":
+            missing = [n for n in ("email", "text_reminder") if not getattr(self.templates, n)]
+            if self.notify_api_key is None or not self.notify_api_key.get_secret_value():
+                missing.insert(0, "notify_api_key")
+            if missing:
+                raise ValueError(
+                    "provider notify needs " + ", ".join(missing) + " (docs/notify-templates.md)"
+                )
+        return self
 
 
 class Settings(BaseSettings):
@@ -47,6 +76,9 @@ class Settings(BaseSettings):
     reminder_spread_s: int = Field(default=60, ge=0, le=3600)
     #: days before the due date on which reminders go out; 0 is the due day itself
     reminder_offsets: Annotated[list[int], NoDecode] = [14, 7, 2, 0]
+    #: of those, the days on which a parent who chose texts gets a text message (2 days
+    #: before and the due day); EHCP_TEXT_OFFSETS=2,0
+    text_offsets: Annotated[list[int], NoDecode] = [2, 0]
     #: extra non-working days (e.g. a newly proclaimed bank holiday), comma-separated ISO dates
     extra_bank_holidays: Annotated[list[date], NoDecode] = []
     #: workflows kept in worker memory; a case not in it is rebuilt from its history
@@ -83,6 +115,27 @@ class Settings(BaseSettings):
     sendgrid_timeout_s: float = Field(default=10, gt=0, lt=25)  # below SEND_TIMEOUT (30 s)
     #: durable record of sent message keys: shared storage when workers run on several hosts
     sent_ledger_dir: Path = Path("data/sent-ledger")
+    # Delivery per council (activities/senders.py, docs/notify-templates.md):
+    #: EHCP_DELIVERY__<COUNCIL>__PROVIDER=notify, EHCP_DELIVERY__<COUNCIL>__NOTIFY_API_KEY=...;
+    #: a council not named here uses SendGrid with the key above, or the outbox
+    delivery: dict[str, CouncilDelivery] = {}
+    #: GOV.UK Notify's API (tests: a stand-in on 127.0.0.1)
+    notify_base_url: ProviderURL = "https://api.notifications.service.gov.uk"
+    #: seconds one Notify request may take (below the send activity's budget, as SendGrid's)
+    notify_timeout_s: float = Field(default=10, gt=0, lt=25)
+    # Delivery receipts (ehcp/receipts.py, webhooks/)
+    #: SendGrid's signed event webhook: its verification key (base64 DER, or PEM), from
+    #: Settings > Mail Settings > Event Webhook; unset: /webhooks/sendgrid refuses everything
+    sendgrid_webhook_public_key: str | None = None
+    #: seconds a signed SendGrid request stays acceptable (replays older than this get 401)
+    sendgrid_webhook_tolerance_s: int = Field(default=600, ge=30, le=86_400)
+    #: the bearer token given to Notify for its callbacks; unset: /webhooks/notify refuses all
+    notify_callback_token: SecretStr | None = None
+    notify_callback_token_file: Path | None = None
+    #: hours after a due-day or 2-day reminder with no `delivered` report before it is flagged
+    undelivered_flag_hours: int = Field(default=24, ge=1, le=168)
+    #: minutes before a Notify `temporary-failure` text or email is sent once more
+    temporary_failure_retry_minutes: int = Field(default=60, ge=1, le=24 * 60)
     # Payload encryption (security/, docs/encryption.md): one source of keys, either
     #: EHCP_CODEC_KEYS="id:base64,id:base64" with EHCP_CODEC_CURRENT_KEY=id ...
     codec_keys: SecretStr | None = None
@@ -123,7 +176,11 @@ class Settings(BaseSettings):
     api_auth_failure_limit: str = "20/minute"
 
     _split = field_validator(
-        "reminder_offsets", "extra_bank_holidays", "codec_cors_origins", mode="before"
+        "reminder_offsets",
+        "text_offsets",
+        "extra_bank_holidays",
+        "codec_cors_origins",
+        mode="before",
     )(_split_csv)
 
     @model_validator(mode="after")
@@ -162,7 +219,7 @@ class Settings(BaseSettings):
     def _no_build_id(cls, value: object) -> object:
         return None if value == "" else value  # compose passes an unset variable as ""
 
-    @field_validator("reminder_offsets")
+    @field_validator("reminder_offsets", "text_offsets")
     @classmethod
     def _offsets(cls, value: list[int]) -> list[int]:
         if any(v < 0 or v > 60 for v in value):

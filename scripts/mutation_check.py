@@ -42,10 +42,11 @@ MUTATIONS = [
         "        self._upsert_search_attributes()  # sending changes no attribute; an event wakes "
         "the loop\n        due = due_notices(state, self._now(), learned=self._learned())\n"
         "        if self._told_of_responses:\n            due += told_notices(state)\n"
-        "        await self._send(due)",
+        "        await self._send(with_texts(state, due))",
         "        due = due_notices(state, self._now(), learned=self._learned())\n"
         "        if self._told_of_responses:\n            due += told_notices(state)\n"
-        "        await self._send(due)\n        self._upsert_search_attributes()",
+        "        await self._send(with_texts(state, due))\n"
+        "        self._upsert_search_attributes()",
     ),
     Mutation(
         "closing-upsert-before-closure-emails",
@@ -60,8 +61,8 @@ MUTATIONS = [
     Mutation(
         "reverse-send-batch",
         "send a wake-up's emails in reverse order (one batch either way)",
-        "        await self._send(due)",
-        "        await self._send(list(reversed(due)))",
+        "        await self._send(with_texts(state, due))",
+        "        await self._send(list(reversed(with_texts(state, due))))",
     ),
     Mutation(
         "no-staff-alerts",

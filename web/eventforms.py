@@ -3,7 +3,8 @@ question each field asks, which GOV.UK component answers it, and how the answer 
 
 The model stays the one definition of every event: a field added there shows up here as a
 question. Nested lists (a mediation's agreed actions, a tribunal's recommendations) have no
-form yet; the API records them.
+form yet, nor has a corrected contact (`contact_updated`'s `contact`): the API and the CLI
+record them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from web.forms import FormErrors, date_items, read_date
 from web.offer import open_deadline_keys
 
 #: fields a person never types: the kind is the form, recorded_by is who is signed in
-SKIPPED = {"kind", "recorded_by", "agreed_actions", "recommendations"}
+SKIPPED = {"kind", "recorded_by", "agreed_actions", "recommendations", "contact"}
 
 QUESTIONS: dict[str, str] = {
     "date": "When did it happen?",
@@ -47,6 +48,7 @@ QUESTIONS: dict[str, str] = {
     "mediation_date": "When is the mediation?",
     "council_party": "Was the council a party to the mediation?",
     "by": "Who applied?",
+    "role": "Whose contact details changed?",
 }
 
 TITLES: dict[str, str] = {
@@ -78,6 +80,7 @@ TITLES: dict[str, str] = {
     "permission_to_appeal_requested": "Permission to appeal to the Upper Tribunal asked for",
     "permission_to_appeal_decided": "Permission to appeal decided",
     "decision_suspended": "Tribunal decision suspended",
+    "contact_updated": "Contact details corrected",
     "case_closed": "Case closed",
 }
 

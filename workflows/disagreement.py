@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from ehcp.challenges import check_concession_timing
     from ehcp.deadline import DeadlineSpec
+    from ehcp.delivery_state import DeliveryReceipt, DeliveryReports
     from ehcp.models import Case, Event
     from ehcp.notices import (
         Delivery,
@@ -71,6 +72,14 @@ with workflow.unsafe.imports_passed_through():
         workflow_id,
     )
     from ehcp.planning import request_for
+    from ehcp.receipts import (
+        apply_reports,
+        rebuild,
+        resend_key,
+        undelivered_reminders,
+        warnings,
+    )
+    from ehcp.texts import with_texts
     from ehcp.told import told_notices
     from ehcp.uktime import london_date, london_to_utc
     from ehcp.vocabulary import Stage
@@ -130,6 +139,7 @@ class DisagreementWorkflow:
         self._timer_at: datetime | None = None
         self._rang = False
         self._reg45_rule = False  # decided once in run: validators may not call patched
+        self._resends: list[asyncio.Task[None]] = []  # messages sent once more, later
         self._notices_after_learned = False
         self._told_of_responses = False
         self._close_when_withdrawn = False
@@ -239,7 +249,7 @@ class DisagreementWorkflow:
         due = due_notices(state, self._now(), learned=self._learned())
         if self._told_of_responses:
             due += told_notices(state)
-        await self._send(due)
+        await self._send(with_texts(state, due))
 
     def _local(self) -> bool:
         return workflow.patched(LOCAL_ACTIVITIES)
@@ -324,6 +334,7 @@ class DisagreementWorkflow:
                 sent_at=self._now(),
                 transport=delivery.transport,
                 message_id=delivery.message_id,
+                channel=notification.channel,
             )
         )
         if notification.kind == "escalation":
@@ -439,6 +450,44 @@ class DisagreementWorkflow:
                 str(rejected), type="EventRejected", non_retryable=True
             ) from None
 
+    # -- delivery receipts ------------------------------------------------------------------
+
+    @workflow.update
+    async def record_delivery(self, reports: DeliveryReports) -> DeliveryReceipt:
+        """Provider delivery events for this case's messages (webhooks/): each message's
+        state; a hard failure alerts the caseworker and SEND manager at once (through the
+        outbox) and marks the reader not reached; a Notify temporary failure is sent once
+        more later. A new update kind: old histories never hold it (no patch needed)."""
+        await workflow.wait_condition(lambda: self._state is not None)
+        async with self._lock:
+            done = apply_reports(self._state, reports.reports, self._now())
+            staff = [a for f in done.failures for a in failure_alerts(self._state, f)]
+            done.receipt.alerts = len(staff)
+        await self._send(staff)
+        for record in done.resend:
+            self._resends.append(asyncio.create_task(self._resend_later(record)))
+        return done.receipt
+
+    @record_delivery.validator
+    def _validate_delivery(self, reports: DeliveryReports) -> None:
+        if self._state is not None and self._state.closed:
+            raise ApplicationError(
+                "the case is closed; delivery reports are no longer recorded",
+                type="CaseClosed",
+                non_retryable=True,
+            )
+
+    async def _resend_later(self, record: NoticeRecord) -> None:
+        """Send a message once more after a temporary failure: the same message, rebuilt
+        from the case as it is now (new contact details apply), under its own key."""
+        await workflow.sleep(timedelta(minutes=self._state.policy.resend_after_minutes))
+        again = [
+            n.model_copy(update={"key": resend_key(n.key)})
+            for n in with_texts(self._state, rebuild(self._state, record), skip_sent=False)
+            if n.key == record.key
+        ]
+        await self._send(again)
+
     # -- queries ----------------------------------------------------------------------------
 
     @workflow.query
@@ -460,13 +509,17 @@ class DisagreementWorkflow:
             delivery_failures=state.delivery_failures if state else [],
             events=len(state.timeline) if state else 0,
             nothing_pending=bool(state) and not state.closed and nothing_pending(state),
+            warnings=warnings(state) if state else [],
+            not_reached=state.not_reached if state else [],
+            undelivered_reminders=undelivered_reminders(state, self._now()) if state else [],
         )
 
     @workflow.query
     def case(self) -> Case:
-        """The case as started: decision and contacts (for the caseworker pages). A query
-        only: nothing is recorded, so adding it needs no patch."""
-        return self._start.case
+        """The case: decision and contacts (for the caseworker pages), with any contact
+        details corrected since (`contact_updated`). A query only: nothing is recorded, so
+        adding it needs no patch."""
+        return self._state.case if self._state is not None else self._start.case
 
     @workflow.query
     def timeline(self) -> CaseTimeline:

@@ -60,6 +60,8 @@ class Case:
 EVENT = ["event", "RUT-2026-0042"]
 EVENT_STDIN = [*EVENT, "--json", "-"]
 START_STDIN = ["start", "--json", "-"]
+CONTACT_UPDATED = [*EVENT, "contact_updated", "--date", PAST, "--role", "parent",
+                   "--contact-name", "Sam", "--contact-email", "sam@example.org"]  # fmt: skip
 
 CASES: dict[str, Case] = {
     # -- event: JSON on stdin ----------------------------------------------------------------
@@ -83,6 +85,13 @@ CASES: dict[str, Case] = {
         EVENT_STDIN,
         json.dumps({"kind": "x" * 500_000, "date": PAST}).encode(),
         "unknown event kind 'xxxx",
+    ),
+    "event-contact-landline": Case(
+        [*CONTACT_UPDATED, "--contact-mobile", "01572 722577"],
+        says="contact.mobile: a landline, which cannot receive text messages",
+    ),
+    "event-contact-text-without-mobile": Case(
+        [*CONTACT_UPDATED, "--contact-preference", "text"], says="needs a mobile number"
     ),
     "event-missing-kind": Case(EVENT_STDIN, json.dumps({"date": PAST}).encode(), "kind: missing"),
     "event-missing-date": Case(

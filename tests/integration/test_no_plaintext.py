@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.outbox import OutboxSender
+from ehcp.delivery_state import DeliveryReceipt, DeliveryReport, DeliveryReports
 from ehcp.models import parse_event
 from ehcp.payloads import CaseStatus, EventReceipt, StartCase, workflow_id
 from ehcp.settings import Settings
@@ -45,13 +46,23 @@ from workflows.search_attributes import ALL_KEYS
 
 pytestmark = pytest.mark.integration
 
-PARENT = {"name": "Perpetua Quillfeather", "email": "perpetua.quillfeather@example.org"}
+PARENT = {
+    "name": "Perpetua Quillfeather",
+    "email": "perpetua.quillfeather@example.org",
+    "mobile": "+447400987654",  # texts, and the number in delivery reports
+    "contact_preference": "both",
+}
+#: a provider's delivery report whose reason quotes the reader (redacted or not, encrypted)
+BOUNCE_REASON = "550 mailbox of Perpetua Quillfeather is full"
+CORRECTED = {"name": "Perpetua Quillfeather", "email": "pq.corrected@example.org"}
 SECOND = {"name": "Barnaby Oddlington", "email": "barnaby.oddlington@example.net"}
 HEALTH = {"name": "Drusilla Fennimore-Ash", "email": "drusilla.fennimore@icb.example"}
 NOTE = "Zephyrine has dyspraxia and attends Larkspur Hollow school"
 REJECTED_NOTE = "Octavian Brightwater needs a hearing loop"
 DISTINCTIVE = [
-    *PARENT.values(),
+    PARENT["name"],
+    PARENT["email"],
+    PARENT["mobile"],
     *SECOND.values(),
     *HEALTH.values(),
     NOTE,
@@ -60,6 +71,8 @@ DISTINCTIVE = [
     "Fennimore",
     "Zephyrine",
     "Larkspur Hollow",
+    BOUNCE_REASON,
+    CORRECTED["email"],
 ]
 #: only in a rejected event, which never reaches history: must not be there in any form
 REJECTED_ONLY = "Octavian Brightwater"
@@ -221,6 +234,21 @@ async def test_the_server_stores_no_personal_data_in_plaintext(
                 lambda s: s.reminders_sent and s.delivery_failures,
                 "notices to be sent and one refused",
             )
+            # a delivery report (as the webhooks send it) and corrected contact details
+            sent = (await status(handle)).reminders_sent
+            parent_key = next(n.key for n in sent if n.role == "parent")
+            report = DeliveryReport(
+                provider="sendgrid", event_id="sg-npt-1", case_ref=case_ref,
+                message_key=parent_key, status="bounce", occurred_at=datetime.now(UTC),
+                reason=BOUNCE_REASON,
+            )  # fmt: skip
+            receipt = await handle.execute_update(
+                DisagreementWorkflow.record_delivery,
+                DeliveryReports(reports=[report]),
+                result_type=DeliveryReceipt,
+            )
+            assert receipt.alerts == 2
+            await event(handle, "contact_updated", date=today, role="parent", contact=CORRECTED)
             await event(handle, "case_closed", date=today, reason="resolved_by_agreement",
                         notes=f"closed after talking to {SECOND['name']}")  # fmt: skip
             final = await handle.result()
@@ -228,8 +256,8 @@ async def test_the_server_stores_no_personal_data_in_plaintext(
         # What actually happened, decoded by the client: the data is there.
         kinds = {n.kind for n in final.reminders_sent}
         assert {"recommendation_response", "case_closed", "delivery_failure"} <= kinds, kinds
-        assert {f.role for f in final.delivery_failures} == {"second_contact"}
-        assert REFUSED_BY_PROVIDER in final.delivery_failures[0].reason
+        assert {f.role for f in final.delivery_failures} == {"second_contact", "parent"}
+        assert any(REFUSED_BY_PROVIDER in f.reason for f in final.delivery_failures)
 
         raw = await raw_record(client, handle.id)
 

@@ -117,6 +117,10 @@ SAMPLE_FIELDS: dict[str, dict[str, Any]] = {
     "permission_to_appeal_requested": {"by": "council"},
     "permission_to_appeal_decided": {"by": "council", "outcome": "refused"},
     "decision_suspended": {},
+    "contact_updated": {
+        "role": "parent",
+        "contact": {"name": "Sam Parent", "email": "sam.new@example.org"},
+    },
 }
 
 
@@ -1153,6 +1157,9 @@ def some_event(draw: st.DrawFn, state: CaseState, on: date) -> Event:
             fields["outcome"] = draw(st.sampled_from(["granted", "refused"]))
         case "hearing_listed":
             fields["hearing_date"] = later
+        case "contact_updated":
+            fields["role"] = draw(st.sampled_from(["parent", "second_contact", "caseworker"]))
+            fields["contact"] = {"name": "New Name", "email": "new@example.org"}
         case "tribunal_decision":
             fields["outcome"] = draw(st.sampled_from(["allowed", "partly_allowed", "dismissed"]))
             fields["orders"] = draw(

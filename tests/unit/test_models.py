@@ -182,7 +182,7 @@ def test_event_that_is_not_an_object() -> None:
 
 
 def test_event_kinds_are_the_stable_names_of_process_md() -> None:
-    assert len(EVENT_KINDS) == len(set(EVENT_KINDS)) == 29
+    assert len(EVENT_KINDS) == len(set(EVENT_KINDS)) == 30
     assert set(EVENT_KINDS) >= {
         "mediation_adviser_contacted",
         "appeal_registered",
@@ -475,6 +475,16 @@ GOOD_EVENTS: list[dict[str, Any]] = [
     event_data("permission_to_appeal_requested", by="council"),
     event_data("permission_to_appeal_decided", by="council", outcome="granted"),
     event_data("decision_suspended"),
+    event_data(
+        "contact_updated",
+        role="parent",
+        contact={
+            "name": "Sam Parent",
+            "email": "sam.new@example.org",
+            "mobile": "+447400123456",
+            "contact_preference": "both",
+        },
+    ),
 ]
 
 

@@ -208,6 +208,49 @@ async def rejected_updates(h: Harness) -> WorkflowHandle:
     return handle
 
 
+async def texts_and_receipts(h: Harness) -> WorkflowHandle:
+    """A parent who chose email and texts (issue 14): the 2-day reminder goes both ways;
+    delivery reports arrive as `record_delivery` updates: the email bounces (staff alerted
+    from inside the update), the text fails for now (sent once more after a timer), a
+    duplicate changes nothing; corrected details (`contact_updated`) clear the warning."""
+    from ehcp.delivery_state import DeliveryReceipt, DeliveryReport, DeliveryReports
+    from workflows.disagreement import DisagreementWorkflow
+
+    d0 = await h.today()
+    parent = {"name": "Sam Parent", "email": "sam.parent@example.org",
+              "mobile": "07400 123456", "contact_preference": "both"}  # fmt: skip
+    handle = await h.start(make_case("RUT-HIST-9", "refusal_to_assess", d0, parent=parent))
+    await h.event(handle, "mediation_adviser_contacted", date=d0)
+    due = next(d.due for d in (await h.status(handle)).deadlines if d.key == "appeal")
+    await h.skip((due - d0).days - 1)  # past 9am, two days before the appeal is due
+    sent = [n for n in (await h.status(handle)).reminders_sent if n.role == "parent"]
+    email = next(n for n in sent if n.channel == "email" and "/reminder/2/" in n.key)
+    text = next(n for n in sent if n.channel == "sms")
+    now = await h.env.get_current_time()
+
+    def report(n, status: str, event_id: str) -> DeliveryReport:
+        return DeliveryReport(
+            provider="sendgrid" if n.channel == "email" else "notify",
+            event_id=event_id, case_ref="RUT-HIST-9", message_key=n.key, status=status,
+            occurred_at=now, reason="550 no such user" if status == "bounce" else None,
+        )  # fmt: skip
+
+    reports = DeliveryReports(
+        reports=[report(email, "bounce", "sg-1"), report(text, "temporary-failure", "n-1")]
+    )
+    for _ in range(2):  # the second time: all duplicates
+        await handle.execute_update(
+            DisagreementWorkflow.record_delivery, reports, result_type=DeliveryReceipt
+        )
+    await h.skip(1)  # the text goes once more
+    d1 = await h.today()
+    await h.event(handle, "contact_updated", date=d1, role="parent",
+                  contact={"name": "Sam Parent", "email": "sam.right@example.org"})  # fmt: skip
+    await h.event(handle, "case_closed", date=d1, reason="withdrawn")
+    await handle.result()
+    return handle
+
+
 SCENARIOS: dict[str, Scenario] = {
     "mediation_appeal_decision": mediation_appeal_decision,
     "way_forward_resolved": way_forward_resolved,
@@ -215,6 +258,7 @@ SCENARIOS: dict[str, Scenario] = {
     "withdrawal": withdrawal,
     "continue_as_new": continue_as_new,
     "rejected_updates": rejected_updates,
+    "texts_and_receipts": texts_and_receipts,
 }
 
 # The paths with commands of their own, each with its fault (from the v3 generation on).
