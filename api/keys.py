@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from api.auth import KeyManager
 from api.problems import problem_responses
 from service.callers import Role
-from service.errors import NotFound
+from service.errors import KeyNotFound
 from store.api_keys import ApiKeys, KeyInfo
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"])
@@ -94,5 +94,5 @@ async def revoke_key(caller: KeyManager, request: Request, key_id: KeyIdPath) ->
     info = await run_in_threadpool(_keys(request).revoke, key_id, caller.council)
     request.app.state.known_keys.forget_all()
     if info is None:
-        raise NotFound(f"no key {key_id}")
+        raise KeyNotFound(f"no key {key_id}")
     return _info(info)

@@ -70,6 +70,13 @@ class NotFound(ServiceError):
     title = "No such case"
 
 
+class KeyNotFound(NotFound):
+    """No such API key, or a key of another council: the two answers are the same."""
+
+    slug = "key-not-found"
+    title = "No such API key"
+
+
 class Conflict(ServiceError):
     """Refused by the state of things: a duplicate case, an event the case refuses, an event
     id already used for a different event, a closed case."""

@@ -76,7 +76,8 @@ def visibility_query(flt: CaseFilter, today: date) -> str:
         clauses.append(f"{OVERDUE} = {'true' if flt.overdue else 'false'}")
     if flt.due_within is not None:
         limit = due_limit(today, flt.due_within).strftime("%Y-%m-%dT%H:%M:%SZ")
-        clauses.append(f"{NEXT_DEADLINE} < '{limit}'")
+        # an overdue case's missed duty is past, whatever its next pending deadline says
+        clauses.append(f"({NEXT_DEADLINE} < '{limit}' OR {OVERDUE} = true)")
     # enum values and council codes are checked patterns: nothing here can break the quotes
     if flt.stage is not None:
         clauses.append(f"{STAGE} = '{flt.stage.value}'")

@@ -15,6 +15,7 @@ PARTY: dict[str, str] = {
 
 DECISION_TYPES: dict[str, str] = {
     DecisionType.refusal_to_assess: "Refusal to carry out an EHC needs assessment",
+    DecisionType.refusal_to_reassess: "Refusal to carry out a re-assessment of EHC needs",
     DecisionType.refusal_to_issue_plan: "Refusal to issue an EHC plan",
     DecisionType.plan_content: "Contents of an EHC plan",
     DecisionType.refusal_to_amend: "Refusal to amend an EHC plan",

@@ -128,7 +128,7 @@ async def test_nothing_crosses_a_council_boundary(api: Api):
     is_problem(other, 422)
     north_key = (await north.post("/api/v1/api-keys", json={"name": "n", "role": "viewer"})).json()
     gone = await south.delete(f"/api/v1/api-keys/{north_key['key_id']}")
-    is_problem(gone, 404)
+    assert is_problem(gone, 404, "key-not-found")["title"] == "No such API key"
     assert north_key["key_id"] not in [
         k["key_id"] for k in (await south.get("/api/v1/api-keys")).json()
     ]

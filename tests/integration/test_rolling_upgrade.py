@@ -106,7 +106,16 @@ async def event(handle: WorkflowHandle, kind: str, **fields) -> EventReceipt:
 
 @pytest.mark.slow
 async def test_a_case_follows_the_current_version_and_never_goes_back(tmp_path: Path):
-    server = DevServer(tmp_path / "temporal.db")
+    # One task-queue partition: a routing change reaches every partition of the queue before it
+    # counts as complete, and the default four, each loaded only by polls, took minutes to get
+    # there on a loaded machine.
+    server = DevServer(
+        tmp_path / "temporal.db",
+        extra_args=(
+            "--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+            "--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
+        ),
+    )  # fmt: skip
     server.start()
     base = Settings(
         temporal_address=server.address,

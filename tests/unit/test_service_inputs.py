@@ -79,6 +79,16 @@ def test_due_within_is_a_uk_date_bound(today: date, days: int, limit: datetime):
     )
 
 
+def test_due_within_includes_every_overdue_case():
+    """A case with a missed duty is due now, whatever its next pending deadline: the filter
+    says so (docs/api.md), and the fresh-user trial found it left out."""
+    limit = due_limit(TODAY, 30).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert visibility_query(CaseFilter(due_within=30), TODAY) == (
+        "WorkflowType = 'DisagreementWorkflow' AND "
+        f"(EhcpNextDeadline < '{limit}' OR EhcpOverdue = true)"
+    )
+
+
 def test_due_today_at_five_is_within_zero_days_at_any_hour_before():
     """The attribute is 17:00 London on the due date: included for due_within=0 all day."""
     from ehcp.uktime import london_to_utc
