@@ -7,7 +7,7 @@ wake-up).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -18,6 +18,7 @@ from ehcp.notices import (
     NoticeKind,
     Notification,
     Role,
+    due_notices,
     failure_alerts,
     next_wakeup,
     slot_seconds,
@@ -132,3 +133,42 @@ def test_the_day_has_ended_wake_up_keeps_the_cases_slot() -> None:
     slot = timedelta(seconds=867)
     assert next_wakeup(b.state, utc(2026, 11, 30, 12)) == utc(2026, 12, 1, 9) + slot
     assert next_wakeup(b.state, utc(2026, 12, 1, 9) + slot) == utc(2026, 12, 2, 0) + slot
+
+
+def test_the_policy_time_keeps_its_minutes_and_seconds() -> None:
+    b = CaseBuilder(policy=ReminderPolicy(send_manager=MANAGER, at=time(8, 45, 30)))
+    # 14 days before Tue 1 Dec 2026 (GMT): Tue 17 Nov at 08:45:30 London = UTC
+    assert next_wakeup(b.state, utc(2026, 11, 10)) == utc(2026, 11, 17, 8, 45, 30)
+
+
+def test_a_reminder_at_the_very_moment_the_deadline_was_created_is_sent() -> None:
+    b = CaseBuilder(created=utc(2026, 11, 17, 9))  # the 14-day reminder's own moment
+    sent = due_notices(b.state, utc(2026, 11, 17, 9))
+    assert sorted((n.deadline.key, n.days_before, n.role) for n in sent if n.deadline) == [
+        ("appeal", 14, Role.parent),
+        ("mediation_contact", 14, Role.parent),
+    ]
+
+
+def test_at_the_end_of_the_last_day_nothing_is_left_to_wake_for() -> None:
+    # 00:00 on Wed 2 Dec 2026 is the moment both parent clocks become missed: that moment is
+    # now, not a future wake-up, and parent deadlines do not escalate.
+    assert next_wakeup(CaseBuilder().state, utc(2026, 12, 2, 0)) is None
+
+
+def test_each_kind_carries_only_its_own_detail() -> None:
+    b = CaseBuilder()
+    b.add("mediation_adviser_contacted", date(2026, 10, 2))
+    b.add("mediation_certificate_issued", date(2026, 10, 3), certificate_kind="information_only")
+    b.add("appeal_registered", date(2026, 10, 20), tribunal_ref="EH123/26/00042")
+    b.refresh(date(2026, 12, 9))  # the response (due Tue 1 Dec) is missed
+    due = due_notices(b.state, utc(2026, 12, 9, 9))
+    assert sorted((n.kind, n.role, n.days_before, n.escalation, n.closed_reason) for n in due) == [
+        (NoticeKind.escalation, Role.caseworker, None, 2, None),
+        (NoticeKind.escalation, Role.send_manager, None, 2, None),
+        (NoticeKind.late_notice, Role.parent, None, None, None),
+    ]
+    reminders = due_notices(CaseBuilder().state, utc(2026, 11, 29, 9))  # 2 days before
+    assert {(n.kind, n.days_before, n.escalation, n.closed_reason) for n in reminders} == {
+        (NoticeKind.reminder, 2, None, None)
+    }
