@@ -172,3 +172,14 @@ def test_each_kind_carries_only_its_own_detail() -> None:
     assert {(n.kind, n.days_before, n.escalation, n.closed_reason) for n in reminders} == {
         (NoticeKind.reminder, 2, None, None)
     }
+
+
+def test_a_council_deadline_without_an_escalation_date_is_never_chased() -> None:
+    # escalate_from is what dates the escalations; without it (a deadline recorded before it
+    # was set) the missed duty stays on record but nobody is chased and nothing crashes.
+    b = CaseBuilder()
+    b.add("mediation_requested", date(2026, 10, 5))
+    b.state.deadlines["mediation_session"].escalate_from = None
+    b.refresh(date(2026, 11, 20))
+    assert b.status("mediation_session") == "missed"
+    assert [n for n in due_notices(b.state, utc(2026, 11, 20, 9)) if n.kind != "reminder"] == []
