@@ -1,0 +1,146 @@
+"""Every refusal of a case rule, compared whole, and the effects a mutation run showed
+unguarded (issue 19). Complements test_case_state.py and test_case_state_exact.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.unit.casebuilder import CaseBuilder, ev
+from tests.unit.test_case_state_exact import TRIBUNAL_REF, refusal, statuses
+
+
+def appeal(b: CaseBuilder, on: date = date(2026, 10, 20), **fields: object) -> None:
+    b.add("appeal_registered", on, tribunal_ref=TRIBUNAL_REF, placement_only=True, **fields)
+
+
+# ----- way forward meetings
+
+
+def test_a_meeting_held_without_scheduling_is_refused() -> None:
+    held = ev("way_forward_meeting_held", date(2026, 10, 9), outcome="resolved")
+    assert refusal(CaseBuilder(), held) == (
+        "no way forward meeting is scheduled: record way_forward_meeting_scheduled first"
+    )
+
+
+def test_a_meeting_held_after_its_day_passed_records_the_day_it_was_held() -> None:
+    b = CaseBuilder()
+    b.add("way_forward_meeting_scheduled", date(2026, 10, 2), meeting_date="2026-10-09")
+    b.refresh(date(2026, 10, 12))
+    assert statuses(b)["way_forward_meeting"] == ("met", date(2026, 10, 9))
+    b.add("way_forward_meeting_held", date(2026, 10, 12), outcome="not_resolved")
+    assert statuses(b)["way_forward_meeting"] == ("met", date(2026, 10, 12))
+
+
+# ----- mediation steps
+
+
+def test_declining_after_a_withdrawal_is_accepted() -> None:
+    b = CaseBuilder()
+    b.add("mediation_requested", date(2026, 10, 5))
+    b.add("mediation_withdrawn", date(2026, 10, 8))
+    b.add("mediation_declined", date(2026, 10, 9))
+    assert b.state.mediation_status() == "declined"
+
+
+@pytest.mark.parametrize("status", ["requested", "held"])
+def test_declining_a_mediation_under_way_is_refused(status: str) -> None:
+    b = CaseBuilder()
+    b.add("mediation_requested", date(2026, 10, 5))
+    if status == "held":
+        b.add("mediation_held", date(2026, 10, 20), outcome="no_agreement")
+    declined = ev("mediation_declined", date(2026, 10, 21))
+    assert refusal(b, declined) == (
+        f"mediation is already {status}; to leave a requested mediation record mediation_withdrawn"
+    )
+
+
+@pytest.mark.parametrize("status", ["requested", "held"])
+def test_a_second_request_is_refused_until_the_first_is_withdrawn(status: str) -> None:
+    b = CaseBuilder()
+    b.add("mediation_requested", date(2026, 10, 5))
+    if status == "held":
+        b.add("mediation_held", date(2026, 10, 20), outcome="no_agreement")
+    again = ev("mediation_requested", date(2026, 10, 21))
+    assert refusal(b, again) == (
+        f"mediation was already {status}; a new request needs the earlier one to be withdrawn"
+    )
+
+
+def test_mediation_held_without_a_request_is_refused() -> None:
+    held = ev("mediation_held", date(2026, 10, 20), outcome="no_agreement")
+    assert refusal(CaseBuilder(), held) == (
+        "no mediation is requested: record mediation_requested before mediation_held"
+    )
+
+
+@pytest.mark.parametrize("status", [None, "held", "declined"])
+def test_only_a_requested_mediation_can_be_withdrawn(status: str | None) -> None:
+    b = CaseBuilder()
+    if status == "held":
+        b.add("mediation_requested", date(2026, 10, 5))
+        b.add("mediation_held", date(2026, 10, 20), outcome="no_agreement")
+    elif status == "declined":
+        b.add("mediation_declined", date(2026, 10, 5))
+    withdrawn = ev("mediation_withdrawn", date(2026, 10, 21))
+    assert refusal(b, withdrawn) == (
+        f"only a requested mediation can be withdrawn; mediation is {status or 'not requested'}"
+    )
+
+
+# ----- disagreement resolution
+
+
+def test_a_concluded_resolution_cannot_conclude_again() -> None:
+    b = CaseBuilder()
+    b.add("disagreement_resolution_started", date(2026, 10, 5))
+    b.add("disagreement_resolution_concluded", date(2026, 10, 20), outcome="not_resolved")
+    again = ev("disagreement_resolution_concluded", date(2026, 10, 21), outcome="resolved")
+    assert refusal(b, again) == (
+        "no disagreement resolution is under way: record disagreement_resolution_started first"
+    )
+
+
+# ----- recommendations
+
+
+def test_a_response_on_a_case_without_recommendations() -> None:
+    b = CaseBuilder()
+    appeal(b)
+    b.add("tribunal_decision", date(2027, 3, 1), outcome="allowed")
+    response = ev("recommendation_response_sent", date(2027, 3, 8), recommendation=1, followed=True)
+    assert refusal(b, response) == "there is no recommendation 1; this case has none"
+
+
+def test_a_response_to_a_recommendation_past_the_last() -> None:
+    b = CaseBuilder()
+    appeal(b, health_included=True)
+    recommendation = {"addressed_to": "health", "summary": "Review speech therapy"}
+    b.add(
+        "tribunal_decision",
+        date(2027, 3, 1),
+        outcome="allowed",
+        recommendations=[recommendation, recommendation],
+    )
+    response = ev("recommendation_response_sent", date(2027, 3, 8), recommendation=3, followed=True)
+    assert refusal(b, response) == (
+        "there is no recommendation 3; this case has recommendations 1 to 2"
+    )
+
+
+# ----- what ends the hearing
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [("appeal_unopposed", {"concessions": ["amend_placement"]}), ("appeal_withdrawn", {})],
+)
+def test_a_conceded_or_withdrawn_appeal_cancels_the_hearing(kind: str, fields: dict) -> None:
+    b = CaseBuilder()
+    appeal(b)
+    b.add("hearing_listed", date(2026, 11, 2), hearing_date="2027-03-01")
+    b.add(kind, date(2026, 12, 10), **fields)
+    assert statuses(b)["hearing"] == ("cancelled", date(2026, 12, 10))
+    assert statuses(b)["appeal_response"] == ("cancelled", date(2026, 12, 10))
