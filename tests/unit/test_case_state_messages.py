@@ -144,3 +144,40 @@ def test_a_conceded_or_withdrawn_appeal_cancels_the_hearing(kind: str, fields: d
     b.add(kind, date(2026, 12, 10), **fields)
     assert statuses(b)["hearing"] == ("cancelled", date(2026, 12, 10))
     assert statuses(b)["appeal_response"] == ("cancelled", date(2026, 12, 10))
+
+
+# ----- obligation_met and exception_recorded
+
+
+def test_obligation_met_refusals_name_the_event_and_the_open_deadlines() -> None:
+    b = CaseBuilder()
+    appeal(b)
+    wrong = ev("obligation_met", date(2026, 11, 20), deadline_key="appeal")
+    assert refusal(b, wrong) == (
+        "obligation_met does not apply to appeal; open deadlines it can apply to: appeal_response"
+    )
+    missing = ev("obligation_met", date(2026, 11, 20), deadline_key="order:1:draft_plan")
+    assert refusal(b, missing) == (
+        "there is no deadline order:1:draft_plan on this case; "
+        "open deadlines it can apply to: appeal_response"
+    )
+    b.add("obligation_met", date(2026, 11, 20), deadline_key="appeal_response")
+    again = ev("obligation_met", date(2026, 11, 21), deadline_key="appeal_response")
+    assert refusal(b, again) == (
+        "deadline appeal_response is already met (on 2026-11-20); "
+        "open deadlines it can apply to: none"
+    )
+
+
+def test_exception_recorded_refusal_names_the_event() -> None:
+    b = CaseBuilder()
+    appeal(b)
+    wrong = ev(
+        "exception_recorded",
+        date(2026, 11, 20),
+        deadline_key="appeal_response",
+        reason="away_from_area",
+    )
+    assert refusal(b, wrong) == (
+        "exception_recorded does not apply to appeal_response; open deadlines it can apply to: none"
+    )
