@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.unit.casebuilder import CaseBuilder, ev
+from tests.unit.casebuilder import CaseBuilder, ev, make_case
 from tests.unit.test_case_state_exact import TRIBUNAL_REF, refusal, statuses
 
 
@@ -181,3 +181,112 @@ def test_exception_recorded_refusal_names_the_event() -> None:
     assert refusal(b, wrong) == (
         "exception_recorded does not apply to appeal_response; open deadlines it can apply to: none"
     )
+
+
+def test_the_hint_lists_every_open_deadline_it_can_apply_to() -> None:
+    b = CaseBuilder()
+    appeal(b)
+    b.add(
+        "tribunal_decision",
+        date(2027, 3, 1),
+        outcome="allowed",
+        orders=["amend_provision", "amend_placement"],
+    )
+    wrong = ev("obligation_met", date(2027, 3, 2), deadline_key="appeal")
+    assert refusal(b, wrong) == (
+        "obligation_met does not apply to appeal; open deadlines it can apply to: "
+        "order:1:amended_plan, order:2:amended_plan"
+    )
+
+
+# ----- appeals and decisions
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [
+        ("appeal_unopposed", {"concessions": ["amend_placement"]}),
+        ("tribunal_decision", {"outcome": "allowed"}),
+    ],
+)
+def test_no_second_appeal_after_a_concession_or_a_decision(kind: str, fields: dict) -> None:
+    b = CaseBuilder()
+    appeal(b)
+    b.add(kind, date(2026, 12, 10), **fields)
+    again = ev(
+        "appeal_registered", date(2026, 12, 11), tribunal_ref="EH123/26/00043", placement_only=True
+    )
+    assert refusal(b, again) == (
+        "an appeal is already registered on this case (or was conceded or decided)"
+    )
+
+
+def test_placement_only_on_a_refusal_to_assess_is_refused() -> None:
+    b = CaseBuilder(make_case("refusal_to_assess"))
+    placement = ev(
+        "appeal_registered", date(2026, 10, 20), tribunal_ref=TRIBUNAL_REF, placement_only=True
+    )
+    assert refusal(b, placement) == (
+        "placement_only applies only to appeals about a plan's content (amended_plan_content, "
+        "plan_content, refusal_to_amend), not to refusal_to_assess"
+    )
+
+
+def test_an_appeal_beyond_the_placement_needs_a_certificate() -> None:
+    registered = ev("appeal_registered", date(2026, 10, 20), tribunal_ref=TRIBUNAL_REF)
+    assert refusal(CaseBuilder(), registered) == (
+        "an appeal that is not only about the placement needs a mediation certificate: record "
+        "mediation_certificate_issued first, or set placement_only if the appeal is only about "
+        "the school or placement named in section I"
+    )
+
+
+def test_registering_an_appeal_ends_the_mediation_contact_duty_on_that_day() -> None:
+    b = CaseBuilder()
+    appeal(b)
+    assert statuses(b)["mediation_contact"] == ("cancelled", date(2026, 10, 20))
+
+
+def test_a_decision_without_an_appeal_is_refused() -> None:
+    decision = ev("tribunal_decision", date(2027, 3, 1), outcome="allowed")
+    assert refusal(CaseBuilder(), decision) == (
+        "tribunal_decision needs a registered appeal that is not withdrawn or decided"
+    )
+
+
+def test_a_dismissed_appeal_with_orders_is_refused() -> None:
+    b = CaseBuilder()
+    appeal(b)
+    decision = ev(
+        "tribunal_decision", date(2027, 3, 1), outcome="dismissed", orders=["amend_provision"]
+    )
+    assert refusal(b, decision) == (
+        "a dismissed appeal has no orders except cease_plan (dismissing an appeal against "
+        "ceasing a plan)"
+    )
+
+
+def test_no_recommendations_on_a_refusal_to_assess_whole_message() -> None:
+    b = CaseBuilder(make_case("refusal_to_assess"))
+    b.add("mediation_adviser_contacted", date(2026, 10, 2))
+    b.add("mediation_certificate_issued", date(2026, 10, 3), certificate_kind="information_only")
+    b.add("appeal_registered", date(2026, 10, 20), tribunal_ref=TRIBUNAL_REF, health_included=True)
+    recommendation = {"addressed_to": "health", "summary": "Review speech therapy"}
+    decision = ev(
+        "tribunal_decision", date(2027, 3, 1), outcome="allowed", recommendations=[recommendation]
+    )
+    assert refusal(b, decision) == (
+        "the tribunal cannot make health or social care recommendations on an appeal against a "
+        "refusal to assess: they need an appeal about the education parts of a plan "
+        "(CFA s.51(2)(b)-(f))"
+    )
+
+
+def test_a_decision_after_the_hearing_day_records_the_decision_date() -> None:
+    b = CaseBuilder()
+    appeal(b)
+    b.add("hearing_listed", date(2026, 11, 2), hearing_date="2027-03-01")
+    b.refresh(date(2027, 3, 3))
+    assert statuses(b)["hearing"] == ("met", date(2027, 3, 1))
+    b.add("tribunal_decision", date(2027, 3, 5), outcome="allowed")
+    assert statuses(b)["hearing"] == ("met", date(2027, 3, 5))
