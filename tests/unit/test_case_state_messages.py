@@ -290,3 +290,70 @@ def test_a_decision_after_the_hearing_day_records_the_decision_date() -> None:
     assert statuses(b)["hearing"] == ("met", date(2027, 3, 1))
     b.add("tribunal_decision", date(2027, 3, 5), outcome="allowed")
     assert statuses(b)["hearing"] == ("met", date(2027, 3, 5))
+
+
+# ----- dates and closed cases
+
+
+def test_a_closed_case_refuses_with_the_whole_message() -> None:
+    b = CaseBuilder()
+    b.add("case_closed", date(2026, 10, 5), reason="withdrawn")
+    late = ev("mediation_adviser_contacted", date(2026, 10, 6))
+    assert refusal(b, late) == (
+        "case RUT-2026-0042 is closed (withdrawn); a closed case accepts no more events"
+    )
+
+
+def test_dates_outside_the_case_are_refused_with_the_whole_message() -> None:
+    b = CaseBuilder()
+    future = ev("mediation_adviser_contacted", date(2026, 10, 11))
+    assert refusal(b, future, today=date(2026, 10, 10)) == (
+        "date 2026-10-11 is in the future (today is 2026-10-10); "
+        "record an event on or after the day it happens"
+    )
+    early = ev("mediation_adviser_contacted", date(2026, 9, 30))
+    assert refusal(b, early, today=date(2026, 10, 10)) == (
+        "date 2026-09-30 is before the council's decision of 2026-10-01; "
+        "events on this case happen on or after that date"
+    )
+
+
+def test_a_response_date_on_the_registration_day_is_refused() -> None:
+    registered = ev(
+        "appeal_registered",
+        date(2026, 10, 20),
+        tribunal_ref=TRIBUNAL_REF,
+        placement_only=True,
+        response_due="2026-10-20",
+    )
+    assert refusal(CaseBuilder(), registered) == (
+        "response_due must be after the registration date"
+    )
+
+
+# ----- certificates
+
+
+def test_a_certificate_without_contact_is_refused_with_the_whole_message() -> None:
+    certificate = ev(
+        "mediation_certificate_issued", date(2026, 10, 5), certificate_kind="information_only"
+    )
+    assert refusal(CaseBuilder(), certificate) == (
+        "no contact with the mediation adviser is recorded: record "
+        "mediation_adviser_contacted or mediation_declined before the certificate"
+    )
+
+
+def test_a_mediation_completed_certificate_needs_a_held_mediation() -> None:
+    b = CaseBuilder()
+    b.add("mediation_requested", date(2026, 10, 5))
+    completed = ev(
+        "mediation_certificate_issued", date(2026, 10, 6), certificate_kind="mediation_completed"
+    )
+    assert refusal(b, completed) == (
+        "a mediation_completed certificate needs mediation_held first; "
+        "use certificate_kind information_only otherwise"
+    )
+    b.add("mediation_held", date(2026, 10, 20), outcome="no_agreement")
+    b.record(completed.model_copy(update={"date": date(2026, 10, 21)}))
+    assert statuses(b)["mediation_certificate"] == ("met", date(2026, 10, 21))
