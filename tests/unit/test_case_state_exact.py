@@ -233,3 +233,10 @@ def test_a_met_mediation_contact_stays_met_when_mediation_is_requested_later() -
     b.add("mediation_adviser_contacted", date(2026, 10, 5))
     b.add("mediation_requested", date(2026, 12, 3))  # after the 1 December due date
     assert statuses(b)["mediation_contact"] == ("met", date(2026, 10, 5))
+
+
+def test_refresh_statuses_says_exactly_whether_anything_changed() -> None:
+    b = CaseBuilder()
+    assert b.refresh(date(2026, 12, 1)) is False  # the last day itself: nothing moves
+    assert b.refresh(date(2026, 12, 2)) is True
+    assert b.refresh(date(2026, 12, 3)) is False
