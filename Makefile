@@ -1,4 +1,5 @@
-# Two commands: `make run` and `make test`. Both build .venv when it is missing or stale.
+# Two commands: `make run` and `make test`. Both build .venv from requirements-dev.lock when it
+# is missing or stale. `make lock` re-resolves the lock files after a dependency change.
 # `make bench` compares ours with a bare-SDK baseline at 1,000 open cases (about 5 minutes);
 # `make bench-scale` at 1,000 and 10,000 (about 15 minutes). Options go in BENCH_ARGS, e.g.
 # make bench BENCH_ARGS="--size 100000" or BENCH_ARGS="--smoke" (docs/performance.md).
@@ -13,13 +14,26 @@ BENCH_ARGS ?=
 MUTATE_MODULES ?= timescales calendar case_state notices calculator uktime
 MUTATE_JOBS ?= 1
 
-.PHONY: run test lint bench bench-scale mutate clean-data
+.PHONY: run test lint lock bench bench-scale mutate clean-data
 
-$(STAMP): pyproject.toml
+# The venv holds exactly what requirements-dev.lock names, each file checked against its hash
+# (`pip --require-hashes`); the project itself is installed without touching the index.
+$(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Re-resolve both lock files from pyproject.toml (after adding or changing a dependency), with
+# uv from the dev lock; `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed.
+# Python 3.11 (the image's), every platform: the same lock serves make and the Dockerfile.
+LOCK_ARGS ?=
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal \
+	--python-version 3.11 --quiet $(LOCK_ARGS)
+
+lock: $(STAMP)
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
+	$(UV_COMPILE) -c requirements-dev.lock -o requirements.lock
 
 run: $(STAMP)
 	$(BIN)/python scripts/run_dev.py

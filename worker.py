@@ -21,16 +21,28 @@ from pathlib import Path
 from typing import NoReturn
 
 from temporalio.client import Client
-from temporalio.worker import Interceptor, UnsandboxedWorkflowRunner, Worker, WorkflowRunner
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
+from temporalio.runtime import Runtime
+from temporalio.worker import (
+    Interceptor,
+    UnsandboxedWorkflowRunner,
+    Worker,
+    WorkerDeploymentConfig,
+    WorkflowRunner,
+)
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.notify import NotificationActivities
 from activities.planning import PlanningActivities
 from activities.senders import build_senders
 from ehcp.settings import Settings
+from observability import logs, metrics
 from security.converter import data_converter
+from security.files import restrict_umask
 from security.keys import KeyConfigError
+from security.transport import TransportConfigError, client_options
 from workflows.disagreement import DisagreementWorkflow
+from workflows.metrics import MetricsInterceptor
 
 log = logging.getLogger("ehcp.worker")
 #: how long a starting worker waits for the Temporal server
@@ -49,11 +61,27 @@ def workflow_runner(settings: Settings) -> WorkflowRunner:
     return SandboxedWorkflowRunner()
 
 
+def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
+    """Worker Deployment versioning when EHCP_WORKER_BUILD_ID is set: every case follows the
+    deployment's current version (auto-upgrade), so after `temporal worker deployment
+    set-current-version` no task reaches the old workers, and before it none reaches the new."""
+    if not settings.worker_build_id:
+        return None
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(
+            deployment_name=settings.worker_deployment_name, build_id=settings.worker_build_id
+        ),
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.AUTO_UPGRADE,
+    )
+
+
 def build_worker(
     client: Client,
     settings: Settings,
     executor: ThreadPoolExecutor,
     interceptors: Sequence[Interceptor] = (),
+    workflows: Sequence[type] = (DisagreementWorkflow,),
 ) -> Worker:
     planning = PlanningActivities(settings)
     primary, fallback = build_senders(settings)
@@ -61,7 +89,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[DisagreementWorkflow],
+        workflows=list(workflows),  # another only in tests (the next build of the workflow)
         activities=[
             planning.plan_case_start,
             planning.plan_event_deadlines,
@@ -70,28 +98,37 @@ def build_worker(
         ],
         activity_executor=executor,
         max_cached_workflows=settings.max_cached_workflows,
-        interceptors=interceptors,
+        interceptors=[MetricsInterceptor(), *interceptors],
         workflow_runner=workflow_runner(settings),
         graceful_shutdown_timeout=timedelta(seconds=30),
+        deployment_config=deployment_config(settings),
     )
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
+    """The one way to Temporal for the worker, the CLI and the API: the settings' address,
+    namespace, encrypting converter, TLS / mTLS and API key (security/transport.py), on
+    `runtime` (the worker's, with its metrics endpoint) or the SDK's default one. Raises
+    KeyConfigError or TransportConfigError on bad settings, RuntimeError when unreachable."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings),
+        runtime=runtime,
+        **client_options(settings),
     )
 
 
-async def connect_when_ready(settings: Settings, wait: timedelta = CONNECT_WAIT) -> Client:
+async def connect_when_ready(
+    settings: Settings, wait: timedelta = CONNECT_WAIT, runtime: Runtime | None = None
+) -> Client:
     """A worker may start before its server (compose, make run, a host reboot): keep trying
     for a while, then give up loudly."""
     deadline = time.monotonic() + wait.total_seconds()
     delay = 0.2
     while True:
         try:
-            return await connect(settings)
+            return await connect(settings, runtime)
         except RuntimeError as error:  # the SDK's "Failed client connect"
             if time.monotonic() + delay > deadline:
                 raise
@@ -101,9 +138,13 @@ async def connect_when_ready(settings: Settings, wait: timedelta = CONNECT_WAIT)
 
 
 async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    restrict_umask()  # the outbox and ledger hold personal data: 0700 folders, 0600 files
     settings = Settings()
-    client = await connect_when_ready(settings)
+    logs.configure(settings.log_format)
+    runtime = metrics.runtime_for(settings.metrics_address)
+    client = await connect_when_ready(settings, runtime=runtime)
+    if runtime is not None:
+        log.info("Prometheus metrics at http://%s/metrics", settings.metrics_address)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -111,11 +152,14 @@ async def main() -> None:
     with ThreadPoolExecutor(max_workers=16) as executor:
         worker = build_worker(client, settings, executor)
         log.info(
-            "worker polling task queue %r on %s (namespace %s); outbox %s",
+            "worker polling task queue %r on %s (namespace %s); outbox %s; version %s",
             settings.task_queue,
             settings.temporal_address,
             settings.temporal_namespace,
             settings.outbox_dir,
+            f"{settings.worker_deployment_name}.{settings.worker_build_id}"
+            if settings.worker_build_id
+            else "unversioned",
         )
         keyring = client.data_converter.payload_codec.keyring
         log.info("payloads encrypted with key %r from %s", keyring.current_id, keyring.source)
@@ -137,6 +181,6 @@ def exit_without_finalising(status: int) -> NoReturn:
 if __name__ == "__main__":
     try:
         asyncio.run(main())
-    except KeyConfigError as error:  # no keys, or bad ones: refuse to start, plainly
+    except (KeyConfigError, TransportConfigError) as error:  # refuse to start, plainly
         sys.exit(f"worker: cannot start: {error}")
     exit_without_finalising(0)

@@ -7,33 +7,41 @@ small files live under the ledger folder, named by a hash of the message key:
   fsynced. Its existence means "accepted": a retried activity, a replayed case or a restarted
   worker finds it and does not send again. Never rewritten, never deleted by the service.
 - `attempts/<name>.json`: the attempt in progress (`sending`), or how the last one ended
-  (`failed`: the provider refused it, safe to send again; `unknown`: no answer, e.g. a
-  timeout; `accepted`: accepted, but the sent record could not be written yet). A retry reads
-  it to decide: record and stop (`accepted`), wait (another attempt is `sending` right now), or
-  send, with a warning when the last attempt may have been accepted after all.
+  (`failed`: the provider said no for now (5xx, 429), safe to send again; `refused`: the
+  provider refused it for good (400, 401, 403, 413...), never sent again under this key;
+  `unknown`: no answer, e.g. a timeout; `accepted`: accepted, but the sent record could not be
+  written yet). A retry reads it to decide: record and stop (`accepted`), report the recorded
+  refusal and stop (`refused`), wait (another attempt is `sending` right now), or send, with a
+  warning when the last attempt may have been accepted after all.
 
-Files hold the key (case reference, deadline, kind, role), times and SendGrid's message id:
-no names, addresses or case details. Several hosts must share the folder (one volume, or
-NFS); see docs/email.md.
+Files hold the key (case reference, deadline, kind, role), times, SendGrid's message id and,
+for a refusal, its status code: no names, addresses, case details or provider error text.
+Folders are 0700 and files 0600 (security/files.py). Several hosts must share the folder
+(one volume, or NFS); see docs/email.md.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
 import socket
-import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from security.files import create_private, private_dir, replace_private
+
 SENDING = "sending"
 FAILED = "failed"
 UNKNOWN = "unknown"
 ACCEPTED = "accepted"
+REFUSED = "refused"
+#: how an earlier attempt ended that settles the key: no new attempt is made
+SETTLED = (ACCEPTED, REFUSED)
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,8 @@ class Attempt:
     host: str
     pid: int
     message_id: str | None = None
+    #: the provider's HTTP status for a `refused` attempt
+    status_code: int | None = None
 
     def age(self, now: float | None = None) -> float:
         return (now if now is not None else time.time()) - self.started_at
@@ -101,17 +111,11 @@ class SentLedger:
     def record_sent(self, key: str, message_id: str | None, transport: str) -> SentRecord:
         """Write the sent record once (O_EXCL); a record already there wins."""
         record = SentRecord(key, message_id, transport, time.time())
-        self._sent.mkdir(parents=True, exist_ok=True)
-        path = self.sent_path(key)
+        private_dir(self._sent)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+            create_private(self.sent_path(key), json.dumps(asdict(record)).encode())
         except FileExistsError:
             return self.sent(key) or record
-        try:
-            os.write(fd, json.dumps(asdict(record)).encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
         _fsync_dir(self._sent)
         return record
 
@@ -135,15 +139,16 @@ class SentLedger:
         """Claim the key for a new attempt (`sending`); return it and the one before, if any.
 
         Exactly one of several concurrent callers wins: the others raise AttemptInFlight (as
-        does anyone while a `sending` attempt is younger than `in_flight_s`). An `accepted`
-        attempt is returned as it is: the caller records it and sends nothing.
+        does anyone while a `sending` attempt is younger than `in_flight_s`). An `accepted` or
+        `refused` attempt is returned as it is: the caller records it (or reports the refusal)
+        and sends nothing.
         """
-        self._attempts.mkdir(parents=True, exist_ok=True)
+        private_dir(self._attempts)
         path = self.attempt_path(key)
         while True:
             previous = self.attempt(key)
             if previous is not None:
-                if previous.state == ACCEPTED:
+                if previous.state in SETTLED:
                     return previous, previous
                 if previous.state == SENDING and previous.age() < self.in_flight_s:
                     raise AttemptInFlight(previous, self.in_flight_s - previous.age())
@@ -157,14 +162,9 @@ class SentLedger:
             number = (previous.number if previous else 0) + 1
             attempt = Attempt(key, SENDING, number, time.time(), socket.gethostname(), os.getpid())
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+                create_private(path, json.dumps(asdict(attempt)).encode())
             except FileExistsError:  # someone else claimed it first
                 continue
-            try:
-                os.write(fd, json.dumps(asdict(attempt)).encode())
-                os.fsync(fd)
-            finally:
-                os.close(fd)
             return attempt, previous
 
     def _owns(self, attempt: Attempt) -> bool:
@@ -174,28 +174,32 @@ class SentLedger:
             attempt.started_at,
         )
 
-    def end(self, attempt: Attempt, state: str, message_id: str | None = None) -> None:
-        """Record how an attempt ended (`failed`, `unknown` or `accepted`), unless another
-        attempt has taken the key over meanwhile."""
+    def end(
+        self,
+        attempt: Attempt,
+        state: str,
+        message_id: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        """Record how an attempt ended (`failed`, `unknown`, `accepted`, or `refused` with the
+        provider's status code), unless another attempt has taken the key over meanwhile."""
         if not self._owns(attempt):
             return
-        ended = Attempt(**{**asdict(attempt), "state": state, "message_id": message_id})
-        _write_atomically(self.attempt_path(attempt.key), json.dumps(asdict(ended)).encode())
+        ended = dataclasses.replace(
+            attempt, state=state, message_id=message_id, status_code=status_code
+        )
+        replace_private(self.attempt_path(attempt.key), json.dumps(asdict(ended)).encode())
+
+    def refusal(self, key: str) -> Attempt | None:
+        """The recorded permanent refusal of `key`, if an earlier attempt got one."""
+        attempt = self.attempt(key)
+        return attempt if attempt is not None and attempt.state == REFUSED else None
 
     def clear(self, attempt: Attempt) -> None:
         """Forget the attempt once the sent record is safely written."""
         if self._owns(attempt):
             with contextlib.suppress(FileNotFoundError):
                 self.attempt_path(attempt.key).unlink()
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
-    with partial.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
 
 
 def _fsync_dir(folder: Path) -> None:

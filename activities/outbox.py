@@ -1,28 +1,37 @@
 """The local outbox: each message as an RFC 5322 `.eml` file, written once per key.
 
 Used when no SendGrid API key is configured (the `make run` default), so a newcomer sees
-exactly what would be sent.
+exactly what would be sent. The messages hold parents' names and addresses: the folder is
+0700 and each file 0600 (security/files.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
-from email.utils import formataddr, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 from ehcp.messages import Email
-from ehcp.notices import Notification
+from ehcp.notices import Delivery, Notification
+from security.files import private_dir, replace_private
 
 
 def build_message(
-    n: Notification, email: Email, sender: str, reply_to: str, from_name: str | None = None
+    n: Notification,
+    email: Email,
+    sender: str,
+    reply_to: str,
+    from_name: str | None = None,
+    now: datetime | None = None,
 ) -> EmailMessage:
-    """The RFC 5322 message: the same subject, parts and attachments SendGrid is given."""
+    """The RFC 5322 message: the same subject, parts and attachments SendGrid is given.
+    `now` (UTC; default the current time) is its Date: header, which RFC 5322 requires."""
     message = EmailMessage()
+    message["Date"] = format_datetime(now or datetime.now(UTC), usegmt=True)
     message["From"] = formataddr((from_name, sender)) if from_name else sender
     message["To"] = formataddr((n.to.name, n.to.email))
     message["Reply-To"] = reply_to
@@ -62,9 +71,16 @@ class OutboxSender:
         if path.exists():  # a retried activity or replayed case: never twice
             with path.open("rb") as handle:
                 return BytesParser(policy=default_policy).parse(handle)["Message-ID"]
-        self._folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self._folder)
         message = build_message(n, email, self._sender, self._reply_to, self._from_name)
-        partial = path.with_suffix(".partial")
-        partial.write_bytes(message.as_bytes())
-        os.replace(partial, path)  # atomic: a crash never leaves half a message behind
+        replace_private(path, message.as_bytes())  # a crash never leaves half a message
         return message["Message-ID"]
+
+    def recorded(self, key: str) -> Delivery | None:
+        """The delivery if this key's message is in the outbox, else None; writes nothing."""
+        path = self.path_for(key)
+        if not path.exists():
+            return None
+        with path.open("rb") as handle:
+            message_id = BytesParser(policy=default_policy).parse(handle)["Message-ID"]
+        return Delivery(key=key, transport=self.name, message_id=message_id)

@@ -7,10 +7,13 @@
   what.
 - What an answer means: `classify` (pure): 2xx accepted; 429 retried at SendGrid's
   X-RateLimit-Reset; 408, 5xx, timeouts and connection errors retried with the activity's
-  backoff; any other 4xx (400, 401, 403, 413, ...) is final: ApplicationError(SendGrid's
-  message, status code, type="PermanentDeliveryError", non_retryable=True).
+  backoff; any other 4xx (400, 401, 403, 413, ...) is final: ApplicationError(fixed reason,
+  status code, SendGrid's message, type="PermanentDeliveryError", non_retryable=True), and
+  recorded in the sent ledger (`refused`) so that no retry sends that key again.
 - Never twice: the sent ledger (activities/ledger.py) is checked before sending and written
   straight after the 202. docs/email.md explains the one window that remains.
+- Logs carry the status code and a fixed phrase (`fixed_reason`), never SendGrid's own error
+  text: that goes into the error's details, i.e. only into the encrypted workflow history.
 
 python_http_client logs the Authorization header and the whole body at DEBUG, so its logger
 is held at WARNING whatever the root level is.
@@ -52,6 +55,7 @@ from temporalio.exceptions import ApplicationError
 from activities.ledger import (
     ACCEPTED,
     FAILED,
+    REFUSED,
     SENDING,
     UNKNOWN,
     Attempt,
@@ -59,7 +63,8 @@ from activities.ledger import (
     SentLedger,
 )
 from ehcp.messages import Email, reader
-from ehcp.notices import Notification
+from ehcp.notices import Delivery, Notification
+from ehcp.urls import provider_url
 
 log = logging.getLogger("ehcp.sendgrid")
 
@@ -96,13 +101,51 @@ class Outcome:
     #: no answer came back: SendGrid may have accepted the message anyway
     ambiguous: bool = False
 
+    @property
+    def reason(self) -> str:
+        """For plaintext logs: the status code and a fixed phrase, never SendGrid's words."""
+        return fixed_reason(self.status_code, self.ambiguous)
+
     def error(self) -> ApplicationError:
-        details = () if self.status_code is None else (self.status_code,)
+        """The activity error: a fixed message (the SDK logs it in plain text); details are
+        (status code or None, SendGrid's words), which reach only the encrypted history."""
+        details = (self.status_code, self.message)
         if self.action == "permanent":
-            return ApplicationError(self.message, *details, type=PERMANENT, non_retryable=True)
+            return ApplicationError(self.reason, *details, type=PERMANENT, non_retryable=True)
         return ApplicationError(
-            self.message, *details, type=TRANSIENT, next_retry_delay=self.retry_after
+            self.reason, *details, type=TRANSIENT, next_retry_delay=self.retry_after
         )
+
+
+#: fixed phrases for the logs; SendGrid's own error text goes only into (encrypted) history
+STATUS_REASONS = {
+    400: "bad request",
+    401: "API key not accepted",
+    403: "forbidden (sender identity or key permissions)",
+    404: "not found",
+    408: "request timed out",
+    413: "message too large",
+    429: "rate limited",
+}
+
+
+def fixed_reason(status_code: int | None, ambiguous: bool = False) -> str:
+    """`"SendGrid 400 (bad request)"`: what a log line says about a provider answer."""
+    if status_code is None:
+        return "SendGrid: no answer (timed out or cut off)" if ambiguous else "SendGrid unreachable"
+    if 200 <= status_code < 300:
+        phrase = "accepted"
+    elif status_code >= 500:
+        phrase = "server error"
+    else:
+        phrase = STATUS_REASONS.get(status_code, "refused")
+    return f"SendGrid {status_code} ({phrase})"
+
+
+def recorded_refusal(attempt: Attempt) -> ApplicationError:
+    """The permanent error for a key an earlier attempt saw refused (the ledger's `refused`)."""
+    text = f"{fixed_reason(attempt.status_code)} on attempt {attempt.number}; not sent again"
+    return ApplicationError(text, attempt.status_code, text, type=PERMANENT, non_retryable=True)
 
 
 def classify(result: object, now: float | None = None) -> Outcome:
@@ -236,8 +279,9 @@ class SendGridSender:
         self._from_email = from_email
         self._reply_to = reply_to
         self._from_name = from_name
-        self._host = host
-        self._timeout_s = timeout_s
+        self._host = provider_url(host, "SendGrid host")
+        #: seconds one request may take; the batch activity budgets its time with it
+        self.timeout_s = timeout_s
         #: keys SendGrid accepted whose sent record could not be written yet (this process)
         self._accepted: dict[str, str | None] = {}
         quiet_http_client_logs()
@@ -245,7 +289,7 @@ class SendGridSender:
     def client(self) -> SendGridAPIClient:
         # One per send: the client keeps per-request state (headers) on the instance.
         sg = SendGridAPIClient(self._api_key, host=self._host)
-        sg.client.timeout = self._timeout_s
+        sg.client.timeout = self.timeout_s
         return sg
 
     def send(self, n: Notification, email: Email) -> str | None:
@@ -257,6 +301,9 @@ class SendGridSender:
             return done.message_id
         if key in self._accepted:  # accepted earlier in this process: record it, do not send
             return self._record(key, self._accepted[key], self._ledger.attempt(key))
+        if (refused := self._ledger.refusal(key)) is not None:  # final: a batch retry for
+            log.info("%s: %s earlier; not sending again", key, fixed_reason(refused.status_code))
+            raise recorded_refusal(refused)  # another message must not send this one again
         # Built before the key is claimed: between the claim and the request nothing can fail.
         mail = build_mail(n, email, self._from_email, self._reply_to, self._from_name)
         try:
@@ -269,6 +316,8 @@ class SendGridSender:
             ) from None
         if attempt.state == ACCEPTED:  # a crashed attempt got the 202: record it, not send
             return self._record(key, attempt.message_id, attempt)
+        if attempt.state == REFUSED:  # refused between our first look and the claim
+            raise recorded_refusal(attempt)
         done = self._ledger.sent(key)  # again, now that the key is ours: another attempt
         if done is not None:  # may have recorded it between the first look and the claim
             self._ledger.clear(attempt)
@@ -283,17 +332,33 @@ class SendGridSender:
             response = self.client().send(mail)
         except Exception as error:
             outcome = classify(error)
-            with contextlib.suppress(OSError):
-                self._ledger.end(attempt, UNKNOWN if outcome.ambiguous else FAILED)
-            log.warning("%s: not sent: %s", key, outcome.message)
+            self._end(attempt, outcome)
+            log.warning("%s: not sent: %s", key, outcome.reason)
             raise outcome.error() from None
         outcome = classify(response)
         if outcome.action != "accepted":
-            with contextlib.suppress(OSError):
-                self._ledger.end(attempt, UNKNOWN)
+            self._end(attempt, outcome)
+            log.warning("%s: not sent: %s", key, outcome.reason)
             raise outcome.error()
         message_id = response.headers.get("X-Message-Id") if response.headers else None
         return self._record(key, message_id, attempt)
+
+    def _end(self, attempt: Attempt, outcome: Outcome) -> None:
+        """Note how a failed attempt ended; a permanent refusal with its status code, so that
+        no retry (of this batch or any other) sends the key again."""
+        if outcome.action == "permanent":
+            state = REFUSED
+        else:
+            state = UNKNOWN if outcome.ambiguous else FAILED
+        with contextlib.suppress(OSError):
+            self._ledger.end(attempt, state, status_code=outcome.status_code)
+
+    def recorded(self, key: str) -> Delivery | None:
+        """The delivery if the sent ledger shows `key` as sent, else None; sends nothing."""
+        done = self._ledger.sent(key)
+        if done is None:  # (accepted but not yet recorded: `send` records it)
+            return None
+        return Delivery(key=key, transport=self.name, message_id=done.message_id)
 
     def _record(self, key: str, message_id: str | None, attempt: Attempt | None) -> str | None:
         """Write the sent record now; if the disk refuses, keep the acceptance (in memory and

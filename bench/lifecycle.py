@@ -30,6 +30,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from bench.report import LifecycleResult, LifecycleRun
+from ehcp.later_clocks import RIGHT_KEYS
 from ehcp.models import Case, parse_event
 from ehcp.payloads import CaseStatus, EventReceipt, StartCase, workflow_id
 from ehcp.settings import Settings
@@ -165,6 +166,8 @@ async def close(d: Driver) -> None:
     t = await d.today()
     for deadline in status.deadlines:
         if deadline.status not in ("pending", "missed") or deadline.party == Party.parent:
+            continue
+        if deadline.key.startswith(RIGHT_KEYS):  # a right to challenge, not a duty to meet
             continue
         if deadline.key.startswith("recommendation_response:"):
             number = int(deadline.key.split(":")[1])

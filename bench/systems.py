@@ -94,7 +94,8 @@ def case_dict(case_ref: str, decision_date: date) -> dict[str, Any]:
 @dataclass(frozen=True)
 class DueChoice:
     decision_date: date
-    #: emails a case decided then sends on the target day (one per deadline, parent only)
+    #: emails a case decided then sends on the target day (one: the parent's, listing each
+    #: deadline due; one email per reader per wake-up)
     emails: int
 
 
@@ -111,7 +112,8 @@ def choose_due_decision(target: date, offsets: tuple[int, ...]) -> DueChoice:
             break  # earlier decisions only make it worse: deadlines already past
         hits = [s for s in specs if (s.due - target).days in offsets]
         if hits and all(s.party == Party.parent for s in hits):
-            return DueChoice(decided, len(hits))
+            # one email per reader per wake-up, listing every deadline due: the parent's one
+            return DueChoice(decided, 1)
     raise RuntimeError(f"no decision date puts a reminder on {target} (offsets {offsets})")
 
 

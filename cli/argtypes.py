@@ -123,3 +123,16 @@ def days(text: str) -> int:
             f"{text[:20]!r} days is too many (allowed: 0 to {MAX_DAYS})"
         )
     return value
+
+
+_COUNCIL_CODE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+
+
+def council_code(text: str) -> str:
+    """A council code as cases carry it (ehcp.models.CouncilCode), e.g. rutland."""
+    if not _COUNCIL_CODE.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text[:50]!r} is not a council code (allowed: 2 to 40 lower-case letters, digits "
+            "and hyphens, starting with a letter, e.g. rutland)"
+        )
+    return text

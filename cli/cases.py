@@ -1,126 +1,96 @@
-"""Back-office commands that talk to Temporal: start, event, status, timeline, list."""
+"""Back-office commands that talk to Temporal: start, event, status, timeline, list.
+
+A thin client of the service layer (service/): the same checks and operations as the HTTP
+API. The caller is the operator at this terminal (`cli:<os user>`), who sees every council.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
+import os
+import shlex
 import sys
-import uuid
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
-
-from cli.argtypes import case_ref, choice, count, days, event_id, iso_date, one_of, read_json
+from cli.argtypes import (
+    case_ref,
+    choice,
+    council_code,
+    count,
+    days,
+    event_id,
+    iso_date,
+    one_of,
+    read_json,
+)
+from cli.event_help import field_values, kinds_help
 from cli.parser import USAGE_ERROR, fail
-from cli.tables import deadline_table, print_table
-from ehcp.models import EVENT_KINDS, Case, Event, describe_validation_error, parse_event
-from ehcp.payloads import CaseStatus, CaseTimeline, EventReceipt, StartCase, workflow_id
-from ehcp.settings import Settings
+from cli.runner import emit_json, run_async
+from cli.tables import deadline_table, print_table, timeline_rows
+from ehcp.models import EVENT_KINDS
 from ehcp.uktime import london_date
 from ehcp.vocabulary import DecisionType, OrderType, Stage
+from service.callers import operator
+from service.errors import BadInput
+from service.inputs import check_case, check_event
+from service.listing import CaseFilter
 
 if TYPE_CHECKING:
-    from temporalio.client import Client, WorkflowHandle
-
-# temporalio and the workflow module are imported where a command talks to the server, not
-# here: they are half the CLI's start-up time, and bad input is refused before they are needed
-WORKFLOW_TYPE = "DisagreementWorkflow"
+    from service.operations import Cases
 
 #: tries of an event when the case has its 10 events in flight (Temporal's limit)
 UPDATE_TRIES = 6
 
-#: exit status when the server refuses (rejected event, duplicate case, unknown case)
-REFUSED = 1
+
+def _today():
+    return london_date(datetime.now(UTC))
 
 
-# -- plumbing -------------------------------------------------------------------------------
-
-
-async def connect(settings: Settings) -> Client:
-    from security.keys import KeyConfigError
-    from worker import connect as worker_connect
-
+def _checked(check, *args, **kwargs):
     try:
-        return await asyncio.wait_for(worker_connect(settings), timeout=10)
-    except KeyConfigError as error:
-        fail(str(error))
-    except (RuntimeError, TimeoutError, OSError) as error:
-        fail(
-            f"cannot reach Temporal at {settings.temporal_address} ({error}); "
-            "is `make run` running?",
-            REFUSED,
-        )
+        return check(*args, **kwargs)
+    except BadInput as error:
+        fail(error.message)
 
 
-def run_async(
-    command: Callable[[argparse.Namespace, Client], Awaitable[int]],
-    prepare: Callable[[argparse.Namespace], None] | None = None,
-):
-    """The command, after `prepare` checked every input: bad input is refused before any
-    connection is tried (and so without a server, fast, with the real reason)."""
-
-    def run(args: argparse.Namespace) -> int:
-        if prepare is not None:
-            prepare(args)  # fail()s with one line and status 2 on bad input
-
-        async def main() -> int:
-            try:
-                client = await connect(Settings())
-                return await command(args, client)
-            except SystemExit as stop:  # fail() inside: still leave through os._exit below
-                return stop.code if isinstance(stop.code, int) else REFUSED
-
-        status = asyncio.run(main())
-        from worker import exit_without_finalising
-
-        exit_without_finalising(status)
-
-    return run
+def _given_flags(args: argparse.Namespace, names: tuple[str, ...]) -> list[str]:
+    return [
+        f"--{name.replace('_', '-')}"
+        for name in names
+        if getattr(args, name, None) not in (None, [], False)
+    ]
 
 
-def emit_json(data: Any) -> None:
-    if isinstance(data, BaseModel):
-        data = data.model_dump(mode="json")
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
-
-
-async def existing_handle(client: Client, case_ref: str) -> WorkflowHandle:
-    from temporalio.client import WorkflowExecutionStatus
-    from temporalio.service import RPCError, RPCStatusCode
-
-    handle = client.get_workflow_handle(workflow_id(case_ref))
-    try:
-        description = await handle.describe()
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            fail(f"no case {case_ref} on this server", REFUSED)
-        raise
-    if description.status == WorkflowExecutionStatus.COMPLETED:
-        handle.closed = True
-    return handle
+def _shell_invocation() -> str:
+    """How this CLI was run, so that a printed next command works as printed."""
+    python = os.path.relpath(sys.executable)
+    python = sys.executable if python.startswith("..") else python
+    return shlex.join([python, sys.argv[0] or "starter.py"])
 
 
 # -- start ----------------------------------------------------------------------------------
 
+CASE_FLAGS = (
+    "case_ref",
+    "council",
+    "decision_type",
+    "decision_date",
+    *(f"{role}_{part}" for role in ("parent", "caseworker", "second_contact", "health_contact")
+      for part in ("name", "email")),
+)  # fmt: skip
+
 
 def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
     if args.json:
+        if flags := _given_flags(args, CASE_FLAGS):
+            fail(f"{', '.join(flags)} and --json both give the case; give it one way")
         return read_json(args.json, "--json")
     missing = [
         f"--{name.replace('_', '-')}"
-        for name in (
-            "case_ref",
-            "decision_type",
-            "decision_date",
-            "parent_name",
-            "parent_email",
-            "caseworker_name",
-            "caseworker_email",
-        )
+        for name in CASE_FLAGS
+        if name in ("case_ref", "decision_type", "decision_date")
+        or name.startswith(("parent_", "caseworker_"))
         if getattr(args, name) is None
     ]
     if missing:
@@ -141,41 +111,17 @@ def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return data
 
 
-def validate_case(data: Any, today) -> Case:
-    try:
-        case = Case.model_validate(data)
-    except ValidationError as error:
-        fail(describe_validation_error(error))
-    if case.decision_date > today:
-        fail(f"decision_date {case.decision_date} is in the future (today is {today})")
-    return case
-
-
 def prepare_start(args: argparse.Namespace) -> None:
-    args.case = validate_case(_case_from_args(args), london_date(datetime.now(UTC)))
+    args.case = _checked(check_case, _case_from_args(args), _today())
 
 
-async def start(args: argparse.Namespace, client: Client) -> int:
-    from temporalio.exceptions import WorkflowAlreadyStartedError
-
-    from workflows.disagreement import DisagreementWorkflow
-
-    settings = Settings()
-    case: Case = args.case
-    try:
-        handle = await client.start_workflow(
-            DisagreementWorkflow.run,
-            StartCase(case=case),
-            id=workflow_id(case.case_ref),
-            task_queue=settings.task_queue,
-        )
-    except WorkflowAlreadyStartedError:
-        fail(f"case {case.case_ref} already exists; it was not started again", REFUSED)
+async def start(args: argparse.Namespace, cases: Cases) -> int:
+    started = await cases.start(operator(), args.case)
     if args.json_out:
-        emit_json({"case_ref": case.case_ref, "workflow_id": handle.id})
+        emit_json(started)
     else:
-        print(f"started case {case.case_ref} (workflow {handle.id})")
-        print(f"next: python starter.py status {case.case_ref}")
+        print(f"started case {started.case_ref} (workflow {started.workflow_id})")
+        print(f"next: {_shell_invocation()} status {started.case_ref}")
     return 0
 
 
@@ -202,11 +148,16 @@ EVENT_FIELDS = (
     "reasons",
     "deadline_key",
     "reason",
+    "mediation_date",
+    "council_party",
+    "by",
 )
 
 
 def _event_from_args(args: argparse.Namespace) -> dict[str, Any]:
     if args.json:
+        if flags := _given_flags(args, (*EVENT_FIELDS, "recommendations")):
+            fail(f"{', '.join(flags)} and --json both give the event; give it one way")
         data = read_json(args.json, "--json")
         if not isinstance(data, dict):
             fail("--json: an event must be a JSON object with a kind and a date")
@@ -222,61 +173,21 @@ def _event_from_args(args: argparse.Namespace) -> dict[str, Any]:
         data["recommendations"] = [
             {"addressed_to": to, "summary": summary} for to, summary in args.recommendations
         ]
-    data.setdefault("date", london_date(datetime.now(UTC)).isoformat())
+    data.setdefault("date", _today().isoformat())
     return data
 
 
 def prepare_event(args: argparse.Namespace) -> None:
     data = _event_from_args(args)
-    kind = data.get("kind")
-    if "kind" in data and kind not in EVENT_KINDS:
-        shown = repr(kind)
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        fail(f"kind: unknown event kind {shown} (allowed: {', '.join(EVENT_KINDS)})")
-    try:
-        event = parse_event(data)
-    except ValidationError as error:
-        fail(describe_validation_error(error))
-    today = london_date(datetime.now(UTC))
-    if event.date > today:
-        fail(
-            f"date {event.date} is in the future (today is {today}); "
-            "record an event on or after the day it happens"
-        )
-    args.event = event
+    # the operator's identity, unless they say whom they record for (--recorded-by, JSON)
+    data.setdefault("recorded_by", operator().name)
+    args.event = _checked(check_event, data, _today(), kind=args.kind)
 
 
-async def record_event(args: argparse.Namespace, client: Client) -> int:
-    from temporalio.client import WorkflowUpdateFailedError
-    from temporalio.service import RPCError, RPCStatusCode
-
-    from workflows.disagreement import DisagreementWorkflow
-
-    event: Event = args.event
-    handle = await existing_handle(client, args.case_ref)
-    if getattr(handle, "closed", False):
-        fail(f"case {args.case_ref} is closed; a closed case accepts no more events", REFUSED)
-    # One id for every try: a retry after a lost answer returns the first receipt.
-    update_id = args.event_id or f"cli:{uuid.uuid4()}"
-    try:
-        for attempt in range(UPDATE_TRIES):
-            try:
-                receipt = await handle.execute_update(
-                    DisagreementWorkflow.record_event, event, id=update_id,
-                    result_type=EventReceipt,
-                )  # fmt: skip
-                break
-            except RPCError as error:
-                # at most 10 events in flight per case: wait for a slot
-                if error.status != RPCStatusCode.RESOURCE_EXHAUSTED:
-                    raise
-                if attempt == UPDATE_TRIES - 1:
-                    fail(f"case {args.case_ref} is busy; try again shortly", REFUSED)
-                await asyncio.sleep(0.2 * 2**attempt)
-    except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        message = getattr(cause, "message", None) or str(cause or error)
-        fail(f"event refused: {message}", REFUSED)
+async def record_event(args: argparse.Namespace, cases: Cases) -> int:
+    receipt = await cases.record_event(
+        operator(), args.case_ref, args.event, args.event_id, tries=UPDATE_TRIES
+    )
     if args.json_out:
         emit_json(receipt)
         return 0
@@ -290,19 +201,10 @@ async def record_event(args: argparse.Namespace, client: Client) -> int:
 # -- status, timeline, list -----------------------------------------------------------------
 
 
-async def query_case(args: argparse.Namespace, client: Client, name: str, result_type):
-    """Ask the case's workflow a query; with --json print the answer and return None."""
-    handle = await existing_handle(client, args.case_ref)
-    result = await handle.query(name, result_type=result_type)
+async def status(args: argparse.Namespace, cases: Cases) -> int:
+    result = await cases.status(operator(), args.case_ref)
     if args.json_out:
         emit_json(result)
-        return None
-    return result
-
-
-async def status(args: argparse.Namespace, client: Client) -> int:
-    result = await query_case(args, client, "status", CaseStatus)
-    if result is None:
         return 0
     closed = f", closed: {result.closed_reason}" if result.closed_reason else ""
     overdue = "  OVERDUE" if result.overdue else ""
@@ -313,76 +215,44 @@ async def status(args: argparse.Namespace, client: Client) -> int:
     return 0
 
 
-async def timeline(args: argparse.Namespace, client: Client) -> int:
-    result = await query_case(args, client, "timeline", CaseTimeline)
-    if result is None:
+async def timeline(args: argparse.Namespace, cases: Cases) -> int:
+    result = await cases.timeline(operator(), args.case_ref)
+    if args.json_out:
+        emit_json(result)
         return 0
-    rows = [["#", "date", "event", "recorded by", "flags"]]
-    for recorded in result.events:
-        event = recorded.event
-        rows.append(
-            [
-                str(recorded.seq),
-                event.date.isoformat(),
-                event.kind,
-                event.recorded_by,
-                ", ".join(recorded.flags),
-            ]
-        )
+    rows = timeline_rows(result.events)
     print_table(rows)
     return 0
 
 
-def list_query(args: argparse.Namespace, now: datetime) -> str:
-    from workflows import search_attributes as sa
-
-    clauses = [f"WorkflowType = '{WORKFLOW_TYPE}'"]
-    if args.overdue:
-        clauses.append(f"{sa.OVERDUE.name} = true")
-    if args.due_within is not None:
-        limit = (now + timedelta(days=args.due_within)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        clauses.append(f"{sa.NEXT_DEADLINE.name} <= '{limit}'")
-    if args.stage:
-        clauses.append(f"{sa.STAGE.name} = '{args.stage}'")
-    return " AND ".join(clauses)
+def case_filter(args: argparse.Namespace) -> CaseFilter:
+    return CaseFilter(
+        overdue=True if args.overdue else None,
+        due_within=args.due_within,
+        stage=args.stage,
+        decision_type=args.decision_type,
+        council=args.council,
+    )
 
 
-async def list_cases(args: argparse.Namespace, client: Client) -> int:
-    from workflows import search_attributes as sa
-
-    query = list_query(args, datetime.now(UTC))
-    cases = []
-    async for execution in client.list_workflows(query):
-        attrs = execution.typed_search_attributes
-        next_deadline = attrs.get(sa.NEXT_DEADLINE)
-        cases.append(
-            {
-                "case_ref": attrs.get(sa.CASE_REF),
-                "council": attrs.get(sa.COUNCIL),
-                "decision_type": attrs.get(sa.DECISION_TYPE),
-                "stage": attrs.get(sa.STAGE),
-                "next_deadline": london_date(next_deadline).isoformat() if next_deadline else None,
-                "overdue": bool(attrs.get(sa.OVERDUE)),
-                "status": execution.status.name.lower() if execution.status else None,
-            }
-        )
-    cases.sort(key=lambda c: (c["next_deadline"] or "9999", c["case_ref"] or ""))
+async def list_cases(args: argparse.Namespace, cases: Cases) -> int:
+    found = await cases.list_all(operator(), case_filter(args))
     if args.json_out:
-        emit_json(cases)
+        emit_json(found)
         return 0
     rows = [["case", "stage", "next deadline", "overdue", "decision type"]]
     rows += [
         [
-            c["case_ref"],
-            c["stage"],
-            c["next_deadline"] or "-",
-            "yes" if c["overdue"] else "",
-            c["decision_type"],
+            c.case_ref,
+            c.stage or "-",
+            c.next_deadline.isoformat() if c.next_deadline else "-",
+            "yes" if c.overdue else "",
+            c.decision_type or "-",
         ]
-        for c in cases
+        for c in found
     ]
     print_table(rows)
-    print(f"{len(cases)} case(s)")
+    print(f"{len(found)} case(s)")
     return 0
 
 
@@ -404,46 +274,85 @@ def _recommendation(text: str) -> tuple[str, str]:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("start", help="start a case from the council's decision letter")
-    p.add_argument("--json", metavar="FILE|-", help="the whole case as JSON")
+    p.add_argument("--json", metavar="FILE|-", help="the whole case as JSON (instead of flags)")
     p.add_argument("--case-ref")
-    p.add_argument("--council")
-    p.add_argument("--decision-type", type=choice(DecisionType, "decision type"))
-    p.add_argument("--decision-date", type=iso_date)
+    p.add_argument("--council", help="council code (default: rutland)")
+    p.add_argument(
+        "--decision-type",
+        type=choice(DecisionType, "decision type"),
+        help=f"one of: {', '.join(DecisionType)}",
+    )
+    p.add_argument("--decision-date", type=iso_date, metavar="YYYY-MM-DD")
     for role in ("parent", "caseworker", "second-contact", "health-contact"):
         p.add_argument(f"--{role}-name")
         p.add_argument(f"--{role}-email")
     p.add_argument("--print-json", dest="json_out", action="store_true", help="print JSON")
     p.set_defaults(func=run_async(start, prepare_start))
 
-    p = subparsers.add_parser("event", help="record an event on a case")
+    p = subparsers.add_parser(
+        "event",
+        help="record an event on a case",
+        description="Record one event on a case, from flags or as JSON (--json).",
+        epilog=kinds_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("case_ref", metavar="CASE_REF", type=case_ref)
-    p.add_argument("kind", metavar="KIND", nargs="?", type=one_of(EVENT_KINDS, "event kind"))
-    p.add_argument("--json", metavar="FILE|-", help="the whole event as JSON")
+    p.add_argument(
+        "kind",
+        metavar="KIND",
+        nargs="?",
+        type=one_of(EVENT_KINDS, "event kind"),
+        help="the event kind (listed below); with --json it must match the JSON's kind",
+    )
+    p.add_argument("--json", metavar="FILE|-", help="the whole event as JSON (instead of flags)")
     p.add_argument("--date", type=iso_date, help="when it happened (default: today)")
     p.add_argument(
         "--event-id",
         type=event_id,
-        help="your system's id for this event: sending it again returns the first receipt",
+        help="your system's id for this event: sending it again returns the first receipt; "
+        "the same id with a different event is refused",
     )
-    p.add_argument("--recorded-by")
+    p.add_argument("--recorded-by", help="who records it (default: cli:<your user name>)")
     p.add_argument("--notes")
-    p.add_argument("--outcome")
+    p.add_argument("--outcome", help=field_values("outcome"))
     p.add_argument("--meeting-date", type=iso_date)
     p.add_argument("--hearing-date", type=iso_date)
+    p.add_argument("--mediation-date", type=iso_date)
+    p.add_argument(
+        "--without-council",
+        dest="council_party",
+        action="store_const",
+        const=False,
+        help="mediation_held: the council was not a party (health-only mediation)",
+    )
+    p.add_argument(
+        "--by", choices=["parent", "council"], help="who applied (set aside, permission to appeal)"
+    )
     p.add_argument("--response-due", type=iso_date)
     p.add_argument("--tribunal-ref")
-    p.add_argument("--certificate-kind", choices=["information_only", "mediation_completed"])
+    p.add_argument(
+        "--certificate-kind",
+        choices=["information_only", "mediation_completed"],
+        help=field_values("certificate_kind"),
+    )
     for flag in ("health-included", "social-care-included", "placement-only"):
         p.add_argument(f"--{flag}", action="store_const", const=True)
+    orders_help = f"one of: {', '.join(OrderType)}; repeat for several"
     p.add_argument(
         "--concession",
         dest="concessions",
         action="append",
         type=choice(OrderType, "order type"),
         default=[],
+        help=orders_help,
     )
     p.add_argument(
-        "--order", dest="orders", action="append", type=choice(OrderType, "order type"), default=[]
+        "--order",
+        dest="orders",
+        action="append",
+        type=choice(OrderType, "order type"),
+        default=[],
+        help=orders_help,
     )
     p.add_argument(
         "--recommendation-for",
@@ -453,12 +362,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=[],
         metavar="health|social_care:SUMMARY",
     )
-    p.add_argument("--recommendation", type=count, help="recommendation number")
+    p.add_argument("--recommendation", type=count, help="recommendation number (1, 2, ...)")
     p.add_argument("--followed", action="store_const", const=True)
     p.add_argument("--not-followed", dest="followed", action="store_const", const=False)
     p.add_argument("--reasons")
-    p.add_argument("--deadline-key")
-    p.add_argument("--reason")
+    p.add_argument("--deadline-key", help="a key shown by `status`, e.g. order:1:draft_plan")
+    p.add_argument("--reason", help=field_values("reason"))
     p.add_argument("--print-json", dest="json_out", action="store_true", help="print JSON")
     p.set_defaults(func=run_async(record_event, prepare_event))
 
@@ -473,8 +382,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("list", help="list cases (from search attributes)")
     p.add_argument("--overdue", action="store_true", help="only cases with a missed duty")
-    p.add_argument("--due-within", type=days, metavar="DAYS")
-    p.add_argument("--stage", type=choice(Stage, "stage"))
+    p.add_argument(
+        "--due-within",
+        type=days,
+        metavar="DAYS",
+        help="next deadline due on or before today + DAYS (UK dates; 0 = today)",
+    )
+    p.add_argument("--stage", type=choice(Stage, "stage"), help=f"one of: {', '.join(Stage)}")
+    p.add_argument(
+        "--decision-type",
+        type=choice(DecisionType, "decision type"),
+        help=f"one of: {', '.join(DecisionType)}",
+    )
+    p.add_argument("--council", type=council_code, help="council code, e.g. rutland")
     _json_flag(p)
     p.set_defaults(func=run_async(list_cases))
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from pydantic import BaseModel, ConfigDict, Field
 
 from ehcp.deadline import DeadlineSpec
+from ehcp.later_clocks import RIGHT_KEYS
 from ehcp.models import (
     AppealRegistered,
     AppealUnopposed,
@@ -37,6 +38,10 @@ from ehcp.models import (
     TribunalDecision,
     WayForwardMeetingHeld,
 )
+
+# The orders that fit each decision: one set of rules with the calculator. ALLOWED_ORDERS
+# stays importable from here for older callers.
+from ehcp.orders import ALLOWED_ORDERS, PLACEMENT_APPEALABLE, order_problem  # noqa: F401
 from ehcp.vocabulary import (
     CLOSED_STATUSES,
     ESCALATING_PARTIES,
@@ -47,26 +52,16 @@ from ehcp.vocabulary import (
     Stage,
 )
 
-D, Ord = DecisionType, OrderType
-
-#: What the tribunal can order (SEND Regs reg 43) or the council concede (reg 45) for each
-#: decision type. `reconsider` is accepted widely: refusing a real order is worse than
-#: accepting an unusual one.
-ALLOWED_ORDERS: dict[DecisionType, frozenset[OrderType]] = {
-    D.refusal_to_assess: frozenset({Ord.assess, Ord.reconsider}),
-    D.refusal_to_issue_plan: frozenset({Ord.make_plan, Ord.reconsider}),
-    D.plan_content: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
-    D.refusal_to_amend: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
-    D.amended_plan_content: frozenset({Ord.amend_provision, Ord.amend_placement, Ord.reconsider}),
-    D.cease_plan: frozenset({Ord.continue_plan, Ord.continue_and_amend, Ord.cease_plan}),
-}
-
-#: Only these decision types can have a placement-only appeal (section I of a plan).
-PLACEMENT_APPEALABLE = frozenset({D.plan_content, D.amended_plan_content, D.refusal_to_amend})
-
 #: Deadline keys (or key prefixes) that `obligation_met` may meet; the others are met by
 #: their own events (an appeal by `appeal_registered`, a certificate by its issue, ...).
-OBLIGATION_KEYS = ("icb_mediation_notice", "appeal_response", "order:", "agreement_action:")
+OBLIGATION_KEYS = (
+    "icb_mediation_notice",
+    "appeal_response",
+    "order:",
+    "agreement_action:",
+    "mediation_date_notice",
+    "agreement_health_notice",
+)
 #: reg 44(3) exceptions apply to order steps, and to mediation agreements via reg 42(2).
 EXCEPTION_KEYS = ("order:", "agreement_action:")
 #: Deadlines a later event never reopens (a cancelled one can start again with its route).
@@ -75,7 +70,9 @@ _SETTLED = CLOSED_STATUSES - {DeadlineStatus.cancelled}
 
 #: Keys whose spec an event may recompute (the certificate moves the appeal deadline);
 #: once settled they stay settled.
-RECOMPUTED_KEYS = frozenset({"appeal"})
+RECOMPUTED_KEYS = frozenset(
+    {"appeal", "permission_to_appeal:parent", "permission_to_appeal:council"}
+)
 
 
 class EventRejected(ValueError):
@@ -180,8 +177,15 @@ class CaseState(BaseModel):
     def open_appeal(self) -> RecordedEvent | None:
         """The registered appeal, unless it was withdrawn, conceded or decided since."""
         last = self.last(
-            "appeal_registered", "appeal_withdrawn", "appeal_unopposed", "tribunal_decision"
+            "appeal_registered",
+            "appeal_withdrawn",
+            "appeal_unopposed",
+            "tribunal_decision",
+            "consent_order_made",
+            "decision_set_aside",
         )
+        if last and last.event.kind == "decision_set_aside":  # the appeal is decided afresh
+            return self.last("appeal_registered")
         return last if last and last.event.kind == "appeal_registered" else None
 
     def sent_keys(self) -> set[str]:
@@ -357,7 +361,8 @@ def _check_resolution_concluded(state: CaseState, event: DisagreementResolutionC
 
 def _check_appeal_registered(state: CaseState, event: AppealRegistered) -> None:
     _require(
-        state.open_appeal() is None and not state.has("tribunal_decision", "appeal_unopposed"),
+        state.open_appeal() is None
+        and not state.has("tribunal_decision", "appeal_unopposed", "consent_order_made"),
         "an appeal is already registered on this case (or was conceded or decided)",
     )
     if event.placement_only:
@@ -388,13 +393,8 @@ def _check_open_appeal(state: CaseState, kind: str) -> None:
 
 
 def _check_orders(state: CaseState, orders: Iterable[OrderType], field: str) -> None:
-    allowed = ALLOWED_ORDERS[state.case.decision_type]
-    for n, order in enumerate(orders, start=1):
-        _require(
-            order in allowed,
-            f"{field} {n} ({order}) does not fit an appeal against "
-            f"{state.case.decision_type}; allowed: {', '.join(sorted(allowed))}",
-        )
+    problem = order_problem(state.case.decision_type, orders, field)
+    _require(problem is None, problem or "")
 
 
 def _check_unopposed(state: CaseState, event: AppealUnopposed) -> None:
@@ -500,6 +500,7 @@ def _check_closed(state: CaseState, event: CaseClosed) -> None:
             for key, d in state.deadlines.items()
             if d.party in ESCALATING_PARTIES
             and d.status in (DeadlineStatus.pending, DeadlineStatus.missed)
+            and not key.startswith(RIGHT_KEYS)
         ]
         _require(not owed, f"obligations are still open: {', '.join(owed)}")
     if event.reason == "appeal_dismissed":
@@ -752,11 +753,59 @@ def is_overdue(state: CaseState) -> bool:
     """A duty of the council, health, social care or the mediator is past due and not met
     (a closed case keeps its missed duties on record, but is no longer overdue)."""
     return not state.closed and any(
-        d.status == DeadlineStatus.missed and d.party not in (Party.parent, Party.everyone)
-        for d in state.deadlines.values()
+        d.status == DeadlineStatus.missed
+        and d.party not in (Party.parent, Party.everyone)
+        and not key.startswith(RIGHT_KEYS)  # a right to challenge not used is not late
+        for key, d in state.deadlines.items()
     )
+
+
+def nothing_pending(state: CaseState) -> bool:
+    """True when no deadline is pending and no missed duty is still owed (council, health or
+    social care; those keep escalating), and no untimed route is under way (a way forward
+    meeting asked for but not yet held, a disagreement resolution not concluded)."""
+    for deadline in state.deadlines.values():
+        if deadline.status == DeadlineStatus.pending:
+            return False
+        if deadline.status == DeadlineStatus.missed and deadline.party in ESCALATING_PARTIES:
+            return False
+    way_forward = state.last("way_forward_meeting_requested", "way_forward_meeting_held")
+    resolution = state.last("disagreement_resolution_started", "disagreement_resolution_concluded")
+    return not (
+        (way_forward and way_forward.event.kind == "way_forward_meeting_requested")
+        or (resolution and resolution.event.kind == "disagreement_resolution_started")
+    )
+
+
+def closes_the_case(state: CaseState, event: Event) -> str | None:
+    """The `case_closed` reason when `event` (just applied) ends the case by itself, else None.
+
+    The family withdrawing its appeal ends the appeal's clocks (`appeal_withdrawn` cancels the
+    council's response and the hearing); when nothing else is pending the process ends there
+    (process.md, "Closure": the family withdraws), so the case closes as "withdrawn"."""
+    if event.kind == "appeal_withdrawn" and not state.closed and nothing_pending(state):
+        return "withdrawn"
+    return None
+
+
+def close_case(state: CaseState, reason: str, on: date) -> None:
+    """Close the case as a `case_closed` event would (open deadlines cancelled on `on`),
+    without an event of its own: used when the process ends by itself (`closes_the_case`)."""
+    _cancel(state, list(state.deadlines), on, missed_too=False)
+    state.closed_reason = reason
+    state.stage = Stage.closed
 
 
 def next_due(state: CaseState) -> date | None:
     pending = [d.due for d in state.deadlines.values() if d.status == DeadlineStatus.pending]
     return min(pending, default=None)
+
+
+# The later routes (consent orders, challenging a decision, the mediation booking) keep their
+# rules in their own module; they are new event kinds, so old histories never meet them.
+from ehcp import challenges as _challenges  # noqa: E402
+
+_CHECKS.update(_challenges.CHECKS)
+_EFFECTS.update(_challenges.EFFECTS)
+_FOLLOWS.update(_challenges.FOLLOWS)
+_EVENT_STAGE.update(_challenges.STAGES)

@@ -19,8 +19,13 @@ class DeadlineSpec(BaseModel):
     due: date  # UK local date
     party: Party
     basis: str  # citation as text, e.g. "HESC Rules r.20(1)(c); r.12(2), r.12(3)(a)"
-    confirmed: bool  # False where statutory-timescales.md marks the fact unconfirmed
+    #: False where any part of the basis is unconfirmed (docs/law-unconfirmed.md): staff see
+    #: "basis unconfirmed" beside the deadline
+    confirmed: bool
     #: first working day after `due`; set only for parties whose missed deadlines escalate
     escalate_from: date | None = None
     #: how the date was reached when a rule moved it, in plain words
     note: str | None = None
+    #: the row of `ehcp.timescales.RULES` it comes from (None on deadlines dated before it was
+    #: recorded, and on dated meetings)
+    rule: str | None = None

@@ -7,8 +7,9 @@ the number of minutes since 2020 when the file was made), and DTSTAMP is that mo
 deadline moved by an event (an appeal moved by a certificate) keeps its UID, so the calendar
 entry moves too.
 
-Built while rendering, inside the notification activity: never a workflow payload. It holds
-the deadline's title, date and what to do, the case reference and the council's links: no
+Built while rendering, inside the notification activity: never a workflow payload. Its
+summary says the action ("Appeal must reach the SEND Tribunal"); it holds the date, what to
+do and the link that does it, the case reference and the council's links: no
 names, addresses or needs, and it is marked private.
 """
 
@@ -23,6 +24,9 @@ from ehcp.council import CouncilInfo
 from ehcp.deadline import DeadlineSpec
 
 #: SEQUENCE counts minutes from here: later files always win, and it fits in 32 bits.
+#: (summary: the action, description: what to do and the link that does it, url or None)
+Entry = tuple[str, str, str | None]
+
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 #: The alarm: 9am the day before an all-day event (which starts at midnight).
 ALARM_BEFORE = timedelta(hours=-15)
@@ -43,30 +47,51 @@ def sequence(now: datetime) -> int:
 def deadline_calendar(
     case_ref: str,
     deadline: DeadlineSpec,
-    what_to_do: str,
+    entry: Entry,
     council: CouncilInfo,
     now: datetime,
 ) -> bytes:
+    """A calendar with one entry: `deadline` on its due date."""
+    return deadlines_calendar(case_ref, [(deadline, entry)], council, now)
+
+
+def deadlines_calendar(
+    case_ref: str,
+    entries: list[tuple[DeadlineSpec, Entry]],
+    council: CouncilInfo,
+    now: datetime,
+) -> bytes:
+    """One calendar holding an entry for each (deadline, entry): the file attached to
+    an email that lists several deadlines, so one import adds them all."""
     now = now.astimezone(UTC)
     calendar = Calendar()
     calendar.add("prodid", f"-//{council.name}//SEND disagreements//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
+    for deadline, entry in entries:
+        calendar.add_component(_event(case_ref, deadline, entry, council, now))
+    return calendar.to_ical()
 
+
+def _event(
+    case_ref: str, deadline: DeadlineSpec, entry: Entry, council: CouncilInfo, now: datetime
+) -> Event:
+    summary, description, url = entry
     event = Event()
     event.add("uid", uid(case_ref, deadline.key, council))
     event.add("dtstamp", now)
     event.add("sequence", sequence(now))
     event.add("dtstart", deadline.due)
     event.add("dtend", deadline.due + timedelta(days=1))
-    event.add("summary", f"{deadline.title} (SEND case {case_ref})")
+    event.add("summary", f"{summary} (SEND case {case_ref})")
     event.add(
         "description",
-        f"{what_to_do}\n\nCase reference: {case_ref}\n"
-        f"Help: {council.name} SEND team, {council.send_team_email}, {council.send_info_url}",
+        f"{description}\n\nCase reference: {case_ref}\n"
+        f"Help: {council.name} SEND team, {council.send_team_email}",
     )
-    event.add("url", council.send_info_url)
+    if url:
+        event.add("url", url)
     event.add("class", "PRIVATE")
     event.add("transp", "TRANSPARENT")
     event.add("status", "CONFIRMED")
@@ -74,11 +99,9 @@ def deadline_calendar(
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("trigger", ALARM_BEFORE)
-    alarm.add("description", f"Tomorrow: {deadline.title}")
+    alarm.add("description", f"Tomorrow: {summary}")
     event.add_component(alarm)
-
-    calendar.add_component(event)
-    return calendar.to_ical()
+    return event
 
 
 def _slug(key: str) -> str:

@@ -15,7 +15,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     TypeAdapter,
@@ -24,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from ehcp.orders import MAX_ORDERS, MAX_RECOMMENDATIONS
+from ehcp.text_fields import EmailAddress, Name, Notes, ShortText
 from ehcp.vocabulary import DecisionType, OrderType, Party
 
 CASE_REF_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}(-[A-Z0-9]{1,12}){1,4}$")
@@ -40,9 +41,8 @@ def _case_ref(value: str) -> str:
 
 
 CaseRef = Annotated[str, AfterValidator(_case_ref)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+# Free text (names, summaries, notes, addresses): one definition each, in ehcp.text_fields.
 TribunalRef = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9/ -]{2,29}$"),
@@ -72,8 +72,11 @@ class Strict(BaseModel):
 
 
 class Contact(Strict):
+    """A person the service writes to. `name` is one line of text (it goes into the To:
+    header); `email` is stored in ASCII, an internationalised domain as IDNA ("xn--")."""
+
     name: Name
-    email: EmailStr
+    email: EmailAddress
 
 
 class Case(Strict):
@@ -164,6 +167,9 @@ class MediationHeld(EventBase):
     kind: Literal["mediation_held"] = "mediation_held"
     outcome: Literal["agreement", "partial_agreement", "no_agreement"]
     agreed_actions: list[AgreedAction] = Field(default_factory=list, max_length=30)
+    #: False when the council was not a party (health-only mediation): the health
+    #: commissioners must then tell it about an agreement within 1 week (reg 42(4))
+    council_party: bool = True
 
     @model_validator(mode="after")
     def _actions_need_agreement(self) -> MediationHeld:
@@ -214,7 +220,7 @@ class AppealUnopposed(EventBase):
     """The council told the tribunal it will not oppose; `date` is when it told them."""
 
     kind: Literal["appeal_unopposed"] = "appeal_unopposed"
-    concessions: list[OrderType] = Field(min_length=1, max_length=10)
+    concessions: list[OrderType] = Field(min_length=1, max_length=MAX_ORDERS)
 
 
 class HearingListed(EventBase):
@@ -245,8 +251,10 @@ class Recommendation(Strict):
 class TribunalDecision(EventBase):
     kind: Literal["tribunal_decision"] = "tribunal_decision"
     outcome: Literal["allowed", "partly_allowed", "dismissed"]
-    orders: list[OrderType] = Field(default_factory=list, max_length=10)
-    recommendations: list[Recommendation] = Field(default_factory=list, max_length=20)
+    orders: list[OrderType] = Field(default_factory=list, max_length=MAX_ORDERS)
+    recommendations: list[Recommendation] = Field(
+        default_factory=list, max_length=MAX_RECOMMENDATIONS
+    )
 
 
 class RecommendationResponseSent(EventBase):
@@ -254,7 +262,7 @@ class RecommendationResponseSent(EventBase):
     #: the recommendation's number, as in `recommendation_response:<n>`
     recommendation: int = Field(ge=1)
     followed: bool
-    reasons: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    reasons: Notes | None = None
 
     @model_validator(mode="after")
     def _reasons_when_not_followed(self) -> RecommendationResponseSent:
@@ -293,6 +301,76 @@ class ExceptionRecorded(EventBase):
     ]
 
 
+class MediationScheduled(EventBase):
+    """The mediation is booked; the family must get 5 working days' notice of its date and
+    place unless they agree to less."""
+
+    kind: Literal["mediation_scheduled"] = "mediation_scheduled"
+    mediation_date: date
+
+    @model_validator(mode="after")
+    def _mediation_after_booking(self) -> MediationScheduled:
+        if self.mediation_date < self.date:
+            raise ValueError("mediation_date must be on or after date (the day it was booked)")
+        _within_years(self.date, self.mediation_date, "mediation_date")
+        return self
+
+
+class ConsentOrderMade(EventBase):
+    """The council conceded after its response: the tribunal made a consent order (HESC Rules
+    r.29). `date` is the date of the order; the reg 44 limits run from it."""
+
+    kind: Literal["consent_order_made"] = "consent_order_made"
+    orders: list[OrderType] = Field(min_length=1, max_length=10)
+
+
+#: Who may challenge the tribunal's decision (HESC Rules r.45, r.46: either party).
+Challenger = Literal[Party.parent, Party.council]
+
+
+class WrittenReasonsSent(EventBase):
+    """`date`: the day the tribunal sent written reasons (or amended reasons, or a correction
+    after a review): the permission-to-appeal clock runs from the latest such date."""
+
+    kind: Literal["written_reasons_sent"] = "written_reasons_sent"
+
+
+class SetAsideApplied(EventBase):
+    kind: Literal["set_aside_applied"] = "set_aside_applied"
+    by: Challenger
+
+
+class SetAsideRefused(EventBase):
+    """`date`: the day the tribunal sent notice that the set-aside application failed."""
+
+    kind: Literal["set_aside_refused"] = "set_aside_refused"
+
+
+class DecisionSetAside(EventBase):
+    """The tribunal set its decision aside: its order and recommendation clocks end; the
+    appeal is open again for a fresh decision."""
+
+    kind: Literal["decision_set_aside"] = "decision_set_aside"
+
+
+class PermissionToAppealRequested(EventBase):
+    kind: Literal["permission_to_appeal_requested"] = "permission_to_appeal_requested"
+    by: Challenger
+
+
+class PermissionToAppealDecided(EventBase):
+    kind: Literal["permission_to_appeal_decided"] = "permission_to_appeal_decided"
+    by: Challenger
+    outcome: Literal["granted", "refused"]
+
+
+class DecisionSuspended(EventBase):
+    """The tribunal suspended the effect of its decision (pending an appeal): its order clocks
+    are recorded as excepted, visibly, instead of being chased."""
+
+    kind: Literal["decision_suspended"] = "decision_suspended"
+
+
 class CaseClosed(EventBase):
     kind: Literal["case_closed"] = "case_closed"
     reason: Literal[
@@ -320,7 +398,16 @@ Event = Annotated[
     | RecommendationResponseSent
     | ObligationMet
     | ExceptionRecorded
-    | CaseClosed,
+    | CaseClosed
+    | MediationScheduled
+    | ConsentOrderMade
+    | WrittenReasonsSent
+    | SetAsideApplied
+    | SetAsideRefused
+    | DecisionSetAside
+    | PermissionToAppealRequested
+    | PermissionToAppealDecided
+    | DecisionSuspended,
     Field(discriminator="kind"),
 ]
 

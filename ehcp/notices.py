@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from ehcp.case_state import CaseState, Deadline, DeliveryFailure
 from ehcp.deadline import DeadlineSpec
 from ehcp.models import Contact
-from ehcp.uktime import london_to_utc
+from ehcp.uktime import london_date, london_to_utc
 from ehcp.vocabulary import ESCALATING_PARTIES, DeadlineStatus, DecisionType, Party
 
 ESCALATION_INTERVAL = timedelta(days=7)
@@ -29,6 +29,8 @@ class NoticeKind(StrEnum):
     late_notice = "late_notice"  # to the parent: the council (or health) is late
     case_closed = "case_closed"  # final summary
     delivery_failure = "delivery_failure"  # to staff: a message could not be delivered
+    #: to the parent: health or social care replied to a tribunal recommendation
+    recommendation_response = "recommendation_response"
 
 
 class Role(StrEnum):
@@ -58,6 +60,9 @@ class Notification(BaseModel):
     fallback: bool = False
     #: for delivery_failure alerts: what could not be delivered, and why
     failure: DeliveryFailure | None = None
+    #: for recommendation_response notices: whether it will be followed, and why not
+    followed: bool | None = None
+    reasons: str | None = None
 
 
 class Delivery(BaseModel):
@@ -78,19 +83,35 @@ class SendOutcome(BaseModel):
     status_code: int | None = None
 
 
-def due_notices(state: CaseState, now: datetime) -> list[Notification]:
-    """Every message due at `now` and not sent yet, for deadlines still open."""
+def due_notices(state: CaseState, now: datetime, *, learned: bool = False) -> list[Notification]:
+    """Every message due at `now` and not sent yet, for deadlines still open.
+
+    `learned` (runs on the workflow's NOTICES_AFTER_LEARNED patch; see `_due_for_learned`):
+    escalations and late notices wait for the first working-day reminder time after the
+    case learned of the deadline and are numbered by how many were sent; a reminder whose
+    time had passed when the deadline was learned goes at the next reminder time instead.
+    """
     sent = state.sent_keys()
     due: list[Notification] = []
     for deadline in state.deadlines.values():
+        if learned:
+            for kind, detail, days_before in _due_for_learned(state, deadline, now):
+                due += [
+                    n
+                    for n in _messages(state, deadline, kind, detail, days_before)
+                    if n.key not in sent
+                ]
+            continue
         for kind, detail in _due_for(state, deadline, now):
             due += [n for n in _messages(state, deadline, kind, detail) if n.key not in sent]
     return due
 
 
-def next_wakeup(state: CaseState, now: datetime) -> datetime | None:
-    """The earliest future moment a message falls due or a deadline's day ends."""
-    times = [t for d in state.deadlines.values() for t in _future_times(state, d, now)]
+def next_wakeup(state: CaseState, now: datetime, *, learned: bool = False) -> datetime | None:
+    """The earliest future moment a message falls due or a deadline's day ends (`learned`:
+    as in `due_notices`)."""
+    future = _future_times_learned if learned else _future_times
+    times = [t for d in state.deadlines.values() for t in future(state, d, now)]
     return min(times, default=None)
 
 
@@ -195,6 +216,110 @@ def _future_times(state: CaseState, deadline: Deadline, now: datetime) -> list[d
     return [t for t in times if t > now]
 
 
+# -- timing from when the case learned of a deadline (NOTICES_AFTER_LEARNED) -------------
+
+
+def first_slot_after(state: CaseState, instant: datetime, *, working: bool) -> datetime:
+    """The first reminder time (the policy's London time plus the case's slot) strictly after
+    `instant`; with `working`, on a Monday to Friday. Bank holidays are not skipped here:
+    workflow code cannot read the holiday calendar deterministically (its data changes
+    between releases), and escalations themselves start on a working day (`escalate_from`)."""
+    day = london_date(instant)
+    while _at(state, day) <= instant or (working and day.weekday() >= 5):
+        day += timedelta(days=1)
+    return _at(state, day)
+
+
+def _escalations_sent(state: CaseState, deadline: Deadline) -> tuple[int, datetime | None]:
+    """How many escalations went out for this deadline and due date, and when the last did."""
+    prefix = notice_key(
+        state.case.case_ref, f"{deadline.key}@{deadline.due.isoformat()}", "escalation", None, ""
+    ).rstrip("/")
+    numbers: dict[int, datetime] = {}
+    records = [(n.key, n.sent_at) for n in state.notices]
+    records += [(f.key, f.failed_at) for f in state.delivery_failures]
+    for key, at in records:
+        if key.startswith(prefix + "/"):
+            number = int(key[len(prefix) + 1 :].split("/", 1)[0])
+            numbers[number] = max(at, numbers.get(number, at))
+    if not numbers:
+        return 0, None
+    # Numbers run 1, 2, 3, ...: the highest is the count, also once earlier records are
+    # compacted away (ehcp.bounds.compact_notices).
+    return max(numbers), numbers[max(numbers)]
+
+
+def _next_escalation_at(state: CaseState, deadline: Deadline) -> tuple[int, datetime]:
+    """The number of the next escalation (1 for the first) and when it is due: the first
+    no earlier than escalate_from's reminder time nor the first working-day reminder time
+    after the case learned of the deadline (so a back office entering a case's history has
+    time to record what was done); each later one a week after the last one sent."""
+    assert deadline.escalate_from is not None
+    count, last = _escalations_sent(state, deadline)
+    if last is None:
+        gate = first_slot_after(state, deadline.created_at, working=True)
+        return 1, max(_at(state, deadline.escalate_from), gate)
+    return count + 1, _at(state, london_date(last) + ESCALATION_INTERVAL)
+
+
+def _catch_up_reminder(state: CaseState, deadline: Deadline) -> tuple[int, datetime] | None:
+    """A reminder whose time had passed when the case learned of the deadline (an appeal due
+    in 2 days on a case started at 09:40): (its offset, the next reminder time), unless a
+    later planned reminder or the end of the due day comes first."""
+    missed = [
+        (offset, at)
+        for offset, at in _planned_reminders(state, deadline)
+        if at < deadline.created_at
+    ]
+    if not missed:
+        return None
+    offset = missed[-1][0]
+    at = first_slot_after(state, deadline.created_at, working=False)
+    planned = [t for _, t in _reminder_times(state, deadline)]
+    if london_date(at) > deadline.due or any(t <= at for t in planned):
+        return None
+    return offset, at
+
+
+def _planned_reminders(state: CaseState, deadline: Deadline) -> list[tuple[int, datetime]]:
+    return [
+        (offset, _at(state, deadline.due - timedelta(days=offset)))
+        for offset in sorted(state.policy.offsets, reverse=True)
+    ]
+
+
+def _due_for_learned(
+    state: CaseState, deadline: Deadline, now: datetime
+) -> list[tuple[NoticeKind, int, int | None]]:
+    """(kind, key detail, days before the due date for the words) of what is due at `now`."""
+    if deadline.status == DeadlineStatus.pending:
+        catch_up = _catch_up_reminder(state, deadline)
+        passed = [(o, at) for o, at in _reminder_times(state, deadline) if at <= now]
+        if catch_up and catch_up[1] <= now:
+            passed = sorted([*passed, catch_up], key=lambda item: item[1])
+        if not passed:
+            return []
+        offset, at = passed[-1]
+        return [(NoticeKind.reminder, offset, (deadline.due - london_date(at)).days)]
+    if deadline.status == DeadlineStatus.missed and _escalates(deadline):
+        n, at = _next_escalation_at(state, deadline)
+        if at <= now:
+            return [(NoticeKind.escalation, n, None), (NoticeKind.late_notice, 0, None)]
+    return []
+
+
+def _future_times_learned(state: CaseState, deadline: Deadline, now: datetime) -> list[datetime]:
+    times: list[datetime] = []
+    if deadline.status == DeadlineStatus.pending:
+        times += [at for _, at in _reminder_times(state, deadline)]
+        if catch_up := _catch_up_reminder(state, deadline):
+            times.append(catch_up[1])
+        times.append(london_to_utc(deadline.due + timedelta(days=1), 0) + case_slot(state))
+    elif deadline.status == DeadlineStatus.missed and _escalates(deadline):
+        times.append(_next_escalation_at(state, deadline)[1])
+    return [t for t in times if t > now]
+
+
 # -- recipients and keys -------------------------------------------------------------------
 
 
@@ -225,12 +350,20 @@ def _recipients(
 
 
 def _messages(
-    state: CaseState, deadline: Deadline, kind: NoticeKind, detail: int
+    state: CaseState,
+    deadline: Deadline,
+    kind: NoticeKind,
+    detail: int,
+    days_before: int | None = None,
 ) -> list[Notification]:
-    return [
+    messages = [
         _notification(state, deadline, kind, detail, role, contact)
         for role, contact in _recipients(state, deadline, kind)
     ]
+    if days_before is not None and days_before != detail:
+        # a reminder sent later than planned says how far off the date is now
+        messages = [n.model_copy(update={"days_before": days_before}) for n in messages]
+    return messages
 
 
 def notice_key(case_ref: str, deadline_key: str | None, kind: str, detail, role: str) -> str:

@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from ehcp.bounds import STATE_LIMIT_BYTES
 from ehcp.case_state import (
     CaseState,
     Deadline,
@@ -25,6 +26,23 @@ def workflow_id(case_ref: str) -> str:
     return f"ehcp-case-{case_ref}"
 
 
+class EventReceipt(BaseModel):
+    """What `record_event` returns: the event's number in the timeline, the stage after it,
+    and the deadlines it added or moved."""
+
+    seq: int
+    kind: str
+    stage: Stage
+    flags: list[str]
+    deadlines: list[DeadlineSpec]  # added or moved by this event
+    #: `event_digest` of the recorded event; None on receipts recorded before it existed
+    digest: str | None = None
+
+
+#: update ids whose receipts a case keeps across continue-as-new (the most recent ones)
+KEPT_RECEIPTS = 1000
+
+
 class StartCase(BaseModel):
     case: Case
     #: carried over by continue-as-new; None on the first run
@@ -32,6 +50,11 @@ class StartCase(BaseModel):
     #: continue-as-new once history reaches this many events (the SDK's suggestion also
     #: counts); tests set it low to prove state survives
     history_limit: int = 10_000
+    #: the most a case's record may hold, in bytes of JSON (ehcp.bounds); tests set it low
+    state_limit: int = STATE_LIMIT_BYTES
+    #: update id -> receipt of the events recorded under it, oldest first, at most
+    #: KEPT_RECEIPTS: an id reused on a later run gets its first receipt back
+    receipts: dict[str, EventReceipt] = {}
 
 
 class CaseStart(BaseModel):
@@ -50,16 +73,6 @@ def event_digest(event: Event) -> str:
     return hashlib.sha256(event.model_dump_json().encode()).hexdigest()
 
 
-class EventReceipt(BaseModel):
-    seq: int
-    kind: str
-    stage: Stage
-    flags: list[str]
-    deadlines: list[DeadlineSpec]  # added or moved by this event
-    #: `event_digest` of the recorded event; None on receipts recorded before it existed
-    digest: str | None = None
-
-
 class CaseStatus(BaseModel):
     case_ref: str
     council: str
@@ -75,6 +88,10 @@ class CaseStatus(BaseModel):
     reminders_sent: list[NoticeRecord]
     delivery_failures: list[DeliveryFailure]
     events: int
+    #: True when the case is open but nothing is left to do or to wait for: no deadline
+    #: pending, no missed duty still owed, no untimed route under way (close it, or record
+    #: what happens next)
+    nothing_pending: bool = False
 
 
 class CaseTimeline(BaseModel):

@@ -10,23 +10,29 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from ehcp import timescales
+from ehcp import later_clocks, timescales
 from ehcp.calendar import WorkingDayCalendar
 from ehcp.case_state import CaseState
+from ehcp.challenges import challenge_context
 from ehcp.deadline import DeadlineSpec
+from ehcp.later_clocks import ChallengeContext
 from ehcp.models import (
     AppealRegistered,
     AppealUnopposed,
     Case,
+    ConsentOrderMade,
     Event,
     HearingListed,
     MediationCertificateIssued,
     MediationDeclined,
     MediationHeld,
     MediationRequested,
+    MediationScheduled,
     MediationWithdrawn,
+    SetAsideRefused,
     TribunalDecision,
     WayForwardMeetingScheduled,
+    WrittenReasonsSent,
 )
 from ehcp.timescales import CertificateTrigger
 from ehcp.vocabulary import Party
@@ -40,6 +46,8 @@ class PlanRequest(BaseModel):
     first_order: int = 1
     first_recommendation: int = 1
     first_action: int = 1
+    #: the tribunal decision in force, for events that challenge it (None otherwise)
+    challenge: ChallengeContext | None = None
 
 
 def request_for(state: CaseState, event: Event) -> PlanRequest:
@@ -51,6 +59,9 @@ def request_for(state: CaseState, event: Event) -> PlanRequest:
         first_order=state.orders_made + 1,
         first_recommendation=len(state.recommendations) + 1,
         first_action=state.actions_agreed + 1,
+        challenge=challenge_context(state)
+        if isinstance(event, WrittenReasonsSent | SetAsideRefused)
+        else None,
     )
 
 
@@ -88,7 +99,33 @@ def plan(request: PlanRequest, cal: WorkingDayCalendar) -> list[DeadlineSpec]:
             return [_meeting("hearing", event.hearing_date)]
         case TribunalDecision():
             return _decision(request, event, cal)
+        case ConsentOrderMade():
+            return later_clocks.consent_order(request.first_order, event.orders, event.date, cal)
+        case MediationScheduled():
+            return [later_clocks.mediation_date_notice(event.date, event.mediation_date, cal)]
+        case WrittenReasonsSent() | SetAsideRefused():
+            return _permission(request, event, cal)
     return []
+
+
+def _permission(
+    request: PlanRequest, event: WrittenReasonsSent | SetAsideRefused, cal: WorkingDayCalendar
+) -> list[DeadlineSpec]:
+    """r.46(2): the latest of the dates counts; a refused set-aside only if it was asked for
+    in time (r.46(3))."""
+    ctx = request.challenge
+    if ctx is None:
+        return []
+    start, why = ctx.permission_from, None
+    if isinstance(event, WrittenReasonsSent) or ctx.set_aside_in_time:
+        start = max(start, event.date)
+    if start == event.date:
+        why = (
+            "Counted from the day written reasons were sent."
+            if isinstance(event, WrittenReasonsSent)
+            else "Counted from the day the tribunal sent notice that setting aside was refused."
+        )
+    return later_clocks.permission_to_appeal(start, ctx.parties, cal, why=why)
 
 
 def _meeting(key: str, when: date) -> DeadlineSpec:
@@ -112,6 +149,8 @@ def _mediation_held(
             order=action.order,
             agreed_due=action.agreed_due,
         )
+    if not event.council_party and event.outcome != "no_agreement":
+        specs.append(later_clocks.agreement_health_notice(event.date, cal))
     return specs
 
 
@@ -130,4 +169,5 @@ def _decision(
         specs.append(
             timescales.recommendation_response(event.date, n, Party(rec.addressed_to), cal)
         )
-    return specs
+    parties = later_clocks.parties_for(event.outcome)
+    return specs + later_clocks.challenge_deadlines(event.date, parties, cal)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ehcp.council import CouncilInfo
+from ehcp.text_fields import EmailAddress, Name
+from ehcp.urls import ProviderURL
 
 
 def _split_csv(value: object) -> object:
@@ -18,12 +20,24 @@ def _split_csv(value: object) -> object:
     return value
 
 
+#: secrets that may be given as a file instead (EHCP_<NAME>_FILE)
+SECRET_FILES = ("sendgrid_api_key", "codec_server_token")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EHCP_", env_nested_delimiter="__", extra="ignore")
 
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = "send-disagreements"
+    # Transport to Temporal (security/transport.py, docs/temporal-connection.md): TLS, mTLS,
+    #: API key. EHCP_TEMPORAL_TLS unset: on when any of the settings below is set
+    temporal_tls: bool | None = None
+    temporal_tls_server_ca_file: Path | None = None
+    temporal_tls_server_name: str | None = None
+    temporal_tls_client_cert_file: Path | None = None
+    temporal_tls_client_key_file: Path | None = None
+    temporal_api_key: SecretStr | None = None
     outbox_dir: Path = Path("data/outbox")
     #: local (Europe/London) hour at which reminders and escalations go out
     #: EHCP_REMINDER_TIME=HH:MM[:SS]; a sensible working hour in production
@@ -41,17 +55,30 @@ class Settings(BaseSettings):
     #: run workflow code in the SDK's sandbox: slower, so off in production; the tests turn
     #: it on so that a non-deterministic call fails there (docs/performance.md)
     workflow_sandbox: bool = False
+    #: Worker Deployment versioning (docs/workflow-changes.md, "Deploying"): with a build id,
+    #: the worker polls as version <deployment name>.<build id>, and Temporal sends every task
+    #: to the *current* version only, so old and new code never share a case mid-deploy.
+    #: Unset: unversioned (make run, tests)
+    worker_build_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,255}$")
+    worker_deployment_name: str = Field(
+        default="send-disagreements", pattern=r"^[A-Za-z0-9_-]{1,255}$"
+    )
     council_code: str = "rutland"
     #: EHCP_COUNCIL__NAME, EHCP_COUNCIL__SENDIASS_URL, ...
     council: CouncilInfo = CouncilInfo()
-    from_email: str = "send-reminders@rutland.gov.uk"
-    reply_to_email: str = "send@rutland.gov.uk"
-    send_manager_email: str = "send.manager@rutland.gov.uk"
-    send_manager_name: str = "SEND manager"
+    #: addresses and the manager's name go into email headers: ASCII addresses, one line
+    from_email: EmailAddress = "send-reminders@rutland.gov.uk"
+    reply_to_email: EmailAddress = "send@rutland.gov.uk"
+    send_manager_email: EmailAddress = "send.manager@rutland.gov.uk"
+    send_manager_name: Name = "SEND manager"
     # Email delivery (activities/senders.py, docs/email.md). With no SendGrid key, every
     #: email goes to the outbox (the `make run` default): EHCP_SENDGRID_API_KEY
     sendgrid_api_key: SecretStr | None = None
-    sendgrid_host: str = "https://api.sendgrid.com"
+    #: ... or a file holding it (a mounted secret, e.g. /run/secrets/sendgrid_api_key); an
+    #: empty file means no key, as an unset variable does
+    sendgrid_api_key_file: Path | None = None
+    #: https only (http only to a loopback address: a local stand-in); ehcp/urls.py
+    sendgrid_host: ProviderURL = "https://api.sendgrid.com"
     #: seconds; below the notification activity's 60 s start-to-close timeout
     sendgrid_timeout_s: float = Field(default=10, gt=0, lt=25)  # below SEND_TIMEOUT (30 s)
     #: durable record of sent message keys: shared storage when workers run on several hosts
@@ -62,15 +89,78 @@ class Settings(BaseSettings):
     codec_current_key: str | None = None
     #: ... or a JSON key file {"current": id, "keys": {id: base64}}
     codec_key_file: Path | None = None
+    #: accept unencrypted payloads (EHCP_CODEC_ALLOW_PLAINTEXT): ONLY for a migration window
+    #: while cases started before encryption still run; off, a plaintext start or event (the
+    #: Temporal CLI with no key) is refused (docs/encryption.md)
+    codec_allow_plaintext: bool = False
     #: codec server (codec_server.py) for the Temporal UI and CLI
     codec_server_host: str = "127.0.0.1"
     codec_server_port: int = Field(default=8081, ge=1, le=65535)
     codec_server_token: SecretStr | None = None
+    #: ... or a file holding it (a mounted secret)
+    codec_server_token_file: Path | None = None
+    #: /encode makes payloads the worker accepts (a write credential): off unless
+    #: EHCP_CODEC_SERVER_ENCODE=true, then with its own EHCP_CODEC_SERVER_ENCODE_TOKEN
+    codec_server_encode: bool = False
+    codec_server_encode_token: SecretStr | None = None
+    #: seconds an idle connection stays open; connections beyond the cap get 503
+    codec_server_timeout_s: float = Field(default=10, gt=0, le=300)
+    codec_server_max_connections: int = Field(default=100, ge=1, le=10_000)
     codec_cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:8233"]
+    # Operations (observability/, docs/operations.md)
+    #: this worker's Prometheus endpoint, host:port (path /metrics), e.g. 0.0.0.0:9464;
+    #: empty (the default): no endpoint
+    metrics_address: str = ""
+    #: worker and codec server logs: "text" (one line each) or "json" (one object each)
+    log_format: Literal["text", "json"] = "text"
+    #: durable records (API keys, ...): SQLAlchemy URL; a SQLite file by default,
+    #: postgresql+psycopg://... in production. Migrations run at start.
+    database_url: str = "sqlite:///data/ehcp.db"
+    #: the HTTP API (api/, `python -m api`)
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    #: failed authentications allowed per client address (the `limits` notation)
+    api_auth_failure_limit: str = "20/minute"
 
     _split = field_validator(
         "reminder_offsets", "extra_bank_holidays", "codec_cors_origins", mode="before"
     )(_split_csv)
+
+    @model_validator(mode="after")
+    def _secret_files(self) -> Settings:
+        """EHCP_X_FILE: the secret X read from a file (compose mounts secrets as files)."""
+        for name in SECRET_FILES:
+            path: Path | None = getattr(self, f"{name}_file")
+            if path is None:
+                continue
+            variable = f"EHCP_{name.upper()}"
+            if getattr(self, name) is not None:
+                raise ValueError(f"set {variable} or {variable}_FILE, not both")
+            try:
+                text = path.read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise ValueError(
+                    f"{variable}_FILE={path}: cannot read it ({error.strerror})"
+                ) from None
+            setattr(self, name, SecretStr(text) if text else None)
+        return self
+
+    @field_validator("metrics_address")
+    @classmethod
+    def _metrics_address(cls, value: str) -> str:
+        value = value.strip()
+        host, _, port = value.rpartition(":")
+        if value and not (host and port.isdigit() and 0 < int(port) < 65536):
+            raise ValueError(
+                f"{value!r} is not host:port (e.g. 0.0.0.0:9464 or 127.0.0.1:9464); "
+                "leave it empty for no metrics endpoint"
+            )
+        return value
+
+    @field_validator("worker_build_id", mode="before")
+    @classmethod
+    def _no_build_id(cls, value: object) -> object:
+        return None if value == "" else value  # compose passes an unset variable as ""
 
     @field_validator("reminder_offsets")
     @classmethod

@@ -16,22 +16,6 @@ from __future__ import annotations
 #: What the reader should do before a deadline (reminders), by deadline key (the part before
 #: any ":") and reader. Every (key, reader) pair that `ehcp.notices` can produce has an entry.
 WHAT_TO_DO: dict[str, dict[str, str]] = {
-    "mediation_contact": {
-        "parent": "If you want to appeal, you must first contact a mediation adviser. "
-        "Contact {mediation_provider} by this date. It is free. "
-        "They will send you a mediation certificate. This is a form you need to appeal. "
-        "You do not need it if your appeal is only about the school or college in the plan. "
-        "You do not have to take part in mediation.",
-    },
-    "appeal": {
-        "parent": "If you want to appeal, the SEND Tribunal must get your appeal by this "
-        "date. Send it before 5pm. The SEND Tribunal is the court that decides appeals about "
-        "special educational needs and disabilities (SEND). You can find the appeal form at "
-        "{tribunal_url}. Send your mediation certificate with it. This is the form the "
-        "mediation adviser gave you. You do not need it if your appeal is only about the "
-        "school or college named in the plan. If you do not want to appeal, you do not need "
-        "to do anything.",
-    },
     "mediation_certificate": {
         "caseworker": "The mediation adviser must send the family their mediation "
         "certificate by this date. The family needs it to appeal. Check with "
@@ -56,6 +40,8 @@ WHAT_TO_DO: dict[str, dict[str, str]] = {
     "recommendation_response": {
         "caseworker": "A written reply to the tribunal's recommendation is due by this date. "
         "It must say what will be done, or why the recommendation will not be followed. "
+        "The tribunal's power to make these recommendations began as a trial and continued "
+        "after 31 August 2021. "
         "Check that it is sent to the family, then record it on the case.",
         "health": "Your organisation must reply in writing to the tribunal's recommendation "
         "by this date. Say what you will do. If you will not follow it, say why. Send your "
@@ -77,47 +63,37 @@ WHAT_TO_DO: dict[str, dict[str, str]] = {
         "social_care": "Social care agreed to do this in mediation. It must be done by this "
         "date. Tell the SEND team ({send_team_email}) when it is done.",
     },
+    "mediation_date_notice": {
+        "caseworker": "The family must be told the date and place of the mediation at least "
+        "5 working days before it, unless they agree to less. Check with {mediation_provider} "
+        "that the family has been told, then record it as done on the case.",
+    },
+    "agreement_health_notice": {
+        "caseworker": "The council was not at the mediation. The health commissioners (the "
+        "ICB) must tell the council about the mediation agreement by this date. Check that "
+        "they have, then record it on the case.",
+        "health": "Your organisation must tell the {council_name} SEND team "
+        "({send_team_email}) about the mediation agreement by this date.",
+    },
+    "set_aside_application": {
+        "caseworker": "This is the last day for the council to ask the tribunal to set its "
+        "decision aside, if it wants to. The tribunal's orders must still be carried out by "
+        "their own dates unless the tribunal suspends its decision.",
+    },
+    "permission_to_appeal": {
+        "caseworker": "This is the last day for the council to ask the tribunal for "
+        "permission to appeal to the Upper Tribunal, if it wants to. The tribunal's orders "
+        "must still be carried out by their own dates unless the tribunal suspends its "
+        "decision.",
+    },
     "way_forward_meeting": {
-        "parent": "Your SEND way forward meeting is on this date. It is a chance to talk "
-        "about what your child needs and agree what happens next. The SEND team will tell "
-        "you the time and place. If you cannot go, reply to this email.",
         "caseworker": "The SEND way forward meeting is on this date. Check that the family "
         "knows the time and place.",
     },
     "hearing": {
-        "parent": "Your SEND Tribunal hearing is on this date. The tribunal will tell you "
-        "the time and how to join. {sendiass_name} and IPSEA can help you get ready.",
         "caseworker": "The SEND Tribunal hearing is on this date. Make sure the council's "
         "evidence and witnesses are ready.",
     },
-}
-
-#: Who is late, as the parent is told: the party that must act ("health is late", not the
-#: council, for a health deadline).
-LATE_PARTY = {
-    "council": "The council",
-    "social_care": "The council's social care team",
-    "health": "The health service (the ICB)",
-}
-
-#: What the parent can do when a deadline is missed, by the late party.
-LATE_WHAT_YOU_CAN_DO = {
-    "council": "You can ask the SEND team when it will be done. You can also get free advice "
-    "from the services below, or make a complaint to the council.",
-    "social_care": "You can ask the SEND team when it will be done. You can also get free "
-    "advice from the services below, or make a complaint to the council.",
-    "health": "This is a job for the health service, not the council. The ICB is the NHS "
-    "body that plans health care in your area. You can ask the ICB when it will be done, or "
-    "make a complaint to it. You can also get free advice from the services below.",
-}
-
-#: Extra words for the parent about some missed deadlines, by deadline key.
-LATE_MORE = {
-    "appeal_response": "Your appeal goes on. You can tell the SEND Tribunal that the council "
-    "is late.",
-    "order": "The tribunal ordered this. The council must do what the tribunal says.",
-    "recommendation_response": "The reply should say what will be done about the "
-    "tribunal's recommendation. If it will not be followed, it should say why.",
 }
 
 #: What each member of staff should do about a missed deadline (escalations).
@@ -139,11 +115,6 @@ CLOSED_REASONS = {
     "no_appeal": "the time to appeal has passed and no appeal was made",
 }
 
-CLOSED_PARENT = [
-    "We have closed case {case_ref} because {reason}.",
-    "We keep a full record of the case. You do not need to do anything.",
-    "If you think this is wrong, reply to this email.",
-]
 CLOSED_STAFF = [
     "Case {case_ref} is closed because {reason}.",
     "The family has been sent a closing email. The full record stays on the case.",
@@ -156,8 +127,3 @@ FAILURE = [
     "reach the person another way.",
     "Message reference: {key}",
 ]
-
-CALENDAR_NOTE = (
-    "We have added a calendar file to this email. Open it to put this date in your calendar."
-)
-REPLY_NOTE = "You can reply to this email to contact the SEND team."

@@ -1,9 +1,11 @@
-"""The statutory clock: each rule of shared/docs/statutory-timescales.md (sections 1-4) as data,
-and small functions that turn a trigger date into DeadlineSpecs.
+"""The statutory clock: each rule of docs/law.md as data, and small functions that turn a
+trigger date into DeadlineSpecs (the later routes, consent orders and challenges to a decision,
+are dated in `ehcp.later_clocks`).
 
-Pure domain code: no I/O, no Temporal. Dates are UK local dates. Where the doc marks a fact
-unconfirmed, `confirmed` is False; where only the regulation's number is unconfirmed, the fact
-is confirmed and the basis text says "numbering unconfirmed".
+Pure domain code: no I/O, no Temporal. Dates are UK local dates. `confirmed` is False wherever
+any part of the basis is unconfirmed (the fact, the trigger or only the regulation's number):
+staff then see "basis unconfirmed", and docs/law-unconfirmed.md says what was checked and what
+is still open.
 """
 
 from __future__ import annotations
@@ -98,6 +100,11 @@ class Rule:
     basis: str
     confirmed: bool
     order: OrderType | None = None  # for reg 44 rows: the order this step belongs to
+    #: for rules never scheduled on their own: why (they move other dates, or are not tracked)
+    untracked: str | None = None
+    #: a remark on the sources, for the table's readers only: never in `title`, which
+    #: readers see in emails and calendar entries (ehcp.reader_text)
+    source_note: str | None = None
 
     @property
     def step(self) -> str:
@@ -108,6 +115,12 @@ class Rule:
 _DECISION_SENT = "the date the council sent written notice of its decision"
 _ORDER_MADE = "the day the order is made (default: the tribunal's decision date)"
 _REG44 = "SEND Regs reg 44(2)"
+#: sub-paragraph letters read in a verbatim quotation of reg 44(2)(a)-(c) (docs/law-unconfirmed.md)
+_REG44_LETTER = {
+    OrderType.cease_plan: "(a)",
+    OrderType.assess: "(b)",
+    OrderType.make_plan: "(c)",
+}
 _REG45 = "SEND Regs reg 45 (as amended by SI 2015/359)"
 
 
@@ -121,7 +134,7 @@ def _order(
         period=period,
         starts_from=_ORDER_MADE,
         party=Party.council,
-        basis=_REG44,
+        basis=_REG44 + _REG44_LETTER.get(order, ""),
         confirmed=confirmed,
         order=order,
     )
@@ -146,14 +159,16 @@ RULES: tuple[Rule, ...] = (
         "If the appeal's last day falls on 25 December to 1 January or in August, the appeal "
         "is in time on the first working day after 1 January or 31 August",
         None, "the appeal's last day worked out above", Party.parent,
-        "HESC Rules r.12(3)(a) (from 21 July 2020)", True,
+        "HESC Rules r.12(3)(a)", True,
+        untracked="moves the appeal date (applied inside `appeal`)",
     ),
     Rule(
         "tribunal.next_working_day", "appeal, appeal_response",
         "A time limit under the Tribunal Rules that ends on a non-working day moves to the "
         "next working day; acts are due by 5pm",
         None, "the last day worked out above", None,
-        "HESC Rules r.12(1), r.12(2) (5pm cut-off unconfirmed)", True,
+        "HESC Rules r.12(1), r.12(2)", True,
+        untracked="moves dates under the Tribunal Rules (applied inside each of them)",
     ),
     Rule(
         "appeal_response", "appeal_response",
@@ -167,6 +182,7 @@ RULES: tuple[Rule, ...] = (
         "tribunal directs a date",
         None, "any other time limit under the Tribunal Rules in SEN cases", None,
         "HESC Rules r.12(3)(b), r.12(4)", True,
+        untracked="leaves days out of other Tribunal Rules clocks (applied inside them)",
     ),
     # 2. Mediation (CFA ss.52-57, SEND Regs Part 6)
     Rule(
@@ -187,38 +203,48 @@ RULES: tuple[Rule, ...] = (
         "Mediation adviser issues the mediation certificate",
         working_days(3), "the family withdraws from mediation (treated as not wanting it)",
         Party.mediation_adviser,
-        "SEND Regs reg 34 (applied to a withdrawal by analogy; unconfirmed)", False,
+        "SEND Regs reg 34 (applied to a withdrawal by analogy)", False,
     ),
     Rule(
         "icb_mediation_notice", "icb_mediation_notice",
         "Council tells the health commissioners (ICB) what the mediation is about",
         working_days(3), "the family says health issues are included", Party.council,
-        "SEND Regs regs 35-37 (numbering unconfirmed)", True,
+        "SEND Regs regs 35-37 (numbering unconfirmed)", False,
     ),
     Rule(
         "mediation_session", "mediation_session",
-        "Mediation takes place (some sources say 'is arranged'; we track 'takes place')",
+        "Mediation takes place",
         days(30), "the council is told the family wants mediation", Party.council,
-        "SEND Regs reg 37", True,
+        "SEND Regs reg 37 (numbering unconfirmed)", False,
+        source_note="Some sources say 'is arranged'; we track 'takes place'.",
     ),
     Rule(
         "mediation_session.health_only", "mediation_session",
         "Mediation about health care only takes place",
         days(30), "the council tells the ICB what the mediation is about", Party.health,
-        "SEND Regs reg 37", True,
+        "SEND Regs reg 37 (numbering unconfirmed)", False,
+        untracked="health-only mediation is not recorded as such: `mediation_requested` has no "
+        "field for it, so the 30 days are always counted as the council's",
+    ),
+    Rule(
+        "mediation_date_notice", "mediation_date_notice",
+        "Tell the family the date and place of the mediation, at least 5 working days before "
+        "it (less only if the family agrees)",
+        working_days(5), "counted back from the mediation date", Party.council,
+        "SEND Regs Part 2, mediation (regs 32-42; regulation number unconfirmed)", False,
     ),
     Rule(
         "mediation_certificate.not_arranged", "mediation_certificate",
         "Mediation adviser issues the mediation certificate (mediation not arranged in time)",
         working_days(3), "the council tells the adviser it cannot arrange mediation in 30 days",
         Party.mediation_adviser,
-        "SEND Regs reg 38 (numbering unconfirmed)", True,
+        "SEND Regs reg 38 (numbering unconfirmed)", False,
     ),
     Rule(
         "mediation_certificate.concluded", "mediation_certificate",
         "Mediator issues the mediation certificate after the mediation",
         working_days(3), "the mediation concludes", Party.mediation_adviser,
-        "SEND Regs reg 39 (numbering unconfirmed)", True,
+        "SEND Regs reg 39 (numbering unconfirmed)", False,
     ),
     Rule(
         "agreement.appealable", "agreement_action:<n>",
@@ -226,6 +252,7 @@ RULES: tuple[Rule, ...] = (
         "reg 44 limits, as if the agreement were a tribunal order",
         None, "the date of the mediation agreement", Party.council,
         "SEND Regs reg 42(2)", True,
+        untracked="dated by the reg 44 rows, one per order step (`agreement_action`)",
     ),
     Rule(
         "agreement.other", "agreement_action:<n>",
@@ -234,9 +261,10 @@ RULES: tuple[Rule, ...] = (
         "SEND Regs reg 42(3)", True,
     ),
     Rule(
-        "agreement.health_tells_council", None,
-        "Health commissioners tell the council about a mediation agreement it was not party to",
-        weeks(1), "the date of the mediation agreement", Party.health,
+        "agreement.health_tells_council", "agreement_health_notice",
+        "Health commissioners (ICB) tell the council about the mediation agreement",
+        weeks(1), "the date of the mediation agreement (the council not a party to it)",
+        Party.health,
         "SEND Regs reg 42(4)", True,
     ),
     Rule(
@@ -244,12 +272,14 @@ RULES: tuple[Rule, ...] = (
         "The parties may agree a different time in writing",
         None, "the mediation agreement", None,
         "SEND Regs reg 42(5)", True,
+        untracked="a date the parties agreed replaces the limit (`agreed_due`)",
     ),
     # 3. Compliance with tribunal orders (SEND Regs reg 44)
     _order(OrderType.cease_plan, "cease", IMMEDIATELY,
            "Council stops maintaining the EHC plan"),
     _order(OrderType.assess, "notify_assessment", weeks(2),
-           "Council tells the family it will carry out the EHC needs assessment"),
+           "Council tells the family it will carry out the EHC needs assessment "
+           "(or re-assessment)"),
     _order(OrderType.assess, "decide_not_to_issue", weeks(10),
            "Council tells the family, with reasons, if it decides not to issue an EHC plan"),
     _order(OrderType.assess, "final_plan", weeks(14),
@@ -276,14 +306,40 @@ RULES: tuple[Rule, ...] = (
         "family asking to make representations suspend the limit (recorded, never a new date)",
         None, "during the period", Party.council,
         "SEND Regs reg 44(3)", True,
+        untracked="recorded as `exception_recorded`: suspends a limit, never a new date",
     ),
     Rule(
         "order.unopposed", "order:<n>:<step>",
-        "When the council tells the tribunal it will not oppose the appeal, the same limits "
-        "run from the date it told the tribunal (assessment, plan content, school, refusal to "
-        "issue a plan)",
+        "When the council tells the tribunal it will not oppose the appeal before it submits "
+        "its response, the same limits run from the date it told the tribunal (assessment or "
+        "re-assessment, plan content, school, refusal to issue a plan)",
         None, "the date the council told the tribunal", Party.council,
         _REG45, True,
+        untracked="dated by the reg 44 rows with this basis (`order_steps(unopposed=True)`)",
+    ),
+    Rule(
+        "order.consent", "order:<n>:<step>",
+        "A concession after the council's response ends in a consent order: the reg 44 limits "
+        "run from the date of the order",
+        None, "the date of the consent order", Party.council,
+        "HESC Rules r.29; SEND Regs reg 44(2)", True,
+        untracked="dated by the reg 44 rows with this basis (`later_clocks.consent_order`)",
+    ),
+    # Challenging the tribunal's decision (HESC Rules Part 5)
+    Rule(
+        "set_aside_application", "set_aside_application:<party>",
+        "Last day to apply to the tribunal to set its decision aside",
+        days(28), "the date the tribunal sent notice of the decision", Party.parent,
+        "HESC Rules r.45(2); r.12(3)(b); r.12(2)", False,
+    ),
+    Rule(
+        "permission_to_appeal", "permission_to_appeal:<party>",
+        "Last day to apply to the tribunal for permission to appeal to the Upper Tribunal",
+        days(28),
+        "the latest of: written reasons sent, amended reasons or correction after a review "
+        "sent, refusal of an in-time set-aside application sent",
+        Party.parent,
+        "HESC Rules r.46(2); r.12(3)(b); r.12(2)", True,
     ),
     # 4. Health and social care recommendations (Recommendations Regs)
     Rule(
@@ -291,7 +347,7 @@ RULES: tuple[Rule, ...] = (
         "Written response to the recommendation: the steps to be taken, or the reasons for "
         "not following it",
         weeks(5), "the date of the tribunal's decision", Party.health,
-        "Recommendations Regs reg 6", True,
+        "Recommendations Regs reg 6 (start date unconfirmed)", False,
     ),
 )  # fmt: skip
 
@@ -325,6 +381,7 @@ def _spec(
     **overrides: object,
 ) -> DeadlineSpec:
     fields: dict[str, object] = {
+        "rule": r.name,
         "key": r.key,
         "title": r.title,
         "due": due,
@@ -453,12 +510,24 @@ def appeal(
             paragraph, due = "(ii)", from_certificate
     due, christmas = _christmas_august_move(due, cal)
     due, weekend = _next_working_day_move(due, cal)
+    # r.12(2) can push a last day into 25 Dec-1 Jan or August (a Saturday 24 December, a
+    # Sunday 31 July). Whether r.12(3)(a) then moves it again is unconfirmed: keep the earlier
+    # date, which is safe for the family, and say so (docs/law-unconfirmed.md).
+    pushed = None
+    if weekend and in_christmas_or_august(due):
+        pushed = (
+            "That day falls in the Christmas or August period; whether r.12(3)(a) then moves "
+            "it again is unconfirmed, so the earlier date is kept."
+        )
+    r = rule("appeal.after_certificate" if paragraph == "(ii)" else "appeal.after_decision")
     return _spec(
-        rule("appeal.after_decision"),
+        r,
         due,
         cal,
+        key="appeal",
         basis=f"HESC Rules r.20(1)(c){paragraph}; r.12(3)(a); r.12(2)",
-        note=_join(which, christmas, weekend),
+        confirmed=pushed is None,
+        note=_join(which, christmas, weekend, pushed),
     )
 
 

@@ -17,6 +17,8 @@ class DecisionType(StrEnum):
     refusal_to_amend = "refusal_to_amend"
     amended_plan_content = "amended_plan_content"
     cease_plan = "cease_plan"
+    #: not to secure a re-assessment after a request (CFA 2014 s.51(2)(d))
+    refusal_to_reassess = "refusal_to_reassess"
 
 
 class Party(StrEnum):

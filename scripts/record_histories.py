@@ -6,14 +6,17 @@
 
 Runs each scenario of tests/workflow/scenarios.py on the time-skipping test server (from the
 venv, never downloaded) with the real worker, and writes every run's history as JSON to
-tests/histories/v2-local-activities/<name>.json (<name>.run<N>.json when the case continued
-as new). Most are
+the current generation folder, tests/histories/<GENERATION>/<name>.json (<name>.run<N>.json
+when the case continued as new). It never overwrites a file: stored histories are append-only
+(tests/histories/MANIFEST.sha256); a new generation of workflow code gets a new folder (change
+GENERATION), and new files go into the manifest with `scripts/history_manifest.py --add`. Most
+are
 recorded with the plain pydantic converter (readable, independent of any key); the scenarios
 in ENCRYPTED are recorded a second time through the encrypting converter, as production
 writes them.
 
-Only refresh the files after a deliberate, patched workflow change has shipped and the OLD
-files still replay: see docs/workflow-changes.md.
+Record only after a deliberate, patched workflow change, once the OLD files still replay:
+see docs/workflow-changes.md.
 """
 
 from __future__ import annotations
@@ -35,12 +38,15 @@ from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 from security.converter import data_converter  # noqa: E402
 from tests.conftest import TEST_SERVER, register_search_attributes  # noqa: E402
+from tests.workflow.fault_scenarios import setup_for  # noqa: E402
 from tests.workflow.harness import harness  # noqa: E402
 from tests.workflow.scenarios import ENCRYPTED, HISTORY_KEYRING, SCENARIOS  # noqa: E402
 
-#: one folder per workflow code generation; new recordings go to the current one, and the
-#: older folders stay: cases started on that code may still be running
-HISTORIES = ROOT / "tests" / "histories" / "v2-local-activities"
+#: one folder per workflow code generation; new recordings go to a new one, and the older
+#: folders stay: cases started on that code may still be running. v3: the kept timer behind
+#: its patch, the workflow-id check, and the paths with commands of their own (faults).
+GENERATION = "v3-kept-timer-patched"
+HISTORIES = ROOT / "tests" / "histories" / GENERATION
 
 
 class _EnvWithClient:
@@ -80,6 +86,8 @@ def check(name: str, history: WorkflowHistory) -> None:
 
 def write(out: Path, name: str, history: WorkflowHistory) -> Path:
     path = out / f"{name}.json"
+    if path.exists():
+        raise SystemExit(f"{path} exists: stored histories are never overwritten (new GENERATION)")
     # to_json() is indented protobuf JSON; the same content, compact, is a third of the size
     compact = json.dumps(json.loads(history.to_json()), separators=(",", ":"))
     path.write_text(compact + "\n")
@@ -95,9 +103,10 @@ async def record(
         config["data_converter"] = data_converter(HISTORY_KEYRING)
         client = Client(**config)
     view = _EnvWithClient(env, client)
-    async with harness(view, tmp / name) as h:  # type: ignore[arg-type]
-        handle = await SCENARIOS[name](h)
-        histories = await run_histories(client, handle)
+    with setup_for(name) as kwargs:  # the scenario's fault, if it has one
+        async with harness(view, tmp / name, **kwargs) as h:  # type: ignore[arg-type]
+            handle = await SCENARIOS[name](h)
+            histories = await run_histories(client, handle)
     stem = f"{name}_encrypted" if encrypted else name
     paths = []
     for n, history in enumerate(histories, start=1):

@@ -1,10 +1,12 @@
-"""`make run`: a local Temporal dev server (SQLite file under data/) plus the worker.
+"""`make run`: a local Temporal dev server (SQLite file under data/), the worker and the API.
 
 Starts `temporal server start-dev` from this venv with the project's namespace and search
-attributes, waits until its frontend answers, starts `python worker.py`, prints where things
-are, then watches both. Ctrl-C or SIGTERM stops both (worker first); if either dies on its
-own, the other is stopped and this exits non-zero. Cases survive a restart: they live in
-<data dir>/temporal.db (`make clean-data` deletes them).
+attributes, waits until its frontend answers, starts `python worker.py` and the HTTP API
+(`python -m api`, uvicorn), prints where things are, then watches them. Ctrl-C or SIGTERM
+stops all (API, worker, then server); if one dies on its own, the others are stopped and this
+exits non-zero. Cases survive a restart: they live in <data dir>/temporal.db
+(`make clean-data` deletes them). The data dir and every folder in it are 0700 and every file
+0600: the umask is 077 for this process and its children.
 
 Payload encryption keys: unless EHCP_CODEC_KEYS or EHCP_CODEC_KEY_FILE is set, the first run
 creates a random development key file, <data dir>/dev-codec-keys.json (mode 0600, git-ignored,
@@ -17,6 +19,7 @@ Environment (besides the worker's own EHCP_ settings):
   EHCP_DEV_UI_PORT     Temporal UI port (8233)
   EHCP_DATA_DIR        SQLite file, server log and default outbox (data/)
   EHCP_DEV_WORKER_CMD  worker command line, shell-quoted (default: this python worker.py)
+  EHCP_API_PORT        HTTP API port (8000); EHCP_DATABASE_URL defaults to <data dir>/ehcp.db
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ import sys
 import sysconfig
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,9 +48,9 @@ HOST = "127.0.0.1"
 READY_TIMEOUT_S = 30.0
 #: how long registered search attributes may lag behind a ready frontend
 SEARCH_ATTRIBUTE_GRACE_S = 5.0
-STOP_TIMEOUT_S = {"worker": 45.0, "temporal server": 15.0}
-#: the server exits 0 on SIGINT (1 on SIGTERM); the worker handles both
-STOP_SIGNAL = {"worker": signal.SIGTERM, "temporal server": signal.SIGINT}
+STOP_TIMEOUT_S = {"api": 15.0, "worker": 45.0, "temporal server": 15.0}
+#: the server exits 0 on SIGINT (1 on SIGTERM); the worker and uvicorn handle both
+STOP_SIGNAL = {"api": signal.SIGTERM, "worker": signal.SIGTERM, "temporal server": signal.SIGINT}
 #: the CLI must not pick up a developer's own Temporal profile or TEMPORAL_* variables
 CLI_ISOLATION = ["--disable-config-file", "--disable-config-env"]
 DEV_KEY_FILE_NAME = "dev-codec-keys.json"
@@ -70,6 +75,13 @@ class DevConfig:
     client_address: str
     #: development key file made and used here; None when the developer set keys themselves
     key_file: Path | None = None
+    api_port: int = 8000
+    #: durable records (API keys): the developer's EHCP_DATABASE_URL or <data dir>/ehcp.db
+    database_url: str = ""
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{HOST}:{self.api_port}"
 
     @property
     def address(self) -> str:
@@ -126,6 +138,8 @@ def load_config(env: Mapping[str, str]) -> DevConfig:
         worker_cmd=_worker_cmd(env),
         client_address=settings.temporal_address,
         key_file=None if _keys_configured(env) else data_dir / DEV_KEY_FILE_NAME,
+        api_port=_port(env, "EHCP_API_PORT", 8000),
+        database_url=env.get("EHCP_DATABASE_URL") or f"sqlite:///{data_dir / 'ehcp.db'}",
     )
 
 
@@ -237,7 +251,11 @@ def ensure_dev_keys(cfg: DevConfig) -> None:
 
 
 def check_ports_free(cfg: DevConfig) -> None:
-    for name, port in (("EHCP_DEV_PORT", cfg.port), ("EHCP_DEV_UI_PORT", cfg.ui_port)):
+    for name, port in (
+        ("EHCP_DEV_PORT", cfg.port),
+        ("EHCP_DEV_UI_PORT", cfg.ui_port),
+        ("EHCP_API_PORT", cfg.api_port),
+    ):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -326,38 +344,49 @@ def _shown(path: Path | str) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
-def banner(cfg: DevConfig, server_pid: int, worker_pid: int, ready_s: float) -> str:
-    from security.keys import DEV_KEY_FILE
+def client_exports(cfg: DevConfig) -> list[str]:
+    """What the CLI (starter.py, any directory) needs to reach this stack, as export lines."""
+    env = {
+        "EHCP_TEMPORAL_ADDRESS": cfg.address,
+        "EHCP_TEMPORAL_NAMESPACE": cfg.namespace,
+        "EHCP_DATABASE_URL": cfg.database_url,
+    }
+    if cfg.key_file is not None:
+        env["EHCP_CODEC_KEY_FILE"] = str(cfg.key_file)
+    return [f"export {name}={shlex.quote(value)}" for name, value in env.items()]
 
+
+def banner(cfg: DevConfig, pids: Mapping[str, int], ready_s: float) -> str:
     py = _shown(sys.executable)
-    same = cfg.client_address in (f"localhost:{cfg.port}", cfg.address)
-    env = "" if same else f"EHCP_TEMPORAL_ADDRESS={cfg.address} "
-    starter = f"{env}{py} starter.py"
+    starter = f"{py} starter.py"
     if cfg.key_file is None:
-        keys, export = "EHCP_CODEC_KEYS / EHCP_CODEC_KEY_FILE from your environment", []
+        keys = "EHCP_CODEC_KEYS / EHCP_CODEC_KEY_FILE from your environment"
     else:
         keys = f"{_shown(cfg.key_file)} (development only, made here; never copy it)"
-        # starter.py finds the default dev key file by itself; any other it must be told.
-        path = shlex.quote(str(cfg.key_file))
-        export = [] if cfg.key_file == DEV_KEY_FILE else [f"    export EHCP_CODEC_KEY_FILE={path}"]
     return "\n".join(
         [
             f"EHCP dev stack is up (Temporal ready in {ready_s:.1f} s). Ctrl-C stops it.",
             f"  Temporal UI  http://localhost:{cfg.ui_port}",
             f"  Temporal     {cfg.address}, namespace {cfg.namespace}, task queue {cfg.task_queue}",
+            f"  API          {cfg.api_url}/api/v1 (docs {cfg.api_url}/api/docs, "
+            f"OpenAPI {cfg.api_url}/api/openapi.json)",
             f"  Cases        {_shown(cfg.db_file)} (kept across restarts; "
             "`make clean-data` wipes them)",
+            f"  Records      {cfg.database_url} (API keys)",
             f"  Outbox       {_shown(cfg.outbox_dir)}",
-            f"  Logs         server: {_shown(cfg.server_log)}; worker: this terminal",
-            f"  Processes    server pid {server_pid}, worker pid {worker_pid}",
+            f"  Logs         server: {_shown(cfg.server_log)}; worker and API: this terminal",
+            f"  Processes    server pid {pids['temporal server']}, worker pid {pids['worker']}, "
+            f"api pid {pids['api']}",
             f"  Keys         {keys}",
+            "  In another terminal, for the CLI:",
+            *(f"    {line}" for line in client_exports(cfg)),
             "  Try:",
-            *export,
             f"    {starter} start --case-ref RUT-2026-0001 --decision-type refusal_to_assess "
             '--decision-date 2026-11-20 --parent-name "Sam Parent" '
             '--parent-email sam@example.org --caseworker-name "Alex Caseworker" '
             "--caseworker-email alex.caseworker@rutland.gov.uk",
             f"    {starter} status RUT-2026-0001",
+            f'    {starter} api-key create --council rutland --role caseworker --name "CMS import"',
         ]
     )
 
@@ -396,6 +425,31 @@ def start_server(cfg: DevConfig) -> tuple[subprocess.Popen[str], int]:
         return spawn(server_command(cfg), os.environ, log), log.tell()
 
 
+def wait_for_api(cfg: DevConfig, api: subprocess.Popen[str], stop: threading.Event) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while not stop.is_set():
+        if (rc := api.poll()) is not None:
+            raise DevError(f"the API exited with status {rc} while starting; see above")
+        try:
+            with urllib.request.urlopen(f"{cfg.api_url}/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            raise DevError(f"the API did not answer on {cfg.api_url} in {READY_TIMEOUT_S:.0f} s")
+        stop.wait(0.1)
+
+
+def api_env(cfg: DevConfig) -> dict[str, str]:
+    return {
+        **worker_env(cfg),
+        "EHCP_API_HOST": HOST,
+        "EHCP_API_PORT": str(cfg.api_port),
+        "EHCP_DATABASE_URL": cfg.database_url,
+    }
+
+
 def worker_env(cfg: DevConfig) -> dict[str, str]:
     return {
         **os.environ,
@@ -408,8 +462,14 @@ def worker_env(cfg: DevConfig) -> dict[str, str]:
 
 
 def run(cfg: DevConfig, stop: threading.Event, force: threading.Event) -> int:
-    cfg.data_dir.mkdir(parents=True, exist_ok=True)
-    cfg.outbox_dir.mkdir(parents=True, exist_ok=True)
+    from security.files import private_dir, restrict_umask
+
+    # Everything made from here on (the SQLite file, logs, the outbox, by us or the children)
+    # is for this user only: folders 0700, files 0600.
+    restrict_umask()
+    private_dir(cfg.data_dir)
+    private_dir(cfg.outbox_dir)
+    _narrow_existing(cfg)
     ensure_dev_keys(cfg)
     check_ports_free(cfg)
     children: dict[str, subprocess.Popen[str]] = {}
@@ -424,11 +484,24 @@ def run(cfg: DevConfig, stop: threading.Event, force: threading.Event) -> int:
         if stop.is_set():
             return 0
         children["worker"] = spawn(cfg.worker_cmd, worker_env(cfg), None)
-        print(banner(cfg, server.pid, children["worker"].pid, ready_s), flush=True)
+        children["api"] = spawn([sys.executable, "-m", "api"], api_env(cfg), None)
+        wait_for_api(cfg, children["api"], stop)
+        if stop.is_set():
+            return 0
+        pids = {name: proc.pid for name, proc in children.items()}
+        print(banner(cfg, pids, ready_s), flush=True)
         return supervise(children, stop)
     finally:
         for name in reversed(list(children)):
             stop_child(name, children[name], force)
+
+
+def _narrow_existing(cfg: DevConfig) -> None:
+    """Files an older version made world-readable (0644) become 0600."""
+    for path in (cfg.db_file, cfg.server_log, *cfg.data_dir.glob("temporal.db-*")):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
 
 
 def main() -> int:

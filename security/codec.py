@@ -5,8 +5,12 @@ of the whole serialized original payload (its metadata too), with metadata
 `encoding=binary/encrypted` and `encryption-key-id=<id>`. The key id is bound as associated
 data, so changing it on a stored payload makes decryption fail instead of trying another key.
 
-Decoding passes through payloads that are not encrypted (histories written before encryption
-was switched on still replay) and refuses an unknown key id with a message that says so.
+Decoding refuses a payload that is not encrypted: it becomes an empty payload of encoding
+`binary/refused-unencrypted` (security/refused.py), which no converter reads, so a plaintext
+start or update sent with the Temporal CLI is refused and runs nothing. With
+`allow_plaintext` (EHCP_CODEC_ALLOW_PLAINTEXT, off by default: only for a migration window,
+e.g. histories written before encryption was switched on) it passes through. An unknown key id
+is refused with a message that says so.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
 from security.keys import Keyring
+from security.refused import REFUSED_ENCODING
 
 ENCODING = b"binary/encrypted"
 KEY_ID_METADATA = "encryption-key-id"
@@ -37,8 +42,12 @@ def _aad(key_id: str) -> bytes:
 
 
 class EncryptionCodec(PayloadCodec):
-    def __init__(self, keyring: Keyring) -> None:
+    """AES-256-GCM with the keyring's current key; decrypts with any key of the ring. Refuses
+    unencrypted payloads unless `allow_plaintext` (see the module docstring)."""
+
+    def __init__(self, keyring: Keyring, allow_plaintext: bool = False) -> None:
         self._keyring = keyring
+        self._allow_plaintext = allow_plaintext
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keyring.keys.items()}
 
     @property
@@ -64,7 +73,9 @@ class EncryptionCodec(PayloadCodec):
 
     def decrypt(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") != ENCODING:
-            return payload  # written before encryption was switched on
+            if self._allow_plaintext:  # migration window: written before encryption
+                return payload
+            return Payload(metadata={"encoding": REFUSED_ENCODING})  # its data is not kept
         raw_id = payload.metadata.get(KEY_ID_METADATA)
         if raw_id is None:
             raise PayloadDecryptionError(

@@ -87,6 +87,7 @@ class CodecKeySettings(Protocol):
     codec_keys: SecretStr | None
     codec_current_key: str | None
     codec_key_file: Path | None
+    codec_allow_plaintext: bool
 
 
 # --- parsing --------------------------------------------------------------------------------
@@ -212,6 +213,8 @@ def write_key_file(path: Path, key_id: str | None = None) -> str:
 
 
 USAGE = """usage: python -m security.keys generate [KEY_ID]   print a new key (id and base64)
+       python -m security.keys key-file PATH      write a new key file (0600), e.g. the
+                                                  compose secret secrets/payload-keys.json
        python -m security.keys token              print a new codec-server token"""
 
 
@@ -229,6 +232,17 @@ def main(argv: list[str]) -> int:
             f'{CURRENT_VAR}={key_id} (or "current" in the file) once every worker has it.',
             file=sys.stderr,
         )
+        return 0
+    if argv[:1] == ["key-file"] and len(argv) == 2:
+        try:
+            key_id = write_key_file(Path(argv[1]))
+        except FileExistsError:
+            print(
+                f"error: {argv[1]} exists; a lost key loses every case it encrypted",
+                file=sys.stderr,
+            )
+            return 2
+        print(f"wrote {argv[1]} with key {key_id!r} (mode 0600)", file=sys.stderr)
         return 0
     if argv == ["token"]:
         print(secrets.token_urlsafe(32))

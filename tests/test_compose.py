@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from temporalio.api.enums.v1 import IndexedValueType
 
 from workflows.search_attributes import ALL_KEYS, SEARCH_ATTRIBUTES
@@ -33,7 +34,14 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DEPLOY = ROOT / "deploy" / "temporal"
 TEMPORAL = Path(sysconfig.get_path("scripts")) / "temporal"
 #: stands in for the operator's .env; nothing real is ever needed to parse the file
-DUMMY_ENV = {"POSTGRES_PASSWORD": "dummy-password-for-config-check"}
+DUMMY_ENV = {
+    "POSTGRES_PASSWORD": "dummy-password-for-config-check",
+    "TEMPORAL_JWT_KEY_SOURCE": "https://idp.example/jwks.json",
+    "TEMPORAL_SETUP_TOKEN": "dummy.jwt.token",
+    "TEMPORAL_UI_OIDC_ISSUER": "https://idp.example",
+    "TEMPORAL_UI_OIDC_CLIENT_ID": "temporal-ui",
+    "TEMPORAL_UI_OIDC_CLIENT_SECRET": "dummy-secret",
+}
 MIN_COMPOSE = (2, 24)  # env_file entries with `required: false`
 
 
@@ -114,8 +122,12 @@ def run_compose(
 
 @pytest.fixture(scope="module")
 def config(parser: ComposeParser, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    # with the optional codec-server profile, so that every service is checked
     result = run_compose(
-        parser, tmp_path_factory.mktemp("compose"), "config", "--format", "json", env=DUMMY_ENV
+        parser,
+        tmp_path_factory.mktemp("compose"),
+        *("--profile", "codec", "config", "--format", "json"),
+        env=DUMMY_ENV,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -205,6 +217,90 @@ def test_worker_scales_and_agrees_with_the_setup_step(config: dict[str, Any]) ->
 # --- without a parser ------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    """docker-compose.yml as written (no interpolation): the trust boundary is checked even
+    where no Compose parser is installed."""
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+def _env(raw: dict[str, Any], service: str) -> dict[str, str]:
+    return {k: str(v) for k, v in raw["services"][service]["environment"].items()}
+
+
+def _mounts(raw: dict[str, Any], service: str) -> dict[str, str]:
+    """container path -> host path of the read-only bind mounts."""
+    found = {}
+    for volume in raw["services"][service].get("volumes", []):
+        source, target, *mode = volume.split(":")
+        if mode == ["ro"] and source.startswith("./"):
+            found[target] = source
+    return found
+
+
+def test_the_frontend_requires_tls_and_client_certificates(raw: dict[str, Any]) -> None:
+    env = _env(raw, "temporal")
+    assert env["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"] == "true"
+    tls_dir = next(t for t, s in _mounts(raw, "temporal").items() if s.startswith("./deploy/tls"))
+    for name in ("TEMPORAL_TLS_FRONTEND_CERT", "TEMPORAL_TLS_FRONTEND_KEY",
+                 "TEMPORAL_TLS_CLIENT1_CA_CERT"):  # fmt: skip
+        assert env[name].startswith(tls_dir + "/"), name
+
+
+def test_the_frontend_authorizes_every_call(raw: dict[str, Any]) -> None:
+    env = _env(raw, "temporal")
+    assert env["TEMPORAL_AUTH_AUTHORIZER"] == "default"
+    assert env["TEMPORAL_AUTH_CLAIM_MAPPER"] == "default"
+    assert env["TEMPORAL_JWT_KEY_SOURCE1"].startswith("${TEMPORAL_JWT_KEY_SOURCE:?")  # required
+    assert env["TEMPORAL_JWT_PERMISSIONS_CLAIM"] == "permissions"
+    # the server's own system workers go through the internal frontend, not the public one
+    assert env["USE_INTERNAL_FRONTEND"] == "true"
+    assert "internal-frontend" in env["SERVICES"].split(":")
+
+
+@pytest.mark.parametrize(
+    ("service", "ca", "cert", "key", "server_name"),
+    [
+        ("worker", "EHCP_TEMPORAL_TLS_SERVER_CA_FILE", "EHCP_TEMPORAL_TLS_CLIENT_CERT_FILE",
+         "EHCP_TEMPORAL_TLS_CLIENT_KEY_FILE", "EHCP_TEMPORAL_TLS_SERVER_NAME"),
+        ("temporal-ui", "TEMPORAL_TLS_CA", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY",
+         "TEMPORAL_TLS_SERVER_NAME"),
+        ("temporal-setup", "TEMPORAL_TLS_SERVER_CA_CERT_PATH", "TEMPORAL_TLS_CLIENT_CERT_PATH",
+         "TEMPORAL_TLS_CLIENT_KEY_PATH", "TEMPORAL_TLS_SERVER_NAME"),
+    ],
+)  # fmt: skip
+def test_every_client_of_the_frontend_uses_mtls(
+    raw: dict[str, Any], service: str, ca: str, cert: str, key: str, server_name: str
+) -> None:
+    env = _env(raw, service)
+    assert env[server_name] == _env(raw, "temporal")["TEMPORAL_TLS_FRONTEND_SERVER_NAME"]
+    mounts = _mounts(raw, service)
+    for name in (ca, cert, key):
+        folder = str(Path(env[name]).parent)
+        assert mounts.get(folder, "").startswith("./deploy/tls/"), (service, name)
+
+
+def test_the_setup_step_and_worker_carry_a_token(raw: dict[str, Any]) -> None:
+    assert _env(raw, "temporal-setup")["TEMPORAL_API_KEY"].startswith("${TEMPORAL_SETUP_TOKEN:?")
+    example = (ROOT / "worker.env.example").read_text()
+    assert re.search(r"^EHCP_TEMPORAL_API_KEY=", example, re.MULTILINE)
+
+
+def test_the_ui_signs_in_with_oidc_and_write_actions_are_off(raw: dict[str, Any]) -> None:
+    env = _env(raw, "temporal-ui")
+    assert env["TEMPORAL_AUTH_ENABLED"] == "true"
+    for name in ("TEMPORAL_AUTH_PROVIDER_URL", "TEMPORAL_AUTH_CLIENT_ID",
+                 "TEMPORAL_AUTH_CLIENT_SECRET"):  # fmt: skip
+        assert ":?" in env[name], f"{name} must be required, not defaulted"
+    assert env["TEMPORAL_AUTH_CALLBACK_URL"].endswith("/auth/sso/callback")
+    assert env["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "${TEMPORAL_UI_DISABLE_WRITE_ACTIONS:-true}"
+
+
+def test_certificates_and_secrets_stay_out_of_the_repository() -> None:
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert {"deploy/tls/", ".env", "worker.env"} <= set(ignored)
+
+
 def test_checked_copy_of_search_attributes_matches_the_code() -> None:
     """Also runs where no Compose parser is installed: the list sits in a folded block."""
     text = COMPOSE_FILE.read_text()
@@ -285,3 +381,105 @@ def test_setup_script_against_a_dev_server(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+# --- secrets (issue 17, fault 5): each service only the ones it uses, as mounted files --------
+
+#: secret -> the setting that names its file; a service listing the secret must point at it
+SECRET_SETTINGS = {
+    "payload_keys": "EHCP_CODEC_KEY_FILE",
+    "sendgrid_api_key": "EHCP_SENDGRID_API_KEY_FILE",
+    "codec_server_token": "EHCP_CODEC_SERVER_TOKEN_FILE",
+}
+#: what each service may see; every other service none
+NEEDS = {
+    "worker": {"payload_keys", "sendgrid_api_key"},
+    "codec-server": {"payload_keys", "codec_server_token"},
+}
+SECRET_VARIABLES = ("EHCP_CODEC_KEYS", "EHCP_SENDGRID_API_KEY", "EHCP_CODEC_SERVER_TOKEN")
+
+
+def _secret_names(service: dict[str, Any]) -> set[str]:
+    return {s if isinstance(s, str) else s["source"] for s in service.get("secrets", [])}
+
+
+def test_each_service_gets_only_the_secrets_it_needs(config: dict[str, Any]) -> None:
+    assert set(config["secrets"]) == set(SECRET_SETTINGS)
+    for name, service in config["services"].items():
+        assert _secret_names(service) == NEEDS.get(name, set()), name
+        env = service.get("environment") or {}
+        for secret in _secret_names(service):
+            assert env[SECRET_SETTINGS[secret]] == f"/run/secrets/{secret}", (name, secret)
+        # a secret's value never travels in the environment
+        assert not set(SECRET_VARIABLES) & set(env), name
+
+
+def test_the_codec_server_does_not_get_the_worker_s_environment(config: dict[str, Any]) -> None:
+    codec = config["services"]["codec-server"]
+    assert "env_file" not in codec
+    assert not any("SENDGRID" in variable for variable in codec.get("environment", {}))
+
+
+def test_worker_metrics_and_json_logs(config: dict[str, Any]) -> None:
+    worker = config["services"]["worker"]
+    assert worker["environment"]["EHCP_METRICS_ADDRESS"] == "0.0.0.0:9464"
+    assert worker["environment"]["EHCP_LOG_FORMAT"] == "json"
+    assert "ports" not in worker  # scraped inside the compose network, never published
+
+
+def test_env_examples_hold_no_secret_values() -> None:
+    """worker.env is read by the worker only, but secrets go in files (secrets/), not there."""
+    for example in ("worker.env.example", ".env.example"):
+        for line in (ROOT / example).read_text().splitlines():
+            name = line.lstrip("# ").split("=", 1)[0]
+            assert name not in SECRET_VARIABLES, f"{example}: {line}"
+
+
+# --- locked builds (issue 17, fault 5) -------------------------------------------------------
+
+_PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s;]+)")
+
+
+def _locked(path: Path) -> dict[str, str]:
+    """name -> version for every requirement in a lock file; each must carry a hash."""
+    text = path.read_text()
+    entries = re.split(
+        r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2] if text.startswith("#") else text
+    )
+    found: dict[str, str] = {}
+    for entry in entries:
+        match = _PIN.match(entry.strip())
+        if not match:
+            continue
+        assert "--hash=sha256:" in entry, f"{path.name}: {match[1]} has no hash"
+        found[match[1].lower().replace("_", "-")] = match[2]
+    return found
+
+
+def test_lock_files_pin_every_dependency_with_hashes() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime, dev = _locked(ROOT / "requirements.lock"), _locked(ROOT / "requirements-dev.lock")
+
+    def names(requirements: list[str]) -> set[str]:
+        return {re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0].lower() for r in requirements}
+
+    assert names(project["dependencies"]) <= set(runtime)
+    assert names(project["optional-dependencies"]["dev"]) <= set(dev)
+    # one resolution: the image runs exactly the versions the tests ran
+    assert {name: dev[name] for name in runtime} == runtime
+
+
+def test_the_image_and_make_install_from_the_locks() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    (base,) = re.findall(r"^FROM\s+(\S+)", dockerfile, flags=re.MULTILINE)
+    assert re.fullmatch(r"python:[\w.-]+@sha256:[0-9a-f]{64}", base), base
+    assert "pip install --require-hashes --no-deps -r requirements.lock" in dockerfile
+    assert re.findall(r"pip install[^\n]*", dockerfile) == [
+        "pip install --require-hashes --no-deps -r requirements.lock"
+    ]
+    assert "!requirements.lock" in (ROOT / ".dockerignore").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes --no-deps -r requirements-dev.lock" in makefile
+    assert "$(STAMP): requirements-dev.lock pyproject.toml" in makefile

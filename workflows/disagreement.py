@@ -16,6 +16,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from workflows.outcomes import LOCAL_ACTIVITY_FAILURES, paired, reason
+
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily)
     import idna  # noqa: F401
@@ -30,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         SEND_NOTIFICATIONS,
         SEND_TIMEOUT,
     )
+    from ehcp.bounds import check_room, compact_notices, short_reason
     from ehcp.case_state import (
         CaseState,
         DeliveryFailure,
@@ -37,11 +40,15 @@ with workflow.unsafe.imports_passed_through():
         NoticeRecord,
         apply_event,
         check_event,
+        close_case,
+        closes_the_case,
         is_overdue,
         new_case_state,
         next_due,
+        nothing_pending,
         refresh_statuses,
     )
+    from ehcp.challenges import check_concession_timing
     from ehcp.deadline import DeadlineSpec
     from ehcp.models import Event
     from ehcp.notices import (
@@ -53,10 +60,21 @@ with workflow.unsafe.imports_passed_through():
         failure_alerts,
         next_wakeup,
     )
-    from ehcp.payloads import CaseStart, CaseStatus, CaseTimeline, EventReceipt, StartCase
+    from ehcp.payloads import (
+        KEPT_RECEIPTS,
+        CaseStart,
+        CaseStatus,
+        CaseTimeline,
+        EventReceipt,
+        StartCase,
+        event_digest,
+        workflow_id,
+    )
     from ehcp.planning import request_for
+    from ehcp.told import told_notices
     from ehcp.uktime import london_date, london_to_utc
     from ehcp.vocabulary import Stage
+    from security.refused import UnencryptedPayloadRefused
     from workflows import search_attributes as sa
 
 PLAN_TIMEOUT = timedelta(seconds=30)
@@ -67,9 +85,38 @@ EVENT_PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_a
 #: wake-up (one history marker each, instead of three events and a workflow task per call).
 #: Runs that started before it keep scheduling activities, one per message.
 LOCAL_ACTIVITIES = "local-activities-batched-sends"
+#: Patch: runs started on this code refuse an `appeal_unopposed` dated after the council's
+#: response (SEND Regs reg 45(1)); that concession is a consent order (`consent_order_made`).
+#: Runs that started before it keep accepting one, as their histories may hold one.
+REG45_BEFORE_RESPONSE = "reg45-before-response"
+#: Patch: escalations and late notices wait for the first working-day reminder time after the
+#: case learned of the deadline (a back office entering history gets no false "missed"
+#: emails) and are numbered by how many were sent; a reminder whose time had passed when
+#: the deadline was learned goes at the next reminder time (ehcp.notices, `learned`).
+NOTICES_AFTER_LEARNED = "notices-after-learned"
+#: Patch: the parent and second contact are told of each response to a tribunal
+#: recommendation (ehcp.told.told_notices): new emails for histories that hold one.
+TOLD_OF_RESPONSES = "parents-told-of-recommendation-responses"
+#: Patch: a case whose appeal is withdrawn with nothing else pending closes by itself
+#: (ehcp.case_state.closes_the_case): later events on such histories would now be refused.
+CLOSE_WHEN_WITHDRAWN = "close-when-appeal-withdrawn"
+#: Patch: runs started on this code keep one timer while the next wake-up stays the same (an
+#: event that does not move it costs no timer). Runs without the marker start a timer per sleep
+#: and cancel it when an event wakes them (commit 32018cd shipped this change unpatched; the
+#: histories of the earlier code are tests/histories/v2-local-activities-*).
+KEPT_TIMER = "kept-timer-per-wakeup"
+#: Patch: a run whose workflow id is not `ehcp-case-<case_ref>` of its input fails at once
+#: (runs started before it may carry any id: they replay without the check).
+ID_MATCHES_CASE = "workflow-id-matches-case-ref"
+#: Patch: a local activity's last failure reaches workflow code as the activity's own error
+#: (ApplicationError, TimeoutError), not as ActivityError. Runs started on it catch those too:
+#: a send batch that gives up is recorded as failures with staff alerts (before: the whole case
+#: failed) and an event whose planning fails gets PlanningFailed (before: the planner's error).
+LA_FAILURES = "local-activity-failures-caught"
 
 
-@workflow.defn
+#: a start whose input is not encrypted with a known key fails the run at once (no retries)
+@workflow.defn(failure_exception_types=[UnencryptedPayloadRefused])
 class DisagreementWorkflow:
     @workflow.init
     def __init__(self, start: StartCase) -> None:
@@ -82,11 +129,37 @@ class DisagreementWorkflow:
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: datetime | None = None
         self._rang = False
+        self._reg45_rule = False  # decided once in run: validators may not call patched
+        self._notices_after_learned = False
+        self._told_of_responses = False
+        self._close_when_withdrawn = False
+        self._kept_timer = False  # set by run: the patches this run was started on
+        self._catch_la_failures = False
+        #: update id -> receipt, carried across continue-as-new (StartCase.receipts)
+        self._receipts: dict[str, EventReceipt] = dict(start.receipts)
 
     # -- run loop -------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, start: StartCase) -> CaseStatus:
+        expected = workflow_id(start.case.case_ref)
+        if workflow.patched(ID_MATCHES_CASE) and workflow.info().workflow_id != expected:
+            raise ApplicationError(
+                f"workflow id {workflow.info().workflow_id!r} is not the id of case reference "
+                f"{start.case.case_ref!r}: a case runs as {expected!r}; nothing was started",
+                type="WorkflowIdMismatch",
+                non_retryable=True,
+            )
+        # Every patch decided once, first thing in the run and before any local activity:
+        # `patched` called right after a local activity's result may see a different history
+        # on replay (the result can arrive a workflow task earlier there), and validators,
+        # which may not call patched at all, read the answers kept on self.
+        self._reg45_rule = workflow.patched(REG45_BEFORE_RESPONSE)
+        self._notices_after_learned = workflow.patched(NOTICES_AFTER_LEARNED)
+        self._told_of_responses = workflow.patched(TOLD_OF_RESPONSES)
+        self._close_when_withdrawn = workflow.patched(CLOSE_WHEN_WITHDRAWN)
+        self._kept_timer = workflow.patched(KEPT_TIMER)
+        self._catch_la_failures = workflow.patched(LA_FAILURES)
         if self._state is None:
             async with self._lock:
                 plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
@@ -99,7 +172,13 @@ class DisagreementWorkflow:
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
-                    StartCase(case=start.case, state=self._state, history_limit=start.history_limit)
+                    StartCase(
+                        case=start.case,
+                        state=self._state,
+                        history_limit=start.history_limit,
+                        state_limit=start.state_limit,
+                        receipts=self._receipts,
+                    )
                 )
             await self._sleep_until_next()
         await self._send(closure_notices(self._state))
@@ -111,8 +190,10 @@ class DisagreementWorkflow:
         return workflow.now()
 
     async def _sleep_until_next(self) -> None:
-        wake_at = next_wakeup(self._state, self._now())
-        if self._local():
+        wake_at = next_wakeup(self._state, self._now(), learned=self._learned())
+        # KEPT_TIMER first: a run without its marker must not ask for LOCAL_ACTIVITIES here,
+        # where the earlier code did not (its marker may come later in that history)
+        if self._kept_timer and self._local():
             if not self._rang:  # it may have rung while emails went out: go round at once
                 self._set_timer(wake_at)
                 await workflow.wait_condition(lambda: self._woken() or self._rang)
@@ -155,10 +236,16 @@ class DisagreementWorkflow:
         state = self._state
         refresh_statuses(state, london_date(self._now()))
         self._upsert_search_attributes()  # sending changes no attribute; an event wakes the loop
-        await self._send(due_notices(state, self._now()))
+        due = due_notices(state, self._now(), learned=self._learned())
+        if self._told_of_responses:
+            due += told_notices(state)
+        await self._send(due)
 
     def _local(self) -> bool:
         return workflow.patched(LOCAL_ACTIVITIES)
+
+    def _learned(self) -> bool:
+        return self._notices_after_learned
 
     async def _plan(self, name: str, arg: object, result_type: type, retry: RetryPolicy) -> Any:
         """Deadline dates, worked out by an activity so that they are recorded in history."""
@@ -194,11 +281,13 @@ class DisagreementWorkflow:
                 retry_policy=NOTIFY_RETRY,
                 local_retry_threshold=LOCAL_RETRY_THRESHOLD,
             )
-        except ActivityError as error:  # the last attempt itself timed out or crashed
-            reason = _reason(error)
-            outcomes = [SendOutcome(key=n.key, failure=reason) for n in notifications]
+        except LOCAL_ACTIVITY_FAILURES as error:  # the last attempt itself failed or timed out
+            if not isinstance(error, ActivityError) and not self._catch_la_failures:
+                raise  # runs before the patch failed here: their histories end so
+            why = reason(error)
+            outcomes = [SendOutcome(key=n.key, failure=why) for n in notifications]
         alerts: list[Notification] = []
-        for notification, outcome in zip(notifications, outcomes, strict=True):
+        for notification, outcome in paired(notifications, outcomes):
             if outcome.delivery is not None:
                 self._record_sent(notification, outcome.delivery)
             else:
@@ -221,7 +310,7 @@ class DisagreementWorkflow:
             status_code = None
             if isinstance(cause, ApplicationError) and cause.details:
                 status_code = cause.details[0] if isinstance(cause.details[0], int) else None
-            await self._send(self._record_failure(notification, _reason(error), status_code))
+            await self._send(self._record_failure(notification, reason(error), status_code))
             return
         self._record_sent(notification, delivery)
 
@@ -237,6 +326,8 @@ class DisagreementWorkflow:
                 message_id=delivery.message_id,
             )
         )
+        if notification.kind == "escalation":
+            compact_notices(self._state)  # earlier escalations are never due again
 
     def _record_failure(
         self, notification: Notification, reason: str, status_code: int | None
@@ -250,7 +341,7 @@ class DisagreementWorkflow:
             role=notification.role,
             failed_at=self._now(),
             status_code=status_code,
-            reason=reason,
+            reason=short_reason(reason),
         )
         self._state.delivery_failures.append(failure)
         return [] if notification.fallback else failure_alerts(self._state, failure)
@@ -279,6 +370,9 @@ class DisagreementWorkflow:
 
     @workflow.update
     async def record_event(self, event: Event) -> EventReceipt:
+        update_id = workflow.current_update_info().id
+        if update_id in self._receipts:  # recorded under this id on an earlier run
+            return self._receipts[update_id]
         await workflow.wait_condition(lambda: self._state is not None)
         async with self._lock:
             self._check(event)  # again: an earlier event may have changed the case meanwhile
@@ -286,33 +380,60 @@ class DisagreementWorkflow:
             request = request_for(state, event)
             try:
                 specs = await self._plan(PLAN_EVENT, request, list[DeadlineSpec], EVENT_PLAN_RETRY)
-            except ActivityError as error:
+            except LOCAL_ACTIVITY_FAILURES as error:
+                if not isinstance(error, ActivityError) and not self._catch_la_failures:
+                    raise  # runs before the patch failed the update with the planner's error
                 # Fail this update only: the case, its lock and later events carry on.
                 raise ApplicationError(
                     f"the deadlines for this {event.kind} could not be worked out "
-                    f"({_reason(error)}); nothing was recorded",
+                    f"({reason(error)}); nothing was recorded",
                     type="PlanningFailed",
                     non_retryable=True,
                 ) from None
             recorded = apply_event(state, event, specs, self._now())
+            if self._close_when_withdrawn and (closing := closes_the_case(state, event)):
+                close_case(state, closing, event.date)
             self._wake = True
-            return EventReceipt(
+            receipt = EventReceipt(
                 seq=recorded.seq,
                 kind=event.kind,
                 stage=state.stage,
                 flags=recorded.flags,
                 deadlines=specs,
+                digest=event_digest(event),
             )
+            self._keep_receipt(update_id, receipt)
+            return receipt
+
+    def _keep_receipt(self, update_id: str, receipt: EventReceipt) -> None:
+        """Temporal returns the first outcome for an update id within one run; this keeps it
+        across runs. Bounded: the oldest go first (dicts keep insertion order)."""
+        self._receipts[update_id] = receipt
+        while len(self._receipts) > KEPT_RECEIPTS:
+            del self._receipts[next(iter(self._receipts))]
 
     @record_event.validator
     def _validate_event(self, event: Event) -> None:
+        if workflow.current_update_info().id in self._receipts:
+            return  # the handler returns the first receipt; nothing is applied again
         self._check(event)
+        if self._state is not None:
+            # Only here, not in the handler's re-check: validators do not run on replay, so
+            # this bound applies to new events without a patch (ehcp.bounds).
+            try:
+                check_room(self._state, event, self._start.state_limit)
+            except EventRejected as rejected:
+                raise ApplicationError(
+                    str(rejected), type="EventRejected", non_retryable=True
+                ) from None
 
     def _check(self, event: Event) -> None:
         if self._state is None:
             return  # still starting: the handler waits and checks again
         try:
             check_event(self._state, event, london_date(self._now()))
+            if self._reg45_rule:
+                check_concession_timing(self._state, event)
         except EventRejected as rejected:
             raise ApplicationError(
                 str(rejected), type="EventRejected", non_retryable=True
@@ -338,6 +459,7 @@ class DisagreementWorkflow:
             reminders_sent=state.notices if state else [],
             delivery_failures=state.delivery_failures if state else [],
             events=len(state.timeline) if state else 0,
+            nothing_pending=bool(state) and not state.closed and nothing_pending(state),
         )
 
     @workflow.query
@@ -345,8 +467,3 @@ class DisagreementWorkflow:
         state = self._state
         events = state.timeline if state else []
         return CaseTimeline(case_ref=self._start.case.case_ref, events=events)
-
-
-def _reason(error: ActivityError) -> str:
-    cause = error.cause
-    return getattr(cause, "message", None) or str(cause or error)

@@ -23,7 +23,13 @@ from python_http_client.exceptions import (
 )
 
 from activities.names import NOTIFY_RETRY, PERMANENT_DELIVERY_ERRORS
-from activities.sendgrid_sender import MAX_RATE_LIMIT_WAIT, PERMANENT, TRANSIENT, classify
+from activities.sendgrid_sender import (
+    MAX_RATE_LIMIT_WAIT,
+    PERMANENT,
+    TRANSIENT,
+    classify,
+    fixed_reason,
+)
 
 NOW = 1_800_000_000.0
 
@@ -65,8 +71,10 @@ def test_refusals_are_final_with_sendgrid_s_message_and_the_status(cls, status) 
     app = outcome.error()
     assert app.type == PERMANENT and app.type in PERMANENT_DELIVERY_ERRORS
     assert app.non_retryable
-    assert app.details == (status,)  # the workflow reads details[0] as the status code
-    assert app.message == outcome.message
+    # the workflow reads details[0] as the status code; SendGrid's words are details[1]
+    # (encrypted history), the message is a fixed phrase (the SDK logs it in plain text)
+    assert app.details == (status, outcome.message)
+    assert app.message == fixed_reason(status) and "Sender Identity" not in app.message
     assert PERMANENT in NOTIFY_RETRY.non_retryable_error_types
 
 
@@ -94,7 +102,7 @@ def test_rate_limited_waits_for_the_reset() -> None:
     app = outcome.error()
     assert not app.non_retryable and app.type == TRANSIENT
     assert app.next_retry_delay == timedelta(seconds=42)
-    assert app.details == (429,)
+    assert app.details[0] == 429 and app.message == "SendGrid 429 (rate limited)"
 
 
 @pytest.mark.parametrize(
@@ -120,7 +128,7 @@ def test_server_errors_are_retried_with_backoff(status: int) -> None:
         assert isinstance(error, InternalServerError)
     outcome = classify(error, NOW)
     assert (outcome.action, outcome.status_code, outcome.retry_after) == ("retry", status, None)
-    assert outcome.error().details == (status,)
+    assert outcome.error().details == (status, outcome.message)
     assert not outcome.error().non_retryable
     if status == 502:
         assert outcome.message == "SendGrid answered 502: HTTP 502 Reason"
@@ -140,7 +148,8 @@ def test_server_errors_are_retried_with_backoff(status: int) -> None:
 def test_no_answer_is_retried(error: Exception, ambiguous: bool) -> None:
     outcome = classify(error, NOW)
     assert outcome.action == "retry"
-    assert outcome.status_code is None and outcome.error().details == ()
+    assert outcome.status_code is None and outcome.error().details == (None, outcome.message)
+    assert outcome.error().message == fixed_reason(None, ambiguous)
     assert outcome.ambiguous is ambiguous  # the request may have reached SendGrid
 
 

@@ -17,10 +17,11 @@ from activities.outbox import OutboxSender
 from ehcp import ics
 from ehcp.case_state import DeliveryFailure
 from ehcp.dates_text import format_long_date
+from ehcp.headlines import council_fields
 from ehcp.messages import CLOSED_REASONS, PARENT_ROLES, WHAT_TO_DO, has_template, render
 from ehcp.models import Contact
 from ehcp.notices import NoticeKind, Notification, Role
-from ehcp.templates import LATE_MORE, LATE_WHAT_YOU_CAN_DO
+from ehcp.parent_words import LATE_MORE, LATE_WHAT_YOU_CAN_DO, PARENT_REMINDERS
 from ehcp.templates import WHAT_TO_DO as WORDS
 from ehcp.vocabulary import ESCALATING_PARTIES, Party
 from tests.email.cases import COUNCIL, NOW, parent_reminder, sample_parent_email
@@ -110,6 +111,7 @@ def test_every_email_the_planner_produces_has_its_own_words() -> None:
     used = {(n.deadline.key.split(":")[0], "parent" if n.role in PARENT_ROLES else n.role)
             for n in RICH if n.kind == NoticeKind.reminder}  # fmt: skip
     written = {(key, who) for key, words in WORDS.items() for who in words}
+    written |= {(key, "parent") for key in PARENT_REMINDERS}
     assert used <= written
     assert written - used == {("agreement_action", "social_care"), ("mediation_session", "health")}
     assert WORDS is WHAT_TO_DO
@@ -119,22 +121,28 @@ def test_every_email_the_planner_produces_has_its_own_words() -> None:
 def test_every_template_renders_completely(n: Notification) -> None:
     email = render(n, COUNCIL, now=NOW)
     for part in (email.subject, email.text, email.html):
-        assert not re.search(r"[{}]", part), part
+        assert not re.search(r"\{\w*\}|\{\w+|\w+\}", part), part  # no placeholder left
         assert "None" not in part
-    assert email.text.startswith(f"Dear {n.to.name},")
-    assert email.text.rstrip().endswith(f"{COUNCIL.name} SEND team")
+    assert email.text.startswith(f"{COUNCIL.name.upper()}\n\nDear {n.to.name},\n\n")
+    assert f"\n\n{COUNCIL.name} SEND team\n\n---\n\n" in email.text  # signed, then the footer
     assert n.case_ref in email.subject
     for secret in PERSONAL:
         assert secret not in email.subject
     if n.deadline is not None:
         assert format_long_date(n.deadline.due) in email.text
-        assert n.deadline.title in email.text
+        # staff see the deadline's own title; parents never see an internal title
+        if n.role not in PARENT_ROLES:
+            assert n.deadline.title in email.text
+        elif n.deadline.key not in ("way_forward_meeting", "hearing"):  # plain names already
+            assert n.deadline.title not in email.text + email.subject
     if n.role in PARENT_ROLES:
-        assert "Where to get help:" in email.text
-        for link in (COUNCIL.send_info_url, COUNCIL.sendiass_url, COUNCIL.ipsea_url,
+        assert "Get help" in email.text
+        for link in (COUNCIL.send_info_url, COUNCIL.local_offer_url, COUNCIL.ipsea_url,
                      COUNCIL.tribunal_url, COUNCIL.mediation_url):  # fmt: skip
             assert link in email.text and f'href="{link}"' in email.html
         assert "Legal basis" not in email.text
+        # the law once, at the end, for those who want it
+        assert email.text.count("the law behind the dates") == (n.deadline is not None)
     wants_calendar = n.kind == NoticeKind.reminder and n.role in PARENT_ROLES
     assert bool(email.attachments) == wants_calendar
 
@@ -142,17 +150,17 @@ def test_every_template_renders_completely(n: Notification) -> None:
 def test_late_notices_name_who_is_late() -> None:
     spec = SPECS["recommendation_response"]
     for party, words in [
-        (Party.health, "The health service (the ICB) should have done this by"),
-        (Party.social_care, "The council's social care team should have done this by"),
-        (Party.council, "The council should have done this by"),
+        (Party.health, "The local NHS (the ICB) is late: they had to"),
+        (Party.social_care, "The council's social care team is late: they had to"),
+        (Party.council, "The council is late: they had to"),
     ]:
         late = spec.model_copy(update={"party": party})
         text = render(_variant(NoticeKind.late_notice, Role.parent, "recommendation_response",
                                deadline=late), COUNCIL).text  # fmt: skip
         assert words in text
         if party == Party.health:
-            assert "The council should have done" not in text
-            assert "a job for the health service, not the council" in text
+            assert "The council is late" not in text
+            assert "a job for the NHS, not the council" in text
 
 
 def test_escalations_differ_for_the_caseworker_and_the_send_manager() -> None:
@@ -171,9 +179,10 @@ def test_escalations_differ_for_the_caseworker_and_the_send_manager() -> None:
 def test_meetings_are_on_a_date_and_deadlines_are_due_by_it() -> None:
     meeting = render(_variant(NoticeKind.reminder, Role.parent, "way_forward_meeting"), COUNCIL)
     assert " on " + format_long_date(SPECS["way_forward_meeting"].due) in meeting.subject
-    assert "this is in 7 days, on" in meeting.text
+    assert meeting.subject.startswith("Your SEND way forward meeting is on ")
+    assert "That is in 7 days." in meeting.text
     appeal = render(parent_reminder("appeal", 2).model_copy(update={"days_before": 1}), COUNCIL)
-    assert "this is due tomorrow, on Tuesday 5 January 2027" in appeal.text
+    assert "by Tuesday 5 January 2027. That is tomorrow." in appeal.text
 
 
 def test_html_part_escapes_and_links() -> None:
@@ -181,7 +190,7 @@ def test_html_part_escapes_and_links() -> None:
     email = render(n, COUNCIL, now=NOW)
     assert "Dear A &lt;b&gt; &amp; Co," in email.html
     assert '<html lang="en">' in email.html
-    assert f'<a href="mailto:{COUNCIL.send_team_email}">' in email.html
+    assert f'<a href="mailto:{COUNCIL.send_team_email}"' in email.html
 
 
 # ----- calendar entries -----------------------------------------------------------------
@@ -209,7 +218,10 @@ def test_parent_deadline_reminders_carry_an_all_day_calendar_entry() -> None:
     assert event.decoded("dtstamp") == NOW
     assert event.decoded("sequence") == ics.sequence(NOW)
     assert str(event["class"]) == "PRIVATE"
-    assert "Appeal received by the tribunal" in str(event["summary"])
+    assert str(event["summary"]) == "Appeal must reach the SEND Tribunal (SEND case RUT-2026-0117)"
+    assert COUNCIL.tribunal_url in str(event["description"])
+    assert str(event["url"]) == COUNCIL.tribunal_url
+    assert "Appeal received by the tribunal" not in attachment.data.decode()  # internal title
     (alarm,) = event.walk("VALARM")
     assert str(alarm["action"]) == "DISPLAY"
     assert alarm.decoded("trigger") == timedelta(hours=-15)  # 9am the day before
@@ -290,7 +302,7 @@ def test_outbox_files_are_rfc5322_messages_with_both_parts(n: Notification, tmp_
 # ----- readability ----------------------------------------------------------------------
 
 MAX_WORDS_PER_SENTENCE = 15
-MIN_FLESCH = 65  # plain English: every parent email here scores above 70
+MIN_FLESCH = 70  # plain English, GOV.UK's aim (issue 18)
 CONVOLUTED = (
     "Notwithstanding the aforementioned statutory obligations incumbent upon the local "
     "authority pursuant to regulation 44, the determination of appropriate remedial measures "
@@ -312,9 +324,9 @@ def test_parent_emails_are_easy_to_read(n: Notification) -> None:
 
 
 def test_parent_words_are_easy_to_read_on_their_own() -> None:
-    fields = {**COUNCIL.model_dump(), "council_name": COUNCIL.name}
-    words = [w["parent"] for w in WORDS.values() if "parent" in w]
-    words += [*LATE_WHAT_YOU_CAN_DO.values(), *LATE_MORE.values()]
+    fields = council_fields(COUNCIL)
+    words = [" ".join((*w.why, *w.send, *w.if_nothing)) for w in PARENT_REMINDERS.values()]
+    words += [" ".join(w) for w in (*LATE_WHAT_YOU_CAN_DO.values(), *LATE_MORE.values())]
     assert len(words) >= 10
     for text in words:
         assert_readable(text.format(**fields))
@@ -345,3 +357,31 @@ def test_the_sample_parent_email_in_docs_is_current() -> None:
     sample = (ROOT / "docs" / "sample-parent-email.txt").read_text()
     assert sample == sample_parent_email()
     assert_readable(sample.split("\n\n", 1)[1])
+
+
+def test_an_outbox_message_has_a_date_header(tmp_path) -> None:
+    """RFC 5322 requires Date: (issue 10, friction)."""
+    from email.utils import parsedate_to_datetime
+
+    n = parent_reminder()
+    sender = OutboxSender(tmp_path, "send-reminders@rutland.gov.uk", "send@rutland.gov.uk")
+    sender.send(n, render(n, COUNCIL, now=NOW))
+    (path,) = tmp_path.glob("*.eml")
+    parsed = message_from_bytes(path.read_bytes(), policy=default_policy)
+    assert parsed["Date"] is not None
+    assert parsedate_to_datetime(parsed["Date"]).tzinfo is not None
+
+
+def test_the_worker_logs_each_email_without_addresses_or_names(tmp_path, caplog) -> None:
+    """Each email written or sent is logged with the case, key and transport (friction)."""
+    import logging
+
+    from activities.notify import NotificationActivities
+
+    n = parent_reminder()
+    outbox = OutboxSender(tmp_path, "send-reminders@rutland.gov.uk", "send@rutland.gov.uk")
+    with caplog.at_level(logging.INFO, logger="ehcp.notify"):
+        NotificationActivities(outbox, outbox, COUNCIL).deliver(n)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "ehcp.notify"]
+    assert n.case_ref in line and n.key in line and "outbox" in line
+    assert n.to.email not in line and n.to.name not in line

@@ -135,27 +135,31 @@ async def own_env(time_env):
     await env.shutdown()
 
 
-async def test_an_event_landing_while_emails_go_out_gets_its_due_escalation_at_once(
+async def test_an_event_landing_while_emails_go_out_gets_its_due_notice_at_once(
     own_env, tmp_path, sendgrid
 ) -> None:
     """The first batch is held open at SendGrid; an event recorded meanwhile makes another
-    escalation due now. It must go out without the clock moving on (nothing here skips
-    time on the test server)."""
+    email due now. It must go out without the clock moving on (nothing here skips time on
+    the test server). Due at once: telling the parent of a reply to a recommendation (an
+    escalation now waits for the next working-day reminder time, issue 10 fault 5)."""
     sendgrid.script(Answer.hang(2.0, then=202))
     async with harness(own_env, tmp_path, **sendgrid_settings(sendgrid)) as h:
         d0 = await h.today()
         decided = d0 - timedelta(days=70)
         handle = await h.start(make_case("RUT-SG-RACE", "plan_content", decided))
-        # backdated: the ICB notice was missed weeks ago, so its escalation is due at once
-        await h.event(handle, "mediation_requested", health_included=True,
-                      date=decided + timedelta(days=5))  # fmt: skip
-        await _eventually(lambda: len(sendgrid.received) >= 1)
-        # while that batch is held open: a placement-only appeal registered 50 days ago,
-        # whose council response (30 working days) is already missed
         await h.event(handle, "appeal_registered", tribunal_ref="EH7/26/7", placement_only=True,
-                      date=decided + timedelta(days=10))  # fmt: skip
+                      health_included=True, date=decided + timedelta(days=10))  # fmt: skip
+        recommendations = [{"addressed_to": "health", "summary": f"Therapy {n}"} for n in (1, 2)]
+        await h.event(handle, "tribunal_decision", outcome="allowed", date=d0 - timedelta(days=3),
+                      recommendations=recommendations)  # fmt: skip
+        await h.event(handle, "recommendation_response_sent", recommendation=1, followed=True,
+                      date=d0)  # fmt: skip
+        await _eventually(lambda: len(sendgrid.received) >= 1)
+        # while that batch is held open: the second recommendation's reply
+        await h.event(handle, "recommendation_response_sent", recommendation=2, followed=False,
+                      reasons="Not available in this area", date=d0)  # fmt: skip
         await _eventually(
-            lambda: any("appeal_response@" in (k or "") and "/escalation/" in (k or "")
+            lambda: any("recommendation_response:2@" in (k or "") and k.endswith("/parent")
                         for k in sendgrid.accepted_keys())
         )  # fmt: skip
 

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from store.api_keys import ApiKeys
+from tests.integration.apiclient import Api
 from tests.integration.devstack import RunDev, run_dev_starter
 
 
 @pytest.fixture
 def start_run_dev(tmp_path: Path) -> Iterator[Callable[..., RunDev]]:
     yield from run_dev_starter(tmp_path)
+
+
+@pytest.fixture(scope="session")
+async def api(api_stack: RunDev) -> AsyncIterator[Api]:
+    helper = Api(api_stack, ApiKeys(api_stack.client_env["EHCP_DATABASE_URL"]))
+    yield helper
+    await helper.close()
+
+
+@pytest.fixture(scope="session")
+async def api_stack(tmp_path_factory) -> AsyncIterator[RunDev]:
+    """One `make run` stack (dev server, real worker, API) for every API test: each test
+    works in its own council or with its own case references, so they do not meet."""
+    base = tmp_path_factory.mktemp("api-stack")
+    starter = run_dev_starter(base)
+    start = next(starter)
+    run = start(base / "data", [sys.executable, "worker.py"])
+    await run.wait_for_banner()
+    yield run
+    next(starter, None)  # stops it

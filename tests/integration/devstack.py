@@ -61,6 +61,11 @@ class RunDev:
     pids: tuple[int, int] | None = field(default=None)
     #: what a client (the CLI) needs beside the address to talk to this stack
     client_env: dict[str, str] = field(default_factory=dict)
+    api_port: int = 0
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
 
     @property
     def address(self) -> str:
@@ -106,7 +111,7 @@ class RunDev:
 def run_dev_starter(tmp_path: Path) -> Iterator[Callable[..., RunDev]]:
     """Generator behind the `start_run_dev` fixture: stops every stack it started."""
     started: list[RunDev] = []
-    ports = free_port(), free_port()
+    ports = free_port(), free_port(), free_port()
 
     def start(data_dir: Path, worker_cmd: list[str], port: int | None = None) -> RunDev:
         output = tmp_path / f"run_dev-{len(started)}.out"
@@ -116,10 +121,14 @@ def run_dev_starter(tmp_path: Path) -> Iterator[Callable[..., RunDev]]:
             **DEPLOYED_ENV,
             "EHCP_DEV_PORT": str(port),
             "EHCP_DEV_UI_PORT": str(ports[1]),
+            "EHCP_API_PORT": str(ports[2]),
             "EHCP_DATA_DIR": str(data_dir),
             "EHCP_DEV_WORKER_CMD": shlex.join(worker_cmd),
         }
         env.pop("EHCP_OUTBOX_DIR", None)
+        env.pop("EHCP_DATABASE_URL", None)
+        # tests fail authentication on purpose; the limit itself is tested in-process
+        env["EHCP_API_AUTH_FAILURE_LIMIT"] = "10000/minute"
         with output.open("wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, "scripts/run_dev.py"],
@@ -130,8 +139,11 @@ def run_dev_starter(tmp_path: Path) -> Iterator[Callable[..., RunDev]]:
                 stderr=subprocess.STDOUT,
             )
         # run_dev makes the stack's development key file there; the CLI must use the same.
-        keys = {"EHCP_CODEC_KEY_FILE": str(data_dir / "dev-codec-keys.json")}
-        started.append(RunDev(proc, output, port, ports[1], client_env=keys))
+        keys = {
+            "EHCP_CODEC_KEY_FILE": str(data_dir / "dev-codec-keys.json"),
+            "EHCP_DATABASE_URL": f"sqlite:///{data_dir / 'ehcp.db'}",
+        }
+        started.append(RunDev(proc, output, port, ports[1], client_env=keys, api_port=ports[2]))
         return started[-1]
 
     yield start
@@ -154,6 +166,8 @@ class DevServer:
     port: int = field(default_factory=free_port)
     log: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
+    #: more `temporal server start-dev` arguments, e.g. dynamic config values
+    extra_args: tuple[str, ...] = ()
 
     @property
     def address(self) -> str:
@@ -180,6 +194,7 @@ class DevServer:
         ]
         for name, kind in SEARCH_ATTRIBUTES.items():
             command += ["--search-attribute", f"{name}={kind}"]
+        command += self.extra_args
         self.log = self.db_file.with_suffix(".log")
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(

@@ -149,6 +149,20 @@ CASES: dict[str, Case] = {
         b'{"kind": "mediation_declined", "date": NaN}',
         "date: Input should be a valid date",
     ),
+    # -- two ways of saying the same thing must agree (issue 10, fault 3) ---------------------
+    "event-kind-arg-conflicts-with-json": Case(
+        [*EVENT, "hearing_listed", "--json", "-"],
+        event_json(),
+        "the event says 'mediation_declined' but KIND says 'hearing_listed'",
+    ),
+    "event-flag-beside-json": Case(
+        [*EVENT_STDIN, "--date", PAST], event_json(), "--date and --json both give the event"
+    ),
+    "start-flag-beside-json": Case(
+        [*START_STDIN, "--case-ref", "RUT-2026-0043"],
+        case_json(),
+        "--case-ref and --json both give the case",
+    ),
     # -- event: flags and files --------------------------------------------------------------
     "event-unknown-kind-arg": Case([*EVENT, "mediation_teleported"], says="unknown event kind"),
     "event-no-kind": Case(EVENT, says="give KIND"),
@@ -258,8 +272,29 @@ CASES: dict[str, Case] = {
     "list-negative-days": Case(["list", "--due-within", "-3"], says="not a whole number"),
     "list-huge-days": Case(["list", "--due-within", "9" * 30], says="days is too many"),
     "list-bad-stage": Case(["list", "--stage", "limbo"], says="unknown stage 'limbo'"),
+    "list-bad-decision-type": Case(
+        ["list", "--decision-type", "nope"], says="unknown decision type 'nope'"
+    ),
+    "list-bad-council": Case(["list", "--council", "Rut land"], says="is not a council code"),
+    # -- api-key -----------------------------------------------------------------------------
+    "api-key-bad-role": Case(
+        ["api-key", "create", "--council", "rutland", "--role", "god", "--name", "x"],
+        says="unknown role 'god'",
+    ),
+    "api-key-no-name": Case(
+        ["api-key", "create", "--council", "rutland", "--role", "viewer"], says="--name"
+    ),
+    "api-key-control-in-name": Case(
+        ["api-key", "create", "--council", "rutland", "--role", "viewer", "--name", "a\x07b"],
+        says="is not a key name",
+    ),
+    "api-key-bad-id": Case(["api-key", "revoke", "../../x"], says="is not a key id"),
     # -- deadlines (never needs a server) ----------------------------------------------------
     "deadlines-no-date": Case(["deadlines"], says="--decision-date"),
+    "deadlines-before-the-framework": Case(
+        ["deadlines", "--decision-date", "2010-01-01"],
+        says="argument --decision-date: 2010-01-01 is before 2014-09-01",
+    ),
     "deadlines-bad-date": Case(["deadlines", "--decision-date", "2026-02-30"], says="not a date"),
     "deadlines-end-of-calendar": Case(
         ["deadlines", "--decision-date", "9999-12-31"], says="cannot work out deadlines"

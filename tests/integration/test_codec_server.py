@@ -6,10 +6,13 @@ import base64
 import dataclasses
 import http.client
 import json
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,12 +25,14 @@ from codec_server import CodecServerConfigError, build_server, config_from_setti
 from ehcp.settings import Settings
 from security.codec import ENCODING, EncryptionCodec
 from security.keys import Keyring
+from tests.integration.devstack import free_port
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYRING = Keyring("k1", {"k1": bytes(range(32))})
 TOKEN = "test-token-0123456789abcdef"
+ENCODE_TOKEN = "encode-token-0123456789abcdef"
 UI = "http://localhost:8233"
 SECRET = {"parent": {"name": "Sam Parent", "email": "sam.parent@example.org"}}
 
@@ -38,12 +43,12 @@ class Running:
 
     def request(
         self, method: str, path: str, body: bytes | None = None, **headers: str
-    ) -> tuple[int, dict[str, str], bytes]:
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
+            return response.status, response.headers, response.read()  # names: any case
         finally:
             conn.close()
 
@@ -65,22 +70,41 @@ def plain_payload() -> Payload:
     return Payload(metadata={"encoding": b"json/plain"}, data=json.dumps(SECRET).encode())
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Running]:
+@contextmanager
+def serving(**overrides: object) -> Iterator[Running]:
+    """codec_server's uvicorn server on a free port, in a thread, for the block."""
     settings = Settings(
         codec_server_token=SecretStr(TOKEN),
         codec_cors_origins=[UI, "https://temporal.council.example"],
+        **overrides,
     )
-    config = dataclasses.replace(config_from_settings(settings), port=0)  # any free port
-    httpd = build_server(config, KEYRING)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    config = dataclasses.replace(config_from_settings(settings), port=free_port())
+    server = build_server(config, KEYRING)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "codec server did not start"
+        time.sleep(0.01)
     try:
-        yield Running(httpd.server_address[1])
+        yield Running(config.port)
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        server.should_exit = True
         thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Running]:
+    with serving() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def encoding_server() -> Iterator[Running]:
+    with serving(
+        codec_server_encode=True, codec_server_encode_token=SecretStr(ENCODE_TOKEN)
+    ) as running:
+        yield running
 
 
 async def test_decode_gives_back_the_original_payload(server: Running) -> None:
@@ -96,16 +120,50 @@ async def test_decode_gives_back_the_original_payload(server: Running) -> None:
     assert json.loads(base64.b64decode(sent["data"])) == SECRET
 
 
-def test_encode_then_decode_round_trips(server: Running) -> None:
+def test_encode_is_off_by_default(server: Running) -> None:
+    """/encode makes payloads the worker accepts: a read token must not be a write one."""
+    status, _, body = server.post("/encode", [plain_payload()], **auth())
+    assert status == 404
+    assert b"encode" not in body
+
+
+def test_encode_then_decode_round_trips(encoding_server: Running) -> None:
     original = plain_payload()
-    status, _, body = server.post("/encode", [original], **auth())
+    status, _, _ = encoding_server.post("/encode", [original], **auth())
+    assert status == 401  # the read token does not encode
+    status, _, body = encoding_server.post("/encode", [original], **auth(ENCODE_TOKEN))
     assert status == 200, body
     (encrypted,) = payloads_of(body)
     assert encrypted.metadata["encoding"] == ENCODING
     assert b"sam.parent" not in encrypted.data
-    status, _, body = server.post("/default/decode", [encrypted], **auth())  # CLI templating
+    status, _, _ = encoding_server.post("/decode", [encrypted], **auth(ENCODE_TOKEN))
+    assert status == 401  # nor the write token decode
+    status, _, body = encoding_server.post("/default/decode", [encrypted], **auth())  # CLI
     assert status == 200, body
     assert payloads_of(body) == [original]
+
+
+def test_a_body_that_is_not_utf8_gets_400(server: Running) -> None:
+    body = b'{"payloads": [{"data": "' + b"\xff\xfe" + b'"}]}'
+    status, _, response = server.request("POST", "/decode", body, **auth())
+    assert status == 400, response
+    assert json.loads(response) == {"error": "body is not UTF-8 text"}
+
+
+def test_an_idle_connection_is_closed_and_connections_are_capped() -> None:
+    with serving(codec_server_timeout_s=1, codec_server_max_connections=3) as running:
+        idle = [socket.create_connection(("127.0.0.1", running.port)) for _ in range(3)]
+        try:
+            status, _, _ = running.post("/decode", [plain_payload()], **auth())
+            assert status == 503  # the cap: three connections held, the fourth turned away
+            for sock in idle:  # closed by the server (recv gives b""), not left to the client
+                sock.settimeout(15)
+                assert sock.recv(1) == b""
+            status, _, _ = running.post("/decode", [plain_payload()], **auth())
+            assert status == 200
+        finally:
+            for sock in idle:
+                sock.close()
 
 
 def test_unencrypted_payloads_pass_through_decode(server: Running) -> None:
@@ -177,8 +235,8 @@ def test_a_401_to_the_ui_is_readable_by_it(server: Running) -> None:
 def test_bad_requests(server: Running) -> None:
     status, _, _ = server.request("POST", "/decode", b"not json", **auth())
     assert status == 400
-    status, _, _ = server.request("GET", "/decode")
-    assert status == 405
+    status, _, body = server.request("GET", "/decode")
+    assert status == 405, body
     status, _, _ = server.post("/elsewhere", [plain_payload()], **auth())
     assert status == 404
     unknown_key = EncryptionCodec(Keyring("k9", {"k9": bytes(32)})).encrypt(plain_payload())
@@ -199,6 +257,18 @@ def test_bad_requests(server: Running) -> None:
         (
             {"codec_server_token": SecretStr(TOKEN), "codec_cors_origins": [f"{UI}/ui"]},
             "is not an origin",
+        ),
+        (
+            {"codec_server_token": SecretStr(TOKEN), "codec_server_encode": True},
+            "EHCP_CODEC_SERVER_ENCODE_TOKEN is not set",
+        ),
+        (
+            {
+                "codec_server_token": SecretStr(TOKEN),
+                "codec_server_encode": True,
+                "codec_server_encode_token": SecretStr(TOKEN),
+            },
+            "must differ from EHCP_CODEC_SERVER_TOKEN",
         ),
     ],
 )

@@ -1,11 +1,11 @@
 """Data minimisation: what the Temporal server stores about a case holds no personal data.
 
 A real dev server and the real worker (in-process) run one case with distinctive names, emails
-and notes: events, escalations and late notices sent, one delivery refused with the address in
-the error, a rejected event, closure. Then the server's own record is read WITHOUT the codec:
-every history page, the description (memo, search attributes, workflow id), the visibility
-listing. None of the distinctive strings may appear in those bytes. Decoded with the codec,
-the same bytes must show them all: proof that the check looks where the data is.
+and notes: events, parents told of a reply to a recommendation, one delivery refused with the
+address in the error, a rejected event, closure. Then the server's own record is read WITHOUT
+the codec: every history page, the description (memo, search attributes, workflow id), the
+visibility listing. None of the distinctive strings may appear in those bytes. Decoded with
+the codec, the same bytes must show them all: proof that the check looks where the data is.
 """
 
 from __future__ import annotations
@@ -206,6 +206,16 @@ async def test_the_server_stores_no_personal_data_in_plaintext(
                 await event(handle, "mediation_declined", date=today + timedelta(days=3),
                             notes=REJECTED_NOTE)  # fmt: skip
             assert "in the future" in str(rejected.value.cause)
+            # Emails due at once (escalations now wait for the next working-day reminder time
+            # after the case learns of a deadline): both parents told of a reply to a
+            # recommendation, the second contact's refused.
+            await event(handle, "appeal_registered", date=decided, tribunal_ref="EH1/26/4",
+                        placement_only=True, health_included=True)  # fmt: skip
+            review = [{"addressed_to": "health", "summary": "Review"}]
+            await event(handle, "tribunal_decision", date=today, outcome="allowed",
+                        recommendations=review)  # fmt: skip
+            await event(handle, "recommendation_response_sent", date=today, recommendation=1,
+                        followed=False, reasons=f"{NOTE}: not offered")  # fmt: skip
             await wait_for(
                 handle,
                 lambda s: s.reminders_sent and s.delivery_failures,
@@ -217,7 +227,7 @@ async def test_the_server_stores_no_personal_data_in_plaintext(
 
         # What actually happened, decoded by the client: the data is there.
         kinds = {n.kind for n in final.reminders_sent}
-        assert {"escalation", "late_notice", "case_closed", "delivery_failure"} <= kinds, kinds
+        assert {"recommendation_response", "case_closed", "delivery_failure"} <= kinds, kinds
         assert {f.role for f in final.delivery_failures} == {"second_contact"}
         assert REFUSED_BY_PROVIDER in final.delivery_failures[0].reason
 

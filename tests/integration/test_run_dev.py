@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import socket
+import stat
 import sys
 import time
 from pathlib import Path
@@ -42,6 +43,11 @@ async def test_start_stop_and_cases_survive_a_restart(start_run_dev, tmp_path: P
     server_pid, worker_pid = await run.wait_for_banner()
     assert f"Temporal UI  http://localhost:{run.ui_port}\n" in run.text()
     assert "starter.py start --case-ref RUT-2026-0001" in run.text()
+    # what the CLI needs, as export lines; the API's address and docs
+    assert f"export EHCP_TEMPORAL_ADDRESS={run.address}\n" in run.text()
+    assert "export EHCP_CODEC_KEY_FILE=" in run.text()
+    assert "export EHCP_DATABASE_URL=sqlite:///" in run.text()
+    assert f"API          {run.api_url}/api/v1 (docs {run.api_url}/api/docs" in run.text()
     await eventually(seen.exists, "the stand-in worker to start", START_DEADLINE_S)
     assert f'"address": "{run.address}"' in seen.read_text()
     assert f'"cwd": "{ROOT}"' in seen.read_text()
@@ -71,6 +77,11 @@ async def test_start_stop_and_cases_survive_a_restart(start_run_dev, tmp_path: P
     )
     assert (data_dir / "temporal.db").is_file()
     assert (data_dir / "temporal.log").is_file()
+    # issue 17 fault 4: nothing under data/ is readable by other users of the host
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    for made in data_dir.iterdir():
+        expected = 0o700 if made.is_dir() else 0o600
+        assert stat.S_IMODE(made.stat().st_mode) == expected, made.name
 
     again = start_run_dev(data_dir, worker)
     await again.wait_for_banner()

@@ -64,7 +64,7 @@ def test_calculate_after_a_tribunal_decision() -> None:
         decision_type=DecisionType.refusal_to_issue_plan,
         appeal_registered_date=date(2026, 12, 1),
         tribunal_decision_date=date(2027, 1, 8),
-        orders=[OrderType.make_plan, OrderType.amend_placement],
+        orders=[OrderType.make_plan, OrderType.reconsider],
         recommendations=2,
         cal=CAL,
     )
@@ -75,9 +75,14 @@ def test_calculate_after_a_tribunal_decision() -> None:
         "appeal_response": date(2027, 1, 20),
         "order:1:draft_plan": date(2027, 2, 12),
         "order:1:final_plan": date(2027, 3, 26),
-        "order:2:amended_plan": date(2027, 1, 22),
+        "order:2:reconsider": date(2027, 1, 22),
         "recommendation_response:1": date(2027, 2, 12),
         "recommendation_response:2": date(2027, 2, 12),
+        # either party's last day to challenge the decision (r.45, r.46): 28 days
+        "set_aside_application:parent": date(2027, 2, 5),
+        "set_aside_application:council": date(2027, 2, 5),
+        "permission_to_appeal:parent": date(2027, 2, 5),
+        "permission_to_appeal:council": date(2027, 2, 5),
     }
     assert [s.due for s in specs] == sorted(s.due for s in specs)
     assert {s.party for s in specs if s.key.startswith("recommendation")} == {Party.health}
@@ -134,7 +139,7 @@ def test_cli_table_worked_example() -> None:
     assert "Monday 4 January 2027" in appeal_line
     assert "parent / young person" in appeal_line
     assert "HESC Rules r.20(1)(c)(ii); r.12(3)(a); r.12(2)" in appeal_line
-    assert "[1]" in appeal_line
+    assert appeal_line.endswith("[1]")
     assert "[1] 1 month from the mediation certificate (29 December 2026)" in out
     [contact_line] = [line for line in out.splitlines() if line.startswith("mediation_contact")]
     assert "Tuesday 1 December 2026" in contact_line
@@ -162,11 +167,13 @@ def test_cli_marks_unconfirmed_limits() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     [reconsider] = [line for line in lines if line.startswith("order:1:reconsider")]
-    assert "Friday 22 January 2027" in reconsider and reconsider.endswith("*")
+    assert "Friday 22 January 2027" in reconsider and reconsider.endswith("basis unconfirmed")
     [draft] = [line for line in lines if line.startswith("order:2:draft_plan")]
-    assert "Friday 12 February 2027" in draft and not draft.endswith("*")
-    assert any(line.startswith("recommendation_response:1") for line in lines)
-    assert any(line.startswith("* unconfirmed") for line in lines)
+    assert "Friday 12 February 2027" in draft and "unconfirmed" not in draft
+    [reply] = [line for line in lines if line.startswith("recommendation_response:1")]
+    assert reply.endswith("basis unconfirmed")  # reg 6: the day it counts from
+    assert any(line.startswith("basis unconfirmed: ") for line in lines)
+    assert "docs/law-unconfirmed.md" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -214,3 +221,55 @@ def test_cli_bad_arguments_give_one_line_and_status_2(args: list[str], option: s
     if args:  # argparse's own "required" message has no allowed list
         assert lines[0].startswith(f"error: argument {option}: ")
         assert "(allowed: " in lines[0]
+
+
+# --- one set of rules with the case (issue 10, fault 12) ----------------------------------
+
+
+@pytest.mark.parametrize("decision_type", list(DecisionType))
+@pytest.mark.parametrize("order", list(OrderType))
+def test_the_calculator_refuses_an_order_exactly_when_a_case_does(decision_type, order) -> None:
+    from ehcp.case_state import EventRejected, check_event
+    from ehcp.models import parse_event
+    from tests.unit.casebuilder import CaseBuilder, make_case
+
+    b = CaseBuilder(make_case(decision_type=decision_type, decision_date=date(2026, 10, 1)))
+    b.add("mediation_declined", date(2026, 10, 2))
+    b.add("mediation_certificate_issued", date(2026, 10, 2), certificate_kind="information_only")
+    b.add("appeal_registered", date(2026, 10, 2), tribunal_ref="EH1/26/9")
+    event = parse_event({"kind": "tribunal_decision", "date": "2026-11-01", "outcome": "allowed",
+                         "orders": [order]})  # fmt: skip
+    try:
+        check_event(b.state, event, date(2026, 11, 2))
+        case_refuses = None
+    except EventRejected as rejected:
+        case_refuses = str(rejected)
+    try:
+        calculate(date(2026, 10, 1), decision_type=decision_type, orders=[order],
+                  tribunal_decision_date=date(2026, 11, 1), cal=CAL)  # fmt: skip
+        calculator_refuses = None
+    except CalculatorInputError as error:
+        calculator_refuses = error.message
+    assert (case_refuses is None) == (calculator_refuses is None), (
+        case_refuses,
+        calculator_refuses,
+    )
+    if case_refuses:
+        assert calculator_refuses in case_refuses
+
+
+def test_cli_refuses_make_plan_on_a_refusal_to_assess() -> None:
+    result = run_cli(
+        "--decision-date", "2026-10-01", "--decision-type", "refusal_to_assess",
+        "--tribunal-decision-date", "2026-11-01", "--order", "make_plan",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "--order" in result.stderr and "make_plan" in result.stderr
+    assert "allowed: assess, reconsider" in result.stderr
+
+
+def test_orders_without_a_decision_type_must_fit_one_decision() -> None:
+    with pytest.raises(CalculatorInputError, match="cannot all follow one decision"):
+        calculate(date(2026, 10, 1), orders=[OrderType.assess, OrderType.cease_plan],
+                  tribunal_decision_date=date(2026, 11, 1), cal=CAL)  # fmt: skip

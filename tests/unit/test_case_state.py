@@ -108,6 +108,15 @@ SAMPLE_FIELDS: dict[str, dict[str, Any]] = {
     "obligation_met": {"deadline_key": "order:1:amended_plan"},
     "exception_recorded": {"deadline_key": "order:1:amended_plan", "reason": "away_from_area"},
     "case_closed": {"reason": "withdrawn"},
+    "mediation_scheduled": {"mediation_date": None},
+    "consent_order_made": {"orders": ["amend_provision"]},
+    "written_reasons_sent": {},
+    "set_aside_applied": {"by": "parent"},
+    "set_aside_refused": {},
+    "decision_set_aside": {},
+    "permission_to_appeal_requested": {"by": "council"},
+    "permission_to_appeal_decided": {"by": "council", "outcome": "refused"},
+    "decision_suspended": {},
 }
 
 
@@ -927,6 +936,9 @@ def test_refresh_statuses_moves_only_past_due_pending_deadlines() -> None:
     b = CaseBuilder()
     decided(b)
     b.add("obligation_met", date(2027, 3, 10), deadline_key="order:2:amended_plan")
+    # the council's rights to challenge end on 30 March (28 days; 29 March is Easter Monday)
+    b.add("set_aside_applied", date(2027, 3, 10), by="council")
+    b.add("permission_to_appeal_requested", date(2027, 3, 10), by="council")
     assert not b.refresh(date(2027, 4, 5))  # due today: not yet missed
     assert b.refresh(date(2027, 4, 6))
     assert statuses(b) == {
@@ -937,6 +949,8 @@ def test_refresh_statuses_moves_only_past_due_pending_deadlines() -> None:
         "order:2:amended_plan": "met",
         "recommendation_response:1": "missed",
         "recommendation_response:2": "missed",
+        "set_aside_application:council": "met",
+        "permission_to_appeal:council": "met",
     }
     assert b.state.deadlines["order:1:amended_plan"].closed_on is None
     assert not b.refresh(date(2027, 4, 7))  # nothing left to move
@@ -965,6 +979,8 @@ def test_is_overdue_counts_health_and_social_care(missed: int, party: Party) -> 
     b.add("obligation_met", on, deadline_key="order:1:amended_plan")
     b.add("obligation_met", on, deadline_key="order:2:amended_plan")
     b.add("recommendation_response_sent", on, recommendation=3 - missed, followed=True)
+    b.refresh(date(2027, 4, 1))  # the council's unused rights to challenge lapse
+    assert not is_overdue(b.state)  # an unused right is not a missed duty
     assert not b.refresh(date(2027, 4, 5))
     assert not is_overdue(b.state)
     b.refresh(date(2027, 4, 6))
@@ -1059,8 +1075,23 @@ def sensible_kinds(state: CaseState) -> list[str]:
     if state.stage == Stage.mediation:
         return ["mediation_certificate_issued", "appeal_registered", "appeal_registered"]
     if state.stage == Stage.appeal:
-        return ["tribunal_decision", "appeal_unopposed", "hearing_listed", "appeal_withdrawn"]
-    return ["obligation_met", "exception_recorded", "recommendation_response_sent", "case_closed"]
+        return [
+            "tribunal_decision",
+            "appeal_unopposed",
+            "consent_order_made",
+            "hearing_listed",
+            "appeal_withdrawn",
+        ]
+    return [
+        "obligation_met",
+        "exception_recorded",
+        "recommendation_response_sent",
+        "case_closed",
+        "set_aside_applied",
+        "decision_set_aside",
+        "permission_to_appeal_requested",
+        "written_reasons_sent",
+    ]
 
 
 @st.composite
@@ -1111,6 +1142,15 @@ def some_event(draw: st.DrawFn, state: CaseState, on: date) -> Event:
             fields["social_care_included"] = draw(st.booleans())
         case "appeal_unopposed":
             fields["concessions"] = draw(st.lists(orders, min_size=1, max_size=2))
+        case "consent_order_made":
+            fields["orders"] = draw(st.lists(orders, min_size=1, max_size=2))
+        case "mediation_scheduled":
+            fields["mediation_date"] = later
+        case "set_aside_applied" | "permission_to_appeal_requested":
+            fields["by"] = draw(st.sampled_from(["parent", "council"]))
+        case "permission_to_appeal_decided":
+            fields["by"] = draw(st.sampled_from(["parent", "council"]))
+            fields["outcome"] = draw(st.sampled_from(["granted", "refused"]))
         case "hearing_listed":
             fields["hearing_date"] = later
         case "tribunal_decision":

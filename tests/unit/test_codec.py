@@ -26,6 +26,7 @@ from security.keys import (
     load_keyring,
     write_key_file,
 )
+from security.refused import REFUSED_ENCODING, UnencryptedPayloadRefused
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD, NEW = bytes(range(32)), bytes(range(100, 132))
@@ -114,11 +115,32 @@ async def test_truncated_or_unlabelled_payloads_fail_clearly() -> None:
         await codec.decode([Payload(metadata={"encoding": ENCODING}, data=b"x" * 40)])
 
 
-async def test_unencrypted_payloads_pass_through() -> None:
-    """Histories written before encryption was switched on still replay."""
+async def test_unencrypted_payloads_are_refused_by_default() -> None:
+    """Only a key holder speaks to a case: a plaintext payload becomes the refused stand-in,
+    its data dropped, and converting it raises a plain error."""
     codec = EncryptionCodec(ring())
+    decoded = await codec.decode([plain("forged"), Payload(metadata={"encoding": b"binary/null"})])
+    assert [p.metadata["encoding"] for p in decoded] == [REFUSED_ENCODING] * 2
+    assert all(p.data == b"" for p in decoded)
+    converter = data_converter(ring())
+    forged = Payload(metadata={"encoding": b"json/plain"}, data=b'"forged"')
+    with pytest.raises(UnencryptedPayloadRefused, match="EHCP_CODEC_ALLOW_PLAINTEXT"):
+        await converter.decode([forged], [str])
+
+
+async def test_unencrypted_payloads_pass_through_in_the_migration_window() -> None:
+    """EHCP_CODEC_ALLOW_PLAINTEXT=true: histories written before encryption still replay."""
+    codec = EncryptionCodec(ring(), allow_plaintext=True)
     old = [plain(), Payload(metadata={"encoding": b"binary/null"})]
     assert await codec.decode(old) == old
+    settings = Settings(
+        codec_keys=SecretStr(f"k-new:{base64.b64encode(NEW).decode()}"),
+        codec_current_key="k-new",
+        codec_allow_plaintext=True,
+    )
+    plain_json = Payload(metadata={"encoding": b"json/plain"}, data=b'"old"')
+    assert await data_converter(settings).decode([plain_json], [str]) == ["old"]
+    assert Settings(_env_file=None).codec_allow_plaintext is False
 
 
 # --- data converter -------------------------------------------------------------------------
@@ -300,6 +322,9 @@ def load_run_dev():
     return module
 
 
+PIDS = {"temporal server": 1, "worker": 2, "api": 3}
+
+
 def test_run_dev_creates_keeps_and_passes_on_a_dev_key_file(tmp_path: Path) -> None:
     run_dev = load_run_dev()
     cfg = run_dev.load_config({"EHCP_DATA_DIR": str(tmp_path / "data")})
@@ -310,8 +335,8 @@ def test_run_dev_creates_keeps_and_passes_on_a_dev_key_file(tmp_path: Path) -> N
     run_dev.ensure_dev_keys(cfg)  # a restart keeps the key: cases stay readable
     assert cfg.key_file.read_text() == first
     assert run_dev.worker_env(cfg)["EHCP_CODEC_KEY_FILE"] == str(cfg.key_file)
-    shown = run_dev.banner(cfg, 1, 2, 0.5)
-    assert f"export EHCP_CODEC_KEY_FILE={cfg.key_file}" in shown  # not the default location
+    shown = run_dev.banner(cfg, PIDS, 0.5)
+    assert f"export EHCP_CODEC_KEY_FILE={cfg.key_file}" in shown
 
 
 def test_run_dev_uses_the_developers_own_keys_when_set(tmp_path: Path) -> None:
@@ -321,7 +346,8 @@ def test_run_dev_uses_the_developers_own_keys_when_set(tmp_path: Path) -> None:
     assert cfg.key_file is None
     run_dev.ensure_dev_keys(cfg)
     assert not (tmp_path / "dev-codec-keys.json").exists()
-    assert "export" not in run_dev.banner(cfg, 1, 2, 0.5)
+    # the CLI is told where the stack is, but never handed a key source of our choosing
+    assert "export EHCP_CODEC_KEY_FILE" not in run_dev.banner(cfg, PIDS, 0.5)
 
 
 def test_run_dev_default_key_file_is_the_one_the_cli_finds() -> None:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from ehcp.case_state import DeliveryFailure, ReminderPolicy
 from ehcp.council import CouncilInfo
 from ehcp.dates_text import format_long_date
-from ehcp.messages import CLOSED_REASONS, WHAT_TO_DO, render
+from ehcp.messages import WHAT_TO_DO, render
 from ehcp.models import Contact
 from ehcp.notices import (
     NoticeKind,
@@ -28,6 +28,9 @@ from ehcp.notices import (
     failure_alerts,
     next_wakeup,
 )
+from ehcp.parent_words import CLOSED_REASONS, PARENT_REMINDERS
+from ehcp.reader_text import reader_basis
+from ehcp.told import told_notices
 from ehcp.uktime import london_date, london_offset, london_to_utc
 from ehcp.vocabulary import DeadlineStatus
 from tests.unit.casebuilder import (
@@ -248,6 +251,10 @@ def test_meetings_remind_the_family_and_the_caseworker() -> None:
     assert [n.role for n in due] == [Role.parent, Role.second_contact, Role.caseworker]
 
 
+def of_prefix(notices: list[Notification], prefix: str) -> list[Notification]:
+    return [n for n in notices if n.deadline and n.deadline.key.startswith(prefix)]
+
+
 def decided(b: CaseBuilder, recommendations: list[dict]) -> None:
     appealed(b, date(2026, 10, 20), health_included=True, social_care_included=True)
     b.add("tribunal_decision", date(2027, 3, 1), outcome="allowed", recommendations=recommendations)
@@ -267,7 +274,7 @@ def test_health_recommendations_go_to_the_named_contact_and_the_caseworker() -> 
     )
     due = due_notices(b.state, utc(2027, 3, 22, 9))  # 14 days before Monday 5 April 2027
     who: dict[str, list[tuple[Role, str]]] = {}
-    for n in due:
+    for n in of_prefix(due, "recommendation_response:"):
         who.setdefault(n.deadline.key, []).append((n.role, n.to.email))
     assert who == {
         "recommendation_response:1": [
@@ -289,7 +296,7 @@ def test_health_recommendations_go_to_the_named_contact_and_the_caseworker() -> 
 def test_a_health_recommendation_without_any_health_contact_reminds_the_caseworker() -> None:
     b = CaseBuilder()
     decided(b, [{"addressed_to": "health", "summary": "a"}])
-    due = due_notices(b.state, utc(2027, 3, 22, 9))
+    due = of_prefix(due_notices(b.state, utc(2027, 3, 22, 9)), "recommendation_response:")
     assert [(n.deadline.key, n.role) for n in due] == [
         ("recommendation_response:1", Role.caseworker)
     ]
@@ -629,11 +636,13 @@ def rich_case_notices() -> list[Notification]:
     b = CaseBuilder(make_case(second_contact=SECOND, health_contact=HEALTH))
     b.add("way_forward_meeting_scheduled", date(2026, 10, 2), meeting_date="2026-10-20")
     b.add("mediation_requested", date(2026, 10, 5), health_included=True)
+    b.add("mediation_scheduled", date(2026, 10, 6), mediation_date="2026-10-20")
     b.add(
         "mediation_held",
         date(2026, 10, 20),
         outcome="partial_agreement",
         agreed_actions=[{"summary": "x", "order": "make_plan"}, {"summary": "y", "by": "health"}],
+        council_party=False,
     )
     b.add(
         "mediation_certificate_issued", date(2026, 10, 21), certificate_kind="mediation_completed"
@@ -649,13 +658,16 @@ def rich_case_notices() -> list[Notification]:
     b.add(
         "tribunal_decision",
         date(2027, 3, 1),
-        outcome="allowed",
+        outcome="partly_allowed",
         orders=["amend_provision"],
         recommendations=[
             {"addressed_to": "health", "summary": "Therapy"},
             {"addressed_to": "social_care", "summary": "Therapy", "contact": SOCIAL.model_dump()},
         ],
     )
+    b.add("recommendation_response_sent", date(2027, 3, 1), recommendation=2, followed=False,
+          reasons="There are no places this term.")  # fmt: skip
+    told = told_notices(b.state)  # the parents are told of the reply
     notices: list[Notification] = []
     for deadline in b.state.deadlines.values():
         deadline.status = DeadlineStatus.pending  # every deadline, reminded and escalated
@@ -675,7 +687,7 @@ def rich_case_notices() -> list[Notification]:
         status_code=400,
         reason="The to email does not contain a valid address.",
     )
-    notices += failure_alerts(b.state, failure)
+    notices += failure_alerts(b.state, failure) + told
     b.add("case_closed", date(2027, 3, 2), reason="withdrawn")
     return notices + closure_notices(b.state)
 
@@ -696,23 +708,25 @@ def test_the_rich_case_covers_every_kind_role_and_deadline_key() -> None:
     assert {n.kind for n in RICH} == set(NoticeKind)
     assert {n.role for n in RICH} == set(Role)
     prefixes = {n.deadline.key.split(":")[0] for n in RICH if n.deadline}
-    assert prefixes == set(WHAT_TO_DO)
+    assert prefixes == set(WHAT_TO_DO) | set(PARENT_REMINDERS)
 
 
 @pytest.mark.parametrize("n", RICH, ids=lambda n: n.key.removeprefix(f"{REF}/"))
 def test_render_fills_every_placeholder_and_names_the_date(n: Notification) -> None:
     email = render(n, COUNCIL)
-    for part in (email.subject, email.text, email.html):
+    for part in (email.subject, email.text):
         assert "{" not in part and "}" not in part
-    assert email.text.startswith(f"Dear {n.to.name},")
-    assert email.text.rstrip().endswith("Rutland County Council SEND team")
+    assert not re.search(r"\{\w*\}", email.html)  # the HTML's <style> has CSS braces
+    assert email.text.startswith(f"RUTLAND COUNTY COUNCIL\n\nDear {n.to.name},")
+    assert "\n\nRutland County Council SEND team\n\n---\n\n" in email.text
     if n.deadline is not None:
         when = format_long_date(n.deadline.due)
         assert re.fullmatch(
             r"(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day \d{1,2} [A-Z][a-z]+ \d{4}", when
         )
         assert when in email.text
-        assert n.deadline.title in email.text
+        if n.role not in (Role.parent, Role.second_contact):
+            assert n.deadline.title in email.text  # parents get plain words, not titles
     for secret in PERSONAL:
         assert secret not in email.subject
     assert REF in email.subject
@@ -727,25 +741,25 @@ def test_parent_emails_say_where_to_get_help_and_staff_emails_the_basis() -> Non
     assert PARENT_NOTICES and STAFF_NOTICES
     for n in PARENT_NOTICES:
         text = render(n, COUNCIL).text
-        assert "Where to get help:" in text
-        assert COUNCIL.ipsea_url in text and COUNCIL.sendiass_url in text
+        assert "Get help" in text
+        assert COUNCIL.ipsea_url in text and COUNCIL.local_offer_url in text
         assert "Legal basis" not in text
     for n in STAFF_NOTICES:
         text = render(n, COUNCIL).text
-        assert f"Legal basis: {n.deadline.basis}." in text
-        assert "Where to get help:" not in text
+        assert f"Legal basis: {reader_basis(n.deadline.basis)}." in text
+        assert "Get help" not in text
 
 
 def test_reminder_wording() -> None:
     b = CaseBuilder(make_case(decision_date=AUTUMN))
     today = render(of(due_notices(b.state, utc(2026, 11, 5, 9)), "appeal")[0], COUNCIL)
     assert today.subject == (
-        f"Reminder for case {REF}: Appeal received by the tribunal by Thursday 5 November 2026"
+        f"Your appeal must reach the SEND Tribunal by Thursday 5 November 2026 (case {REF})"
     )
-    assert "this is due today, on Thursday 5 November 2026" in today.text
+    assert "by Thursday 5 November 2026. That is today." in today.text
     assert "before 5pm" in today.text
     early = render(of(due_notices(b.state, utc(2026, 10, 22, 8)), "appeal")[0], COUNCIL)
-    assert "this is due in 14 days, on Thursday 5 November 2026" in early.text
+    assert "by Thursday 5 November 2026. That is in 14 days." in early.text
 
 
 def test_escalation_and_late_notice_wording() -> None:
@@ -754,13 +768,17 @@ def test_escalation_and_late_notice_wording() -> None:
     b.refresh(date(2026, 12, 2))
     due = {n.kind: n for n in due_notices(b.state, utc(2026, 12, 2, 9))}
     escalation = render(due[NoticeKind.escalation], COUNCIL)
-    assert escalation.subject.startswith(f"Missed deadline on case {REF}:")
+    assert escalation.subject.startswith("Overdue: Council sends the tribunal its response")
+    assert escalation.subject.endswith(f"(case {REF}, escalation 1)")
     assert "Tuesday 1 December 2026" in escalation.subject
     assert "This is escalation 1." in escalation.text
     assert "HESC Rules r.21" in escalation.text
     late = render(due[NoticeKind.late_notice], COUNCIL)
-    assert late.subject == f"Update on case {REF}: a deadline has been missed"
-    assert "should have done this by Tuesday 1 December 2026" in late.text
+    assert late.subject == (
+        "The council is late: they had to send the SEND Tribunal its answer to your appeal "
+        f"by Tuesday 1 December 2026 (case {REF})"
+    )
+    assert "answer to your appeal by Tuesday 1 December 2026." in late.text
 
 
 @pytest.mark.parametrize("reason", sorted(CLOSED_REASONS))
@@ -769,7 +787,7 @@ def test_closure_email_gives_the_reason(reason: str) -> None:
     b.state.closed_reason = reason
     (parent, _caseworker) = closure_notices(b.state)
     email = render(parent, COUNCIL)
-    assert email.subject == f"Your SEND case {REF} is closed"
+    assert email.subject == f"Your SEND case is closed (case {REF})"
     assert CLOSED_REASONS[reason] in email.text
     assert "{" not in email.text
 

@@ -49,11 +49,20 @@ def test_table_covers_every_stable_key() -> None:
 
 def test_unconfirmed_rows_are_exactly_those_the_doc_marks() -> None:
     unconfirmed = {r.name for r in ts.RULES if not r.confirmed}
+    # docs/law-unconfirmed.md lists each of these with what was checked and what is open
     assert unconfirmed == {
         "mediation_certificate.withdrawn",
+        "icb_mediation_notice",  # regs 35-37: numbering
+        "mediation_session",  # reg 37: numbering
+        "mediation_session.health_only",
+        "mediation_date_notice",  # regulation number
+        "mediation_certificate.not_arranged",  # reg 38: numbering
+        "mediation_certificate.concluded",  # reg 39: numbering
         "order.reconsider.reconsider",
         "order.continue_and_amend.continue",
         "order.continue_and_amend.amended_plan",
+        "set_aside_application",  # r.45(2): primary text not read
+        "recommendation_response",  # reg 6: the start date
     }
 
 
@@ -169,7 +178,10 @@ def test_appeal_ending_on_24_december_saturday_uses_r12_2_only() -> None:
     # observed) are holidays -> Wed 28 Dec 2022. (Literal reading; the safer, earlier date.)
     spec = ts.appeal(date(2022, 10, 24), None, CAL)
     assert spec.due == date(2022, 12, 28)
-    assert "r.12(3)(a)" not in spec.note
+    assert "so r.12(3)(a) moves it" not in spec.note
+    # ...but whether r.12(3)(a) then applies to the moved date is unconfirmed: staff see it
+    assert not spec.confirmed
+    assert "earlier date is kept" in spec.note
 
 
 def test_appeal_on_an_extra_configured_day() -> None:
@@ -248,8 +260,8 @@ def test_mediation_contact_is_two_months_and_never_moved() -> None:
     [
         (CertificateTrigger.declined, "SEND Regs reg 34", True),
         (CertificateTrigger.withdrawn, "SEND Regs reg 34 (applied to a withdrawal", False),
-        (CertificateTrigger.not_arranged, "SEND Regs reg 38 (numbering unconfirmed)", True),
-        (CertificateTrigger.concluded, "SEND Regs reg 39 (numbering unconfirmed)", True),
+        (CertificateTrigger.not_arranged, "SEND Regs reg 38 (numbering unconfirmed)", False),
+        (CertificateTrigger.concluded, "SEND Regs reg 39 (numbering unconfirmed)", False),
     ],
 )
 def test_certificate_over_christmas_2026(
@@ -283,7 +295,7 @@ def test_icb_notice_three_working_days() -> None:
     assert spec.key == "icb_mediation_notice"
     assert spec.due == date(2026, 4, 9)
     assert spec.party is Party.council
-    assert spec.confirmed and "numbering unconfirmed" in spec.basis
+    assert not spec.confirmed and "numbering unconfirmed" in spec.basis
     assert spec.escalate_from == date(2026, 4, 10)
 
 
@@ -292,7 +304,7 @@ def test_mediation_session_thirty_calendar_days() -> None:
     assert spec.key == "mediation_session"
     assert spec.due == date(2027, 1, 9)  # Sat: calendar days, not moved
     assert spec.party is Party.council
-    assert spec.basis == "SEND Regs reg 37"
+    assert spec.basis == "SEND Regs reg 37 (numbering unconfirmed)"
     assert spec.escalate_from == date(2027, 1, 11)  # Mon
     health = ts.mediation_session(date(2026, 12, 10), CAL, health_only=True)
     assert health.party is Party.health
@@ -309,7 +321,7 @@ def test_recommendation_response_five_weeks() -> None:
     assert spec.key == "recommendation_response:2"
     assert spec.due == date(2027, 2, 12)  # Fri
     assert spec.party is Party.health
-    assert spec.basis == "Recommendations Regs reg 6"
+    assert spec.basis == "Recommendations Regs reg 6 (start date unconfirmed)"
     assert spec.escalate_from == date(2027, 2, 15)  # Mon
     social = ts.recommendation_response(date(2027, 1, 8), 1, Party.social_care, CAL)
     assert social.party is Party.social_care
@@ -357,7 +369,8 @@ def test_order_steps_opposed(order: OrderType) -> None:
     assert got == [(f"order:3:{step}", due, ok) for step, due, ok in EXPECTED_STEPS[order]]
     for s in specs:
         assert s.party is Party.council
-        assert s.basis == "SEND Regs reg 44(2)"
+        letter = {OrderType.cease_plan: "(a)", OrderType.assess: "(b)", OrderType.make_plan: "(c)"}
+        assert s.basis == "SEND Regs reg 44(2)" + letter.get(order, "")
         assert s.escalate_from == CAL.next_working_day(s.due)
 
 

@@ -6,19 +6,20 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 
 from ehcp.models import Case, parse_event
 from ehcp.notices import Notification
@@ -35,6 +36,8 @@ class Harness:
     settings: Settings
     worker: Worker
     started: list[WorkflowHandle] = field(default_factory=list)
+    #: what a scenario's set-up provides beside settings (a fake SendGrid, a fault switch)
+    extras: dict[str, Any] = field(default_factory=dict)
 
     async def today(self) -> date:
         return london_date(await self.env.get_current_time())
@@ -96,15 +99,21 @@ class Harness:
 
 
 @asynccontextmanager
-async def harness(env: WorkflowEnvironment, tmp_path: Path, **overrides) -> AsyncIterator[Harness]:
+async def harness(
+    env: WorkflowEnvironment,
+    tmp_path: Path,
+    interceptors: Sequence[Interceptor] = (),
+    extras: dict[str, Any] | None = None,
+    **overrides,
+) -> AsyncIterator[Harness]:
     overrides.setdefault("sent_ledger_dir", tmp_path / "sent-ledger")
     settings = Settings(
         task_queue=f"test-{uuid.uuid4()}", outbox_dir=tmp_path / "outbox", **overrides
     )
     with ThreadPoolExecutor(max_workers=8) as executor:
-        worker = build_worker(env.client, settings, executor)
+        worker = build_worker(env.client, settings, executor, interceptors)
         async with worker:
-            h = Harness(env=env, settings=settings, worker=worker)
+            h = Harness(env=env, settings=settings, worker=worker, extras=extras or {})
             try:
                 yield h
             finally:

@@ -19,7 +19,7 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from ehcp.models import parse_event
-from ehcp.payloads import EventReceipt
+from ehcp.payloads import EventReceipt, event_digest
 from tests.conftest import TEMPORAL
 from tests.workflow.harness import Harness, harness, make_case
 from workflows.disagreement import DisagreementWorkflow
@@ -232,11 +232,13 @@ async def test_the_same_update_id_is_applied_once(env, tmp_path):
         await assert_sound(h, handle, [first, accepted(results)[0], held])
 
 
-async def test_update_ids_are_not_remembered_across_continue_as_new(env, tmp_path):
+async def test_update_ids_are_remembered_across_continue_as_new(env, tmp_path):
     async with harness(env, tmp_path) as h:
         handle, today = await start(h, "RUT-UID-2", history_limit=30)
         first = await record(handle, "way_forward_meeting_requested", "bo-2001", date=today)
         assert isinstance(first, EventReceipt)
+        sent = parse_event({"kind": "way_forward_meeting_requested", "date": today})
+        assert first.digest == event_digest(sent)
         first_run = (await handle.describe()).run_id
         for n in range(1, 8):
             await h.event(
@@ -249,11 +251,17 @@ async def test_update_ids_are_not_remembered_across_continue_as_new(env, tmp_pat
         while (await handle.describe()).run_id == first_run:
             assert time.monotonic() < deadline, "the case never continued as new"
             await asyncio.sleep(0.1)
-        # The new run has never seen update bo-2001: the retry runs again, and the
-        # workflow's own duplicate check refuses it. Nothing is recorded twice.
+        # The new run carries the receipts of the old one: the retry gets the first receipt
+        # back, as it would have within one run, and nothing is applied again.
         retry = await record(handle, "way_forward_meeting_requested", "bo-2001", date=today)
-        assert isinstance(retry, WorkflowUpdateFailedError)
-        assert ALREADY in str(retry.cause) and "as event 1" in str(retry.cause)
+        assert retry == first
+        # A different event under a taken id: the first receipt, whose digest is not that of
+        # the event sent (the client compares them and reports the clash).
+        other = await record(handle, "mediation_adviser_contacted", "bo-2001", date=today)
+        assert other == first
+        clash = parse_event({"kind": "mediation_adviser_contacted", "date": today})
+        assert other.digest != event_digest(clash)
         timeline = (await h.timeline(handle)).events
         assert [e.event.kind for e in timeline].count("way_forward_meeting_requested") == 1
+        assert "mediation_adviser_contacted" not in [e.event.kind for e in timeline]
         assert [e.seq for e in timeline] == list(range(1, 9))

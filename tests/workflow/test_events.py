@@ -92,8 +92,7 @@ async def test_each_rejection_is_refused_by_the_validator_and_changes_nothing(ti
         assert after.events == before_status.events + 2
         assert await update_events(handle) == before_updates + 2  # only the two accepted
 
-        await h.event(handle, "appeal_withdrawn", date=d0)
-        await h.event(handle, "case_closed", date=d0, reason="withdrawn")
+        await h.event(handle, "appeal_withdrawn", date=d0)  # nothing pending: it closes
         await handle.result()
         # a closed case: the workflow has completed, so the server itself refuses updates
         # (the CLI says "case ... is closed"; see tests/integration)

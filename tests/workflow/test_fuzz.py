@@ -51,6 +51,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from ehcp.case_state import ALLOWED_ORDERS
+from ehcp.later_clocks import RIGHT_KEYS
 from ehcp.models import Event, parse_event
 from ehcp.payloads import CaseStatus, CaseTimeline, EventReceipt, StartCase, workflow_id
 from ehcp.settings import Settings
@@ -651,7 +652,9 @@ class CaseMachine(RuleBasedStateMachine):
         assert set(self.seen) == {d.key for d in status.deadlines}, "a deadline disappeared"
         assert status.next_due == min(pending, default=None)
         owed = any(
-            d.status == S.missed and d.party not in (Party.parent, Party.everyone)
+            d.status == S.missed
+            and d.party not in (Party.parent, Party.everyone)
+            and not d.key.startswith(RIGHT_KEYS)  # an unused right to challenge is not late
             for d in status.deadlines
         )
         assert status.overdue == (owed and not self.closed)

@@ -1,0 +1,132 @@
+"""Bearer API keys: who is calling. Keys are never logged; a failed authentication is logged
+with the key's id only, and limited per client address (the `limits` library)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Annotated
+
+from cachetools import TTLCache
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from service.callers import Caller, Permission
+from service.errors import ServiceError
+from store.api_keys import ApiKeys, key_id_of
+
+log = logging.getLogger("ehcp.api.auth")
+
+bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="ehcp_<key id>_<secret>",
+    description="An API key from `starter.py api-key create` (or POST /api/v1/api-keys).",
+)
+
+
+class Unauthenticated(ServiceError):
+    http_status = 401
+    slug = "not-authenticated"
+    title = "Not authenticated"
+
+
+class TooManyFailures(ServiceError):
+    http_status = 429
+    slug = "too-many-failed-authentications"
+    title = "Too many failed authentications"
+
+
+#: seconds a successful authentication is remembered by this process (a revocation made
+#: elsewhere, e.g. by `starter.py api-key revoke`, takes effect within this time)
+AUTH_CACHE_S = 5.0
+
+
+class KnownKeys:
+    """Recently verified keys -> their caller, so that each request does not read the
+    database; keyed by the key's hash, never the key itself."""
+
+    def __init__(self, ttl_s: float = AUTH_CACHE_S) -> None:
+        self._cache: TTLCache[str, Caller] = TTLCache(maxsize=10_000, ttl=ttl_s)
+
+    @staticmethod
+    def _id(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def get(self, token: str) -> Caller | None:
+        return self._cache.get(self._id(token))
+
+    def put(self, token: str, caller: Caller) -> None:
+        self._cache[self._id(token)] = caller
+
+    def forget_all(self) -> None:
+        """After a revocation through this process: no delay at all."""
+        self._cache.clear()
+
+
+class FailureLimiter:
+    """At most `rate` failed authentications per client address (e.g. "20/minute")."""
+
+    def __init__(self, rate: str) -> None:
+        self.item = parse(rate)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def blocked(self, client: str) -> bool:
+        return not self.limiter.test(self.item, client)
+
+    def failed(self, client: str) -> None:
+        self.limiter.hit(self.item, client)
+
+
+async def current_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Caller:
+    """The caller a request's key stands for; 401 when missing, malformed, unknown or revoked;
+    429 after too many failures from the same address."""
+    keys: ApiKeys = request.app.state.keys
+    limiter: FailureLimiter = request.app.state.auth_failures
+    client = request.client.host if request.client else "unknown"
+    if limiter.blocked(client):
+        raise TooManyFailures("too many failed authentications from this address; wait a minute")
+    if credentials is None:
+        raise Unauthenticated("send an API key: Authorization: Bearer ehcp_...")
+    known: KnownKeys = request.app.state.known_keys
+    caller = known.get(credentials.credentials)
+    if caller is not None:
+        return caller
+    caller = await run_in_threadpool(keys.authenticate, credentials.credentials)
+    if caller is not None:
+        known.put(credentials.credentials, caller)
+    if caller is None:
+        limiter.failed(client)
+        log.warning(
+            "authentication failed from %s (key id %s)",
+            client,
+            key_id_of(credentials.credentials) or "none: malformed key",
+        )
+        raise Unauthenticated("the API key is unknown, revoked or malformed")
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def allowed(permission: Permission):
+    """A dependency: the caller, once its role is known to allow `permission` (checked before
+    the body, so a caller who may not do something learns that first)."""
+
+    async def check(caller: CallerDep) -> Caller:
+        caller.require(permission)
+        return caller
+
+    return Depends(check)
+
+
+Reader = Annotated[Caller, allowed(Permission.read)]
+Starter = Annotated[Caller, allowed(Permission.start)]
+Recorder = Annotated[Caller, allowed(Permission.record_event)]
+KeyManager = Annotated[Caller, allowed(Permission.manage_keys)]

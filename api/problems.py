@@ -1,0 +1,151 @@
+"""Errors as RFC 9457 problem documents (application/problem+json), never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from ehcp.models import EVENT_KINDS
+from service.errors import BadInput, FieldError, ServiceError, json_pointer
+
+log = logging.getLogger("ehcp.api")
+
+PROBLEM_JSON = "application/problem+json"
+#: problem types are relative URIs under this path (RFC 9457 section 3.1.1)
+TYPE_BASE = "/api/problems/"
+
+
+class FieldProblem(BaseModel):
+    """One bad field of a request."""
+
+    pointer: str = Field(description="RFC 6901 JSON pointer into the part named by `in`")
+    where: str = Field(alias="in", description="body, query, path or header")
+    detail: str = Field(description="what is wrong and what is allowed")
+
+    model_config = {"populate_by_name": True}
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(description="a URI reference naming the kind of problem")
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="for invalid input: each bad field"
+    )
+
+
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(type=TYPE_BASE + slug, title=title, status=status, detail=detail, errors=errors)
+    return JSONResponse(
+        body.model_dump(mode="json", by_alias=True, exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _field_problems(errors: list[FieldError], where: str = "body") -> list[FieldProblem]:
+    return [FieldProblem(pointer=e.pointer, where=where, detail=e.message) for e in errors]
+
+
+def service_problem(error: ServiceError) -> JSONResponse:
+    errors = _field_problems(error.errors) if isinstance(error, BadInput) else None
+    headers = {429: {"Retry-After": "1"}, 401: {"WWW-Authenticate": "Bearer"}}.get(
+        error.http_status
+    )
+    return problem_response(
+        error.http_status, error.slug, error.title, error.message, errors, headers
+    )
+
+
+def _validation_problems(exc: RequestValidationError) -> list[FieldProblem]:
+    problems = []
+    for item in exc.errors():
+        loc = tuple(item.get("loc", ()))
+        where, loc = (str(loc[0]), loc[1:]) if loc else ("body", ())
+        message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+        if item.get("type") == "union_tag_not_found":
+            message = f"missing (allowed kinds: {', '.join(EVENT_KINDS)})"
+            loc = ("kind",)
+        elif item.get("type") == "union_tag_invalid":
+            loc = ("kind",)
+        elif loc and loc[0] in EVENT_KINDS:
+            loc = loc[1:]  # the union's tag is not a field of the body
+        if where in ("query", "path", "header"):
+            loc = loc[:1] + tuple(p for p in loc[1:] if not isinstance(p, int))
+        problems.append(FieldProblem(pointer=json_pointer(loc), where=where, detail=message))
+    return problems
+
+
+def install(app: FastAPI) -> None:
+    """Every error the app can raise, as a problem document."""
+
+    @app.exception_handler(ServiceError)
+    async def _service(_request: Request, exc: ServiceError) -> JSONResponse:
+        return service_problem(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = _validation_problems(exc)
+        detail = "; ".join(f"{p.where} {p.pointer or '/'}: {p.detail}" for p in problems)
+        return problem_response(422, "invalid-input", "Invalid input", detail, problems)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI: a body that is not even text (bad UTF-8)
+            problem = FieldProblem(pointer="", where="body", detail="not valid UTF-8 JSON")
+            return problem_response(
+                422, "invalid-input", "Invalid input", "body: not valid UTF-8 JSON", [problem]
+            )
+        titles = {401: "Not authenticated", 404: "Not found", 405: "Method not allowed"}
+        title = titles.get(exc.status_code, "HTTP error")
+        slug = title.lower().replace(" ", "-")
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        return problem_response(
+            exc.status_code, slug, title, detail, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        # the trace goes to the server log only; the caller gets a plain problem
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return problem_response(
+            500, "internal", "Internal error", "the service failed; the error is logged"
+        )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries: each status answered with a Problem."""
+    descriptions = {
+        401: "no or bad credentials",
+        403: "the key's role does not allow this",
+        404: "no such case (or one of another council: the same answer)",
+        409: "refused: duplicate case, event refused by the case, event id reused",
+        422: "invalid input; `errors` has a JSON pointer per bad field",
+        429: "too many events in flight on the case, or too many failed authentications",
+        503: "Temporal unreachable",
+    }
+    return {
+        status: {
+            "description": descriptions[status],
+            "model": Problem,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

@@ -1,0 +1,168 @@
+"""/api/v1/cases and /api/v1/deadlines: the case operations over HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header, Path, Query, Response, status
+from pydantic import BaseModel, Field
+
+from api.auth import Reader, Recorder, Starter
+from api.deps import CasesDep, SettingsDep
+from api.examples import CASE_EXAMPLE, event_examples
+from api.problems import problem_responses
+from ehcp.deadline import DeadlineSpec
+from ehcp.models import CASE_REF_PATTERN, Case, Event
+from ehcp.payloads import CaseStatus, CaseTimeline, EventReceipt
+from ehcp.uktime import london_date
+from service.deadlines import DeadlinesRequest, deadlines
+from service.errors import BadInput
+from service.inputs import check_case, check_event
+from service.listing import CaseFilter
+from service.models import CasePage, StartedCase
+
+router = APIRouter(prefix="/api/v1")
+
+EVENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$"
+CaseRefPath = Annotated[
+    str,
+    Path(
+        pattern=CASE_REF_PATTERN.pattern,
+        max_length=40,
+        description="the case reference, e.g. RUT-2026-0042",
+        examples=["RUT-2026-0042"],
+    ),
+]
+READ = problem_responses(401, 403, 404, 422, 429, 503)
+
+
+class ListQuery(CaseFilter):
+    """The list's filters, and where the page starts."""
+
+    cursor: str | None = Field(
+        default=None, max_length=4000, description="next_cursor of the previous page"
+    )
+    limit: int = Field(default=100, ge=1, le=1000, description="cases per page")
+
+
+def _json(model: BaseModel) -> Response:
+    # the model came from the workflow already validated: serialise it once, not again
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+def _today():
+    return london_date(datetime.now(UTC))
+
+
+@router.post(
+    "/cases",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StartedCase,
+    responses=problem_responses(401, 403, 409, 422, 429, 503),
+    summary="Start a case",
+    tags=["cases"],
+)
+async def start_case(
+    caller: Starter,
+    cases: CasesDep,
+    case: Annotated[Case, Body(openapi_examples={"refusal": {"value": CASE_EXAMPLE}})],
+    response: Response,
+) -> StartedCase:
+    """Start a case from the council's decision letter. `council` defaults to the key's
+    council (another is refused). A case reference names one disagreement for good: starting
+    it again is refused with 409, whatever state the first is in."""
+    checked = check_case(case.model_dump(mode="json", exclude_unset=True), _today(), caller.council)
+    started = await (await cases.get()).start(caller, checked)
+    response.headers["Location"] = f"/api/v1/cases/{started.case_ref}"
+    return started
+
+
+@router.get(
+    "/cases",
+    response_model=CasePage,
+    responses=problem_responses(401, 403, 422, 429, 503),
+    summary="List cases",
+    tags=["cases"],
+)
+async def list_cases(
+    caller: Reader,
+    cases: CasesDep,
+    query: Annotated[ListQuery, Query()],
+) -> CasePage:
+    """Cases of the key's council, filtered (all filters together), newest first, a page at
+    a time; pass `next_cursor` back as `cursor` (with the same filters) for the next page."""
+    flt = CaseFilter(**query.model_dump(exclude={"cursor", "limit"}))
+    if flt.council is not None and caller.council is not None and flt.council != caller.council:
+        raise BadInput.at(
+            "/council", f"your key is for council {caller.council} (allowed: {caller.council})"
+        )
+    return await (await cases.get()).list_cases(
+        caller, flt, page_size=query.limit, cursor=query.cursor
+    )
+
+
+@router.get(
+    "/cases/{case_ref}",
+    response_model=CaseStatus,
+    responses=READ,
+    summary="A case's status and deadlines",
+    tags=["cases"],
+)
+async def case_status(caller: Reader, cases: CasesDep, case_ref: CaseRefPath) -> Response:
+    """Stage, and every deadline with its due date (UK), who acts, legal basis and status."""
+    return _json(await (await cases.get()).status(caller, case_ref))
+
+
+@router.get(
+    "/cases/{case_ref}/timeline",
+    response_model=CaseTimeline,
+    responses=READ,
+    summary="A case's events",
+    tags=["cases"],
+)
+async def case_timeline(caller: Reader, cases: CasesDep, case_ref: CaseRefPath) -> CaseTimeline:
+    """Every accepted event, in order."""
+    return await (await cases.get()).timeline(caller, case_ref)
+
+
+@router.post(
+    "/cases/{case_ref}/events",
+    response_model=EventReceipt,
+    responses=problem_responses(401, 403, 404, 409, 422, 429, 503),
+    summary="Record an event",
+    tags=["cases"],
+)
+async def record_event(
+    caller: Recorder,
+    cases: CasesDep,
+    case_ref: CaseRefPath,
+    event: Annotated[Event, Body(openapi_examples=event_examples())],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            pattern=EVENT_ID_PATTERN,
+            description="your system's id for this event (the Temporal update id): sending "
+            "it again returns the first receipt; the same key with a different event is 409",
+        ),
+    ] = None,
+) -> EventReceipt:
+    """Record one event. `recorded_by` is the key's name: leave it out (another is refused)."""
+    data = {**event.model_dump(mode="json", exclude_unset=True), "kind": event.kind}
+    checked = check_event(data, _today(), recorded_by=caller.name)
+    return await (await cases.get()).record_event(caller, case_ref, checked, idempotency_key)
+
+
+@router.get(
+    "/deadlines",
+    response_model=list[DeadlineSpec],
+    responses=problem_responses(401, 403, 422, 429),
+    summary="Deadline calculator",
+    tags=["deadlines"],
+)
+async def calculate_deadlines(
+    caller: Reader, settings: SettingsDep, request: Annotated[DeadlinesRequest, Query()]
+) -> list[DeadlineSpec]:
+    """Every statutory deadline that follows from the dates given (no case needed), soonest
+    first, each with who acts and its legal basis."""
+    return deadlines(request, settings)

@@ -1,0 +1,167 @@
+"""Mutation check: does replaying the stored histories catch small reorderings of the workflow?
+
+    .venv/bin/python scripts/mutation_check.py          # a table: each mutation, caught or not
+
+Each mutation is one small textual edit of workflows/disagreement.py (swap two statements,
+reverse a batch, drop a command, ...). The mutant is loaded as a module of its own and every
+stored history that must replay (tests/workflow/test_replay.py's GENERATIONS) is replayed
+against it; a mutation is *caught* when at least one history fails. What replay cannot see
+(argument values, timer durations, the order of messages inside one batch) is listed too:
+tests/workflow/test_mutations.py pins both lists, so a change in what the suite guards shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner  # noqa: E402
+
+SOURCE = ROOT / "workflows" / "disagreement.py"
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    what: str
+    old: str
+    new: str
+
+
+MUTATIONS = [
+    Mutation(
+        "swap-upsert-and-send",
+        "in a wake-up, send the due emails before upserting the search attributes",
+        "        self._upsert_search_attributes()  # sending changes no attribute; an event wakes "
+        "the loop\n        due = due_notices(state, self._now(), learned=self._learned())\n"
+        "        if self._told_of_responses:\n            due += told_notices(state)\n"
+        "        await self._send(due)",
+        "        due = due_notices(state, self._now(), learned=self._learned())\n"
+        "        if self._told_of_responses:\n            due += told_notices(state)\n"
+        "        await self._send(due)\n        self._upsert_search_attributes()",
+    ),
+    Mutation(
+        "closing-upsert-before-closure-emails",
+        "on closing, upsert the search attributes before the closure emails",
+        "        await self._send(closure_notices(self._state))\n"
+        "        await workflow.wait_condition(workflow.all_handlers_finished)\n"
+        "        self._upsert_search_attributes()",
+        "        self._upsert_search_attributes()\n"
+        "        await self._send(closure_notices(self._state))\n"
+        "        await workflow.wait_condition(workflow.all_handlers_finished)",
+    ),
+    Mutation(
+        "reverse-send-batch",
+        "send a wake-up's emails in reverse order (one batch either way)",
+        "        await self._send(due)",
+        "        await self._send(list(reversed(due)))",
+    ),
+    Mutation(
+        "no-staff-alerts",
+        "do not alert staff after a delivery failure",
+        "        await self._send(alerts)",
+        "        alerts.clear()",
+    ),
+    Mutation(
+        "new-timer-every-sleep",
+        "start a new timer every sleep even when the wake-up time is unchanged",
+        "        if running and wake_at == self._timer_at:\n            return\n",
+        "",
+    ),
+    Mutation(
+        "always-upsert",
+        "upsert every attribute at every wake-up, changed or not",
+        "        if changed:\n            workflow.upsert_search_attributes(changed)",
+        "        workflow.upsert_search_attributes(updates)",
+    ),
+    Mutation(
+        "closure-emails-after-handlers",
+        "wait for running handlers before, not after, the closure emails",
+        "        await self._send(closure_notices(self._state))\n"
+        "        await workflow.wait_condition(workflow.all_handlers_finished)\n",
+        "        await workflow.wait_condition(workflow.all_handlers_finished)\n"
+        "        await self._send(closure_notices(self._state))\n",
+    ),
+    Mutation(
+        "next-deadline-at-18",
+        "EhcpNextDeadline at 18:00 instead of 17:00 (a value, not a command)",
+        "london_to_utc(due, 17)",
+        "london_to_utc(due, 18)",
+    ),
+    Mutation(
+        "timer-minimum-two-seconds",
+        "a kept timer's shortest delay 2 s, not 1 s (a duration, not a command)",
+        "            delay = max(wake_at - self._now(), timedelta(seconds=1))",
+        "            delay = max(wake_at - self._now(), timedelta(seconds=2))",
+    ),
+    Mutation(
+        "drop-kept-timer-patch",
+        "take the kept-timer path without its patch (the 32018cd mistake)",
+        "        self._kept_timer = workflow.patched(KEPT_TIMER)",
+        "        self._kept_timer = True",
+    ),
+]
+
+
+def mutant(mutation: Mutation, folder: Path) -> type:
+    """The workflow class of the mutated source, loaded as a module of its own."""
+    text = SOURCE.read_text()
+    if text.count(mutation.old) != 1:
+        raise SystemExit(f"{mutation.name}: its edit no longer applies to {SOURCE.name}")
+    path = folder / f"mutant_{mutation.name.replace('-', '_')}.py"
+    path.write_text(text.replace(mutation.old, mutation.new))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module.DisagreementWorkflow
+
+
+async def caught_by(workflow_class: type) -> list[str]:
+    """The stored histories that fail to replay on `workflow_class`."""
+    from tests.workflow.test_replay import CONVERTER, FILES, load
+
+    replayer = Replayer(
+        workflows=[workflow_class],
+        data_converter=CONVERTER,
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    )
+    failed = []
+    for path in FILES:
+        result = await replayer.replay_workflow(await load(path), raise_on_replay_failure=False)
+        if result.replay_failure is not None:
+            failed.append(f"{path.parent.name}/{path.stem}")
+    return failed
+
+
+async def check() -> dict[str, list[str]]:
+    """mutation name -> histories that caught it ([]: replay does not see it)."""
+    found = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for mutation in MUTATIONS:
+            found[mutation.name] = await caught_by(mutant(mutation, Path(tmp)))
+    return found
+
+
+def main() -> int:
+    import logging
+
+    logging.disable(logging.WARNING)  # the replayer logs every failing task
+    found = asyncio.run(check())
+    for mutation in MUTATIONS:
+        files = found[mutation.name]
+        verdict = f"CAUGHT by {len(files)} histories" if files else "not caught"
+        print(f"{mutation.name:38} {verdict:26} {mutation.what}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

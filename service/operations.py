@@ -1,0 +1,296 @@
+"""The case operations on Temporal: start, record an event, status, timeline, list, readiness.
+
+`Cases(client, settings)` is used by the CLI and by the HTTP API alike. Each method takes the
+`Caller`, checks its permission, keeps it inside its council (another council's case is
+answered exactly as a missing one) and raises a `service.errors.ServiceError` on failure.
+Inputs arrive already checked (`service.inputs`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from pydantic import BaseModel
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from ehcp.models import Case, Event
+from ehcp.payloads import (
+    CaseStatus,
+    CaseTimeline,
+    EventReceipt,
+    StartCase,
+    event_digest,
+    workflow_id,
+)
+from ehcp.settings import Settings
+from ehcp.uktime import london_date
+from service.callers import Caller, Permission
+from service.errors import BadInput, Busy, Conflict, NotFound, ServiceError, Unavailable
+from service.listing import CaseFilter, decode_cursor, encode_cursor, visibility_query
+from service.models import CasePage, CaseSummary, StartedCase
+from workflows import search_attributes as sa
+from workflows.disagreement import DisagreementWorkflow
+
+T = TypeVar("T", bound=BaseModel)
+#: councils of cases seen, so that an event or query checks the council without a describe
+#: call each time (a case reference names one case, of one council, for good)
+COUNCIL_CACHE_SIZE = 100_000
+#: RPC failures that mean "Temporal is not there", not "the case said no"
+_UNAVAILABLE = {
+    RPCStatusCode.UNAVAILABLE,
+    RPCStatusCode.DEADLINE_EXCEEDED,
+    RPCStatusCode.CANCELLED,
+    RPCStatusCode.UNKNOWN,
+    RPCStatusCode.INTERNAL,
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _unavailable(error: RPCError) -> ServiceError:
+    return Unavailable(f"Temporal did not answer ({error.status.name}: {error.message})")
+
+
+class Cases:
+    """Case operations on one Temporal client."""
+
+    def __init__(self, client: Client, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+        self._councils: OrderedDict[str, str] = OrderedDict()
+
+    # -- start ------------------------------------------------------------------------------
+
+    async def start(self, caller: Caller, case: Case) -> StartedCase:
+        """Start a case. A case reference names one disagreement for good: a second start is
+        refused (Conflict) whether the first is running, closed, failed or terminated."""
+        caller.require(Permission.start)
+        if not caller.sees(case.council):
+            raise Conflict(f"case council {case.council} is not the council of your credentials")
+        attrs = TypedSearchAttributes(
+            [
+                SearchAttributePair(sa.CASE_REF, case.case_ref),
+                SearchAttributePair(sa.COUNCIL, case.council),
+                SearchAttributePair(sa.DECISION_TYPE, case.decision_type.value),
+            ]
+        )
+        try:
+            handle = await self.client.start_workflow(
+                DisagreementWorkflow.run,
+                StartCase(case=case),
+                id=workflow_id(case.case_ref),
+                task_queue=self.settings.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=attrs,
+            )
+        except WorkflowAlreadyStartedError:
+            raise Conflict(
+                f"case {case.case_ref} already exists (a case reference names one "
+                "disagreement for good, even once closed); it was not started again",
+                "case-exists",
+            ) from None
+        except RPCError as error:
+            raise _unavailable(error) from None
+        self._remember(case.case_ref, case.council)
+        return StartedCase(case_ref=case.case_ref, council=case.council, workflow_id=handle.id)
+
+    # -- reading a case ---------------------------------------------------------------------
+
+    def _remember(self, case_ref: str, council: str) -> None:
+        self._councils[case_ref] = council
+        self._councils.move_to_end(case_ref)
+        if len(self._councils) > COUNCIL_CACHE_SIZE:
+            self._councils.popitem(last=False)
+
+    def _missing(self, case_ref: str) -> NotFound:
+        return NotFound(f"no case {case_ref}")
+
+    async def _describe(self, caller: Caller, case_ref: str) -> tuple[WorkflowHandle, bool]:
+        """The case's handle and whether it is closed; NotFound for a missing case or one of
+        another council (the same answer, so existence does not leak)."""
+        handle = self.client.get_workflow_handle(workflow_id(case_ref))
+        try:
+            description = await handle.describe()
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                raise self._missing(case_ref) from None
+            raise _unavailable(error) from None
+        if description.workflow_type != "DisagreementWorkflow":
+            raise self._missing(case_ref)
+        council = description.typed_search_attributes.get(sa.COUNCIL)
+        if council is None:  # started before the council was set at start
+            status = await self._query(handle, case_ref, "status", CaseStatus)
+            council = status.council
+        self._remember(case_ref, council)
+        if not caller.sees(council):
+            raise self._missing(case_ref)
+        return handle, description.status != WorkflowExecutionStatus.RUNNING
+
+    async def _query(self, handle: WorkflowHandle, case_ref: str, name: str, result: type[T]) -> T:
+        try:
+            return await handle.query(name, result_type=result)
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                raise self._missing(case_ref) from None
+            raise _unavailable(error) from None
+        except WorkflowQueryFailedError as error:
+            raise Unavailable(f"case {case_ref} could not answer ({error})") from None
+
+    async def status(self, caller: Caller, case_ref: str) -> CaseStatus:
+        """The case's stage and deadlines (each with due date, party, legal basis, status)."""
+        caller.require(Permission.read)
+        known = self._councils.get(case_ref)
+        if known is not None and not caller.sees(known):
+            raise self._missing(case_ref)
+        if known is None:
+            await self._describe(caller, case_ref)
+        handle = self.client.get_workflow_handle(workflow_id(case_ref))
+        return await self._query(handle, case_ref, "status", CaseStatus)
+
+    async def timeline(self, caller: Caller, case_ref: str) -> CaseTimeline:
+        """Every accepted event, in order."""
+        caller.require(Permission.read)
+        known = self._councils.get(case_ref)
+        if known is not None and not caller.sees(known):
+            raise self._missing(case_ref)
+        if known is None:
+            await self._describe(caller, case_ref)
+        handle = self.client.get_workflow_handle(workflow_id(case_ref))
+        return await self._query(handle, case_ref, "timeline", CaseTimeline)
+
+    # -- events -----------------------------------------------------------------------------
+
+    async def record_event(
+        self, caller: Caller, case_ref: str, event: Event, event_id: str | None = None,
+        tries: int = 1,
+    ) -> EventReceipt:  # fmt: skip
+        """Record one event. `event_id` (the caller's own id; the Temporal update id) makes a
+        retry return the first receipt; the same id with a different event is refused.
+        `event.recorded_by` must already be the caller's identity (service.inputs.check_event).
+        `tries` > 1 waits for a slot when the case has its 10 events in flight (the CLI);
+        otherwise Busy at once (the API answers 429 and the client retries)."""
+        caller.require(Permission.record_event)
+        handle, closed = await self._describe(caller, case_ref)
+        if closed:
+            raise Conflict(
+                f"case {case_ref} is closed; a closed case accepts no more events", "case-closed"
+            )
+        # update ids are plaintext on the server: never the caller's name (personal data)
+        update_id = event_id or f"{'cli' if caller.operator else 'api'}:{uuid.uuid4()}"
+        digest = event_digest(event)
+        for attempt in range(tries):
+            try:
+                receipt = await handle.execute_update(
+                    DisagreementWorkflow.record_event, event, id=update_id,
+                    result_type=EventReceipt,
+                )  # fmt: skip
+                break
+            except WorkflowUpdateFailedError as error:
+                cause = error.cause
+                message = getattr(cause, "message", None) or str(cause or error)
+                raise Conflict(f"event refused: {message}", "event-refused") from None
+            except RPCError as error:
+                if error.status == RPCStatusCode.NOT_FOUND:  # closed meanwhile
+                    raise Conflict(
+                        f"case {case_ref} is closed; a closed case accepts no more events",
+                        "case-closed",
+                    ) from None
+                if error.status != RPCStatusCode.RESOURCE_EXHAUSTED:
+                    raise _unavailable(error) from None
+                if attempt == tries - 1:
+                    raise Busy(f"case {case_ref} is busy; try again shortly") from None
+                await asyncio.sleep(0.2 * 2**attempt)
+        if receipt.digest is not None and receipt.digest != digest:
+            raise Conflict(
+                f"event id {event_id} was already used for event {receipt.seq}, a different "
+                "event; nothing was recorded",
+                "event-id-reused",
+            )
+        return receipt
+
+    # -- list -------------------------------------------------------------------------------
+
+    async def list_cases(
+        self, caller: Caller, flt: CaseFilter, page_size: int = 100, cursor: str | None = None
+    ) -> CasePage:
+        """One page of cases matching `flt` (newest first, as Temporal lists them);
+        `next_cursor` continues it. A council-bound caller sees only its council."""
+        caller.require(Permission.read)
+        if caller.council is not None:
+            flt = flt.model_copy(update={"council": caller.council})
+        query = visibility_query(flt, london_date(now()))
+        token = decode_cursor(cursor, query) if cursor else None
+        pages = self.client.list_workflows(query, page_size=page_size, next_page_token=token)
+        try:
+            await pages.fetch_next_page()
+        except RPCError as error:
+            if error.status == RPCStatusCode.INVALID_ARGUMENT and token:
+                raise BadInput.at("/cursor", "this cursor has expired; list again") from None
+            raise _unavailable(error) from None
+        items = [summary(execution) for execution in pages.current_page or ()]
+        next_token = pages.next_page_token
+        return CasePage(
+            cases=items, next_cursor=encode_cursor(query, next_token) if next_token else None
+        )
+
+    async def list_all(self, caller: Caller, flt: CaseFilter) -> list[CaseSummary]:
+        """Every matching case, soonest next deadline first (the CLI's table)."""
+        cases: list[CaseSummary] = []
+        cursor = None
+        while True:
+            page = await self.list_cases(caller, flt, page_size=1000, cursor=cursor)
+            cases += page.cases
+            if not (cursor := page.next_cursor):
+                break
+        cases.sort(key=lambda c: (c.next_deadline is None, c.next_deadline, c.case_ref))
+        return cases
+
+    # -- health -----------------------------------------------------------------------------
+
+    async def workers_polling(self) -> int:
+        """How many workers poll the task queue for workflow tasks (raises Unavailable)."""
+        request = DescribeTaskQueueRequest(
+            namespace=self.settings.temporal_namespace,
+            task_queue=TaskQueue(name=self.settings.task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
+        try:
+            response = await self.client.workflow_service.describe_task_queue(
+                request, timeout=timedelta(seconds=5)
+            )
+        except RPCError as error:
+            raise _unavailable(error) from None
+        return len(response.pollers)
+
+
+def summary(execution) -> CaseSummary:
+    """A listed case, from its search attributes only (no query, no personal data)."""
+    attrs = execution.typed_search_attributes
+    next_deadline = attrs.get(sa.NEXT_DEADLINE)
+    return CaseSummary(
+        case_ref=attrs.get(sa.CASE_REF) or execution.id.removeprefix("ehcp-case-"),
+        council=attrs.get(sa.COUNCIL),
+        decision_type=attrs.get(sa.DECISION_TYPE),
+        stage=attrs.get(sa.STAGE),
+        next_deadline=london_date(next_deadline) if next_deadline else None,
+        overdue=bool(attrs.get(sa.OVERDUE)),
+        status=execution.status.name.lower() if execution.status else None,
+    )
