@@ -137,18 +137,43 @@ def test_negative_recommendations_are_refused() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("argument", "given"), [("orders", [OrderType.make_plan]), ("recommendations", 1)]
-)
-def test_orders_and_recommendations_need_the_tribunal_decision_date(
-    argument: str, given: object
-) -> None:
-    assert parts(refused(**{argument: given})) == (
-        argument,
+def test_orders_need_a_date_that_ends_the_appeal() -> None:
+    # Orders follow a tribunal decision, a reg 45 concession or an r.29 consent order.
+    message = "needs the tribunal decision date, the concession date or the consent order date"
+    assert parts(refused(orders=[OrderType.make_plan])) == (
+        "orders",
+        message,
+        "only together with one of those dates",
+        f"orders: {message} (allowed: only together with one of those dates)",
+    )
+
+
+def test_recommendations_need_the_tribunal_decision_date() -> None:
+    assert parts(refused(recommendations=1)) == (
+        "recommendations",
         "needs the tribunal decision date",
         "only together with the tribunal decision date",
-        f"{argument}: needs the tribunal decision date "
+        "recommendations: needs the tribunal decision date "
         "(allowed: only together with the tribunal decision date)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("tribunal_decision_date", "concession_date"),
+        ("tribunal_decision_date", "consent_order_date"),
+        ("concession_date", "consent_order_date"),
+    ],
+)
+def test_an_appeal_ends_once(first: str, second: str) -> None:
+    error = refused(**{first: date(2026, 12, 1), second: date(2026, 12, 2)})
+    allowed = "one of the tribunal decision date, the concession date, the consent order date"
+    assert parts(error) == (
+        second,
+        f"an appeal ends once; {first} is given too",
+        allowed,
+        f"{second}: an appeal ends once; {first} is given too (allowed: {allowed})",
     )
 
 

@@ -38,6 +38,7 @@ def appeal_spec(due: date, paragraph: str = "(i)", note: str | None = None) -> D
         basis=f"HESC Rules r.20(1)(c){paragraph}; r.12(3)(a); r.12(2)",
         confirmed=True,
         note=note,
+        rule="appeal.after_decision" if paragraph == "(i)" else "appeal.after_certificate",
     )
 
 
@@ -60,7 +61,7 @@ def test_order_row_builder_gives_the_whole_row() -> None:
         period=ts.Period(5, ts.Unit.weeks),
         starts_from="the day the order is made (default: the tribunal's decision date)",
         party=Party.council,
-        basis="SEND Regs reg 44(2)",
+        basis="SEND Regs reg 44(2)(c)",
         confirmed=True,
         order=OrderType.make_plan,
     )
@@ -160,6 +161,7 @@ def test_one_working_day_left_out_is_singular() -> None:
         confirmed=True,
         escalate_from=date(2027, 2, 15),
         note=SKIP_NOTE.format("1 working day was"),
+        rule="appeal_response",
     )
 
 
@@ -188,6 +190,7 @@ def test_a_date_the_tribunal_directs_replaces_the_count() -> None:
         escalate_from=date(2026, 8, 4),
         note="Saturday 1 August 2026 is not a working day (a Saturday), so r.12(2) moves it "
         "to the next working day.",
+        rule="appeal_response",
     )
 
 
@@ -205,9 +208,11 @@ def test_recommendation_response_names_who_replies(party: Party, who: str) -> No
         title=f"{who} reply in writing to recommendation 2",
         due=date(2027, 1, 5),
         party=party,
-        basis="Recommendations Regs reg 6",
-        confirmed=True,
+        # When the 5 weeks start is unconfirmed (docs/law-unconfirmed.md): decision date used.
+        basis="Recommendations Regs reg 6 (start date unconfirmed)",
+        confirmed=False,
         escalate_from=date(2027, 1, 6),
+        rule="recommendation_response",
     )
 
 
@@ -231,6 +236,7 @@ def test_unopposed_concession_reg_45_does_not_list_says_so() -> None:
         confirmed=False,
         escalate_from=date(2026, 12, 16),
         note="Reg 45 does not list this concession, so the reg 44 limit is used.",
+        rule="order.reconsider.reconsider",
     )
 
 
@@ -261,6 +267,7 @@ def test_agreed_action_names_the_party_and_notes_reg_42_4(
             confirmed=True,
             escalate_from=date(2026, 12, 16),
             note=note,
+            rule="agreement.other",
         )
     ]
 
@@ -279,6 +286,7 @@ def test_agreed_time_in_writing(by: Party, doer: str) -> None:
             basis="SEND Regs reg 42(5): time agreed in writing by the parties",
             confirmed=True,
             escalate_from=date(2027, 1, 11),
+            rule="agreement.agreed_time",
         )
     ]
 
@@ -307,6 +315,7 @@ def test_agreed_order_falls_to_the_council_with_reg_44_limits(by: Party, note: s
             confirmed=True,
             escalate_from=date(2027, 1, 6),
             note=note,
+            rule="order.make_plan.draft_plan",
         ),
         DeadlineSpec(
             key="agreement_action:2:final_plan",
@@ -317,6 +326,7 @@ def test_agreed_order_falls_to_the_council_with_reg_44_limits(by: Party, note: s
             confirmed=True,
             escalate_from=date(2027, 2, 17),
             note=note,
+            rule="order.make_plan.final_plan",
         ),
     ]
 
