@@ -11,7 +11,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 BENCH_ARGS ?=
-MUTATE_MODULES ?= timescales calendar case_state notices calculator uktime
+MUTATE_MODULES ?= timescales calendar case_state notices calculator uktime orders bounds \
+	later_clocks challenges
 MUTATE_JOBS ?= 1
 
 .PHONY: run test lint lock bench bench-scale mutate clean-data
