@@ -199,3 +199,20 @@ def test_orders_after_a_concession_or_consent_order_follow_the_earlier_deadlines
     ]
     assert {s.basis for s in specs[2:]} == {basis}
     assert [s.escalate_from for s in specs[2:]] == [date(2026, 12, 8), date(2027, 1, 19)]
+
+
+def test_orders_that_are_exactly_one_decision_types_whole_set_are_accepted() -> None:
+    # {assess, reconsider} is all that refusal_to_assess allows: a subset, not a proper one.
+    specs = calculate(
+        DECISION,
+        cal=CAL,
+        tribunal_decision_date=TRIBUNAL,
+        orders=[OrderType.assess, OrderType.reconsider],
+    )
+    # reg 44(2)(b): notify within 2 weeks, decide within 10, final plan within 14; soonest first
+    assert [s.key for s in specs if s.key.startswith("order:")] == [
+        "order:1:notify_assessment",
+        "order:2:reconsider",
+        "order:1:decide_not_to_issue",
+        "order:1:final_plan",
+    ]
