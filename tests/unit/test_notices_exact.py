@@ -183,3 +183,13 @@ def test_a_council_deadline_without_an_escalation_date_is_never_chased() -> None
     b.refresh(date(2026, 11, 20))
     assert b.status("mediation_session") == "missed"
     assert [n for n in due_notices(b.state, utc(2026, 11, 20, 9)) if n.kind != "reminder"] == []
+
+
+def test_the_day_has_ended_wake_up_keeps_the_cases_slot_when_timed_from_learning() -> None:
+    # The same case timed from when it learned of each deadline (NOTICES_AFTER_LEARNED):
+    # the wake-up at the end of the last day still carries the case's 867-second slot.
+    b = CaseBuilder(policy=ReminderPolicy(send_manager=MANAGER, spread_s=3600))
+    slot = timedelta(seconds=867)
+    assert next_wakeup(b.state, utc(2026, 11, 30, 12), learned=True) == utc(2026, 12, 1, 9) + slot
+    after = utc(2026, 12, 1, 9) + slot
+    assert next_wakeup(b.state, after, learned=True) == utc(2026, 12, 2, 0) + slot
