@@ -193,3 +193,37 @@ def test_the_day_has_ended_wake_up_keeps_the_cases_slot_when_timed_from_learning
     assert next_wakeup(b.state, utc(2026, 11, 30, 12), learned=True) == utc(2026, 12, 1, 9) + slot
     after = utc(2026, 12, 1, 9) + slot
     assert next_wakeup(b.state, after, learned=True) == utc(2026, 12, 2, 0) + slot
+
+
+# ----- a reminder whose time had passed when the case learned of the deadline (issue 10)
+# Both parent deadlines are due Tue 1 Dec 2026; reminders go at 09:00 London (GMT) 14, 7, 2
+# and 0 days before: Tue 17 Nov, Tue 24 Nov, Sun 29 Nov, Tue 1 Dec.
+
+
+def test_a_catch_up_reminder_goes_at_the_next_reminder_time_even_on_a_saturday() -> None:
+    # Learned Fri 27 Nov 10:00: the 7-day reminder is caught up at Sat 28 Nov 09:00, not Monday.
+    b = CaseBuilder(created=utc(2026, 11, 27, 10))
+    assert next_wakeup(b.state, utc(2026, 11, 27, 10), learned=True) == utc(2026, 11, 28, 9)
+
+
+def test_no_catch_up_when_a_planned_reminder_falls_at_the_same_moment() -> None:
+    # Learned Sat 28 Nov 10:00: the next reminder time is the 2-day reminder's own, which goes.
+    b = CaseBuilder(created=utc(2026, 11, 28, 10))
+    sent = due_notices(b.state, utc(2026, 11, 29, 9), learned=True)
+    assert sorted((n.key, n.days_before) for n in sent) == [
+        (f"{CASE_REF}/appeal@2026-12-01/reminder/2/parent", 2),
+        (f"{CASE_REF}/mediation_contact@2026-12-01/reminder/2/parent", 2),
+    ]
+
+
+def test_a_catch_up_reminder_on_the_due_day_itself_still_goes() -> None:
+    # Reminders 14 and 7 days before only; learned Mon 30 Nov 10:00: caught up Tue 1 Dec 09:00.
+    b = CaseBuilder(
+        created=utc(2026, 11, 30, 10), policy=ReminderPolicy(send_manager=MANAGER, offsets=[14, 7])
+    )
+    assert next_wakeup(b.state, utc(2026, 11, 30, 10), learned=True) == utc(2026, 12, 1, 9)
+    sent = due_notices(b.state, utc(2026, 12, 1, 9), learned=True)
+    assert sorted((n.key, n.days_before) for n in sent) == [
+        (f"{CASE_REF}/appeal@2026-12-01/reminder/7/parent", 0),
+        (f"{CASE_REF}/mediation_contact@2026-12-01/reminder/7/parent", 0),
+    ]
