@@ -67,6 +67,8 @@ def test_order_row_builder_gives_the_whole_row() -> None:
     )
     unconfirmed = ts._order(OrderType.reconsider, "reconsider", ts.weeks(2), "T", confirmed=False)
     assert unconfirmed.confirmed is False
+    # reg 44(2) has no lettered paragraph for reconsideration: the bare citation
+    assert unconfirmed.basis == "SEND Regs reg 44(2)"
 
 
 def test_a_rule_without_a_clock_says_so() -> None:
@@ -366,3 +368,14 @@ def test_christmas_august_rule_lands_on_the_first_working_day_after_the_window(
         assert due == _first_working_day_after(anchor)
     else:
         assert due == (raw if CAL.is_working_day(raw) else _first_working_day_after(raw))
+
+
+def test_a_weekend_move_into_august_keeps_the_earlier_date_unconfirmed() -> None:
+    # 31 May 2022 + 2 months = Sun 31 Jul 2022; r.12(2) gives Mon 1 Aug 2022, in August.
+    # Whether r.12(3)(a) then moves it again is open (docs/law-unconfirmed.md): kept, unconfirmed.
+    assert ts.appeal(date(2022, 5, 31), None, CAL) == appeal_spec(
+        date(2022, 8, 1),
+        note="Sunday 31 July 2022 is not a working day (a Sunday), so r.12(2) moves it to the "
+        "next working day. That day falls in the Christmas or August period; whether "
+        "r.12(3)(a) then moves it again is unconfirmed, so the earlier date is kept.",
+    ).model_copy(update={"confirmed": False})
