@@ -69,3 +69,17 @@ def test_an_untimed_route_is_pending_until_it_ends(started: str, ended: str) -> 
         assert nothing_pending(b.state) is False  # scheduled is still under way
     b.add(ended, date(2026, 10, 3), outcome="resolved")
     assert nothing_pending(b.state) is True
+
+
+def test_a_decision_set_aside_reopens_the_registered_appeal() -> None:
+    b = CaseBuilder()
+    b.add("mediation_adviser_contacted", date(2026, 10, 18))
+    b.add("mediation_certificate_issued", date(2026, 10, 19), certificate_kind="information_only")
+    registered = b.add("appeal_registered", date(2026, 10, 20), tribunal_ref="EH123/26/00042")
+    assert b.state.open_appeal() == registered
+    b.add("tribunal_decision", date(2027, 3, 1), outcome="allowed", orders=[])
+    assert b.state.open_appeal() is None
+    b.add("set_aside_applied", date(2027, 3, 5), by="council")
+    b.add("decision_set_aside", date(2027, 3, 20))
+    # the appeal is decided afresh: the registered appeal is open again
+    assert b.state.open_appeal() == registered
