@@ -216,3 +216,32 @@ def test_orders_that_are_exactly_one_decision_types_whole_set_are_accepted() -> 
         "order:1:decide_not_to_issue",
         "order:1:final_plan",
     ]
+
+
+def set_aside(decided: date) -> DeadlineSpec:
+    (spec,) = [
+        s
+        for s in calculate(date(2026, 6, 1), cal=CAL, tribunal_decision_date=decided)
+        if s.key == "set_aside_application:parent"
+    ]
+    return spec
+
+
+def test_one_day_left_out_is_singular() -> None:
+    # Decided Mon 30 Aug 2027: 31 August does not count; 28 days from 1 September: Tue 28 Sep.
+    spec = set_aside(date(2027, 8, 30))
+    assert (spec.due, spec.note) == (
+        date(2027, 9, 28),
+        "Days from 25 December to 1 January and in August do not count (r.12(3)(b)), so 1 day "
+        f"was left out. {STILL}",
+    )
+
+
+def test_a_last_day_on_a_saturday_moves_to_monday_with_its_note() -> None:
+    # Decided Sat 3 Oct 2026 + 28 days = Sat 31 Oct 2026; r.12(2): Mon 2 Nov 2026.
+    spec = set_aside(date(2026, 10, 3))
+    assert (spec.due, spec.note) == (
+        date(2026, 11, 2),
+        "Saturday 31 October 2026 is not a working day (a Saturday), so r.12(2) moves it to "
+        f"the next working day. {STILL}",
+    )
