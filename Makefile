@@ -3,14 +3,19 @@
 # `make bench` compares ours with a bare-SDK baseline at 1,000 open cases (about 5 minutes);
 # `make bench-scale` at 1,000 and 10,000 (about 15 minutes). Options go in BENCH_ARGS, e.g.
 # make bench BENCH_ARGS="--size 100000" or BENCH_ARGS="--smoke" (docs/performance.md).
+# `make mutate`: mutation testing of the legal core against the unit tests, one module at a
+# time on one process (docs/mutation-testing.md); MUTATE_MODULES=calendar for just one.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 BENCH_ARGS ?=
+MUTATE_MODULES ?= timescales calendar case_state notices calculator uktime orders bounds \
+	later_clocks challenges
+MUTATE_JOBS ?= 1
 
-.PHONY: run test lint lock bench bench-scale clean-data vendor-govuk
+.PHONY: run test lint lock bench bench-scale mutate clean-data vendor-govuk
 
 # The venv holds exactly what requirements-dev.lock names, each file checked against its hash
 # (`pip --require-hashes`); the project itself is installed without touching the index.
@@ -51,6 +56,16 @@ bench: $(STAMP)
 
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench --size 1000,10000 $(BENCH_ARGS)
+
+# A fresh mutants/ each time: mutmut keeps old verdicts for mutants it is not asked about.
+mutate: $(STAMP)
+	rm -rf mutants && mkdir mutants
+	for m in $(MUTATE_MODULES); do \
+		echo "mutating ehcp/$$m.py"; \
+		$(BIN)/mutmut run --max-children $(MUTATE_JOBS) "ehcp.$$m.*" > mutants/run-$$m.log 2>&1 \
+			|| { tail -n 30 mutants/run-$$m.log; exit 1; }; \
+	done
+	$(BIN)/python scripts/mutation_scores.py
 
 clean-data:
 	rm -rf data

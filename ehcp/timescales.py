@@ -525,6 +525,9 @@ def appeal(
         due,
         cal,
         key="appeal",
+        # One title either way: the (ii) row's title describes the rule ("if this is later"),
+        # not the deadline, which is already the later of the two.
+        title=rule("appeal.after_decision").title,
         basis=f"HESC Rules r.20(1)(c){paragraph}; r.12(3)(a); r.12(2)",
         confirmed=pushed is None,
         note=_join(which, christmas, weekend, pushed),
