@@ -16,6 +16,8 @@ from temporalio.testing import ActivityEnvironment
 from activities.names import SEND_BATCH_TIMEOUT
 from activities.notify import NotificationActivities, reader_groups
 from activities.senders import build_senders
+from ehcp.calculator import calculate
+from ehcp.calendar import WorkingDayCalendar
 from ehcp.notices import Role, due_notices
 from ehcp.settings import Settings
 from ehcp.uktime import london_to_utc
@@ -81,7 +83,16 @@ def test_a_retried_batch_sends_no_email_twice(tmp_path) -> None:
 async def test_a_case_sends_the_parent_one_email_per_wake_up(time_env, tmp_path) -> None:
     async with harness(time_env, tmp_path) as h:
         d0 = await h.today()
-        case = workflow_case("RUT-ONE-1", "plan_content", d0 - timedelta(days=40))
+        # The shared test server's clock is wherever earlier tests left it: take a decision
+        # date whose mediation_contact and appeal fall on the same day (not moved by the
+        # August or Christmas rule), as the calculator says.
+        cal = WorkingDayCalendar.from_settings(Settings())
+        for back in range(40, 100):
+            decided = d0 - timedelta(days=back)
+            due = {s.key: s.due for s in calculate(decided, cal=cal)}
+            if due["mediation_contact"] == due["appeal"] > d0:
+                break
+        case = workflow_case("RUT-ONE-1", "plan_content", decided)
         handle = await h.start(case)
         status = await h.status(handle)
         dues = {d.key: d.due for d in status.deadlines}
