@@ -154,8 +154,9 @@ class Cases:
         except WorkflowQueryFailedError as error:
             raise Unavailable(f"case {case_ref} could not answer ({error})") from None
 
-    async def status(self, caller: Caller, case_ref: str) -> CaseStatus:
-        """The case's stage and deadlines (each with due date, party, legal basis, status)."""
+    async def _read(self, caller: Caller, case_ref: str, query: str, result_type: type[T]) -> T:
+        """A query of a case the caller may read: another council's case is NotFound, exactly
+        as a missing one (its council is remembered, or looked up once)."""
         caller.require(Permission.read)
         known = self._councils.get(case_ref)
         if known is not None and not caller.sees(known):
@@ -163,30 +164,20 @@ class Cases:
         if known is None:
             await self._describe(caller, case_ref)
         handle = self.client.get_workflow_handle(workflow_id(case_ref))
-        return await self._query(handle, case_ref, "status", CaseStatus)
+        return await self._query(handle, case_ref, query, result_type)
+
+    async def status(self, caller: Caller, case_ref: str) -> CaseStatus:
+        """The case's stage and deadlines (each with due date, party, legal basis, status)."""
+        return await self._read(caller, case_ref, "status", CaseStatus)
 
     async def timeline(self, caller: Caller, case_ref: str) -> CaseTimeline:
         """Every accepted event, in order."""
-        caller.require(Permission.read)
-        known = self._councils.get(case_ref)
-        if known is not None and not caller.sees(known):
-            raise self._missing(case_ref)
-        if known is None:
-            await self._describe(caller, case_ref)
-        handle = self.client.get_workflow_handle(workflow_id(case_ref))
-        return await self._query(handle, case_ref, "timeline", CaseTimeline)
+        return await self._read(caller, case_ref, "timeline", CaseTimeline)
 
     async def case(self, caller: Caller, case_ref: str) -> Case:
         """The case as started, with its contacts (personal data: for the caseworker pages,
         which show them to the council's own staff)."""
-        caller.require(Permission.read)
-        known = self._councils.get(case_ref)
-        if known is not None and not caller.sees(known):
-            raise self._missing(case_ref)
-        if known is None:
-            await self._describe(caller, case_ref)
-        handle = self.client.get_workflow_handle(workflow_id(case_ref))
-        return await self._query(handle, case_ref, "case", Case)
+        return await self._read(caller, case_ref, "case", Case)
 
     # -- events -----------------------------------------------------------------------------
 
