@@ -46,3 +46,55 @@ def test_a_request_is_decided_once_per_party() -> None:
         f"the council's request was already decided (event {done.seq})"
     )
     b.add("permission_to_appeal_decided", date(2027, 3, 4), by="parent", outcome="granted")
+
+
+def _with_orders() -> CaseBuilder:
+    b = CaseBuilder()
+    appealed(b, health_included=True)
+    b.add("tribunal_decision", DECIDED, outcome="partly_allowed", orders=["amend_placement"],
+          recommendations=[{"addressed_to": "health", "summary": "r"}])  # fmt: skip
+    return b
+
+
+def _open(b: CaseBuilder) -> dict[str, tuple]:
+    return {
+        k: (d.status, d.closed_on, d.exception)
+        for k, d in b.state.deadlines.items()
+        if k.startswith(("order:", "recommendation_response:", "set_aside", "permission"))
+    }
+
+
+def test_a_suspended_decision_excepts_its_open_orders_only() -> None:
+    b = _with_orders()
+    on = date(2027, 3, 3)
+    b.add("decision_suspended", on)
+    assert _open(b) == {
+        "order:1:amended_plan": ("excepted", on, "decision_suspended"),
+        "recommendation_response:1": ("pending", None, None),
+        "set_aside_application:parent": ("pending", None, None),
+        "set_aside_application:council": ("pending", None, None),
+        "permission_to_appeal:parent": ("pending", None, None),
+        "permission_to_appeal:council": ("pending", None, None),
+    }
+
+
+def test_a_suspension_leaves_an_order_already_met() -> None:
+    b = _with_orders()
+    b.add("obligation_met", date(2027, 3, 2), deadline_key="order:1:amended_plan")
+    b.add("decision_suspended", date(2027, 3, 3))
+    assert _open(b)["order:1:amended_plan"] == ("met", date(2027, 3, 2), None)
+
+
+def test_a_decision_set_aside_cancels_its_open_clocks_and_keeps_what_was_done() -> None:
+    b = _with_orders()
+    b.add("set_aside_applied", date(2027, 3, 5), by="parent")
+    on = date(2027, 3, 10)
+    b.add("decision_set_aside", on)
+    assert _open(b) == {
+        "order:1:amended_plan": ("cancelled", on, None),
+        "recommendation_response:1": ("cancelled", on, None),
+        "set_aside_application:parent": ("met", date(2027, 3, 5), None),
+        "set_aside_application:council": ("cancelled", on, None),
+        "permission_to_appeal:parent": ("cancelled", on, None),
+        "permission_to_appeal:council": ("cancelled", on, None),
+    }
