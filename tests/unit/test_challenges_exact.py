@@ -3,11 +3,12 @@ issue 19): each party's request and decision are its own."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from ehcp.case_state import EventRejected, check_event
+from ehcp.challenges import check_concession_timing
 from tests.unit.casebuilder import CaseBuilder, ev
 from tests.unit.test_later_law import appealed
 
@@ -98,3 +99,34 @@ def test_a_decision_set_aside_cancels_its_open_clocks_and_keeps_what_was_done() 
         "permission_to_appeal:parent": ("cancelled", on, None),
         "permission_to_appeal:council": ("cancelled", on, None),
     }
+
+
+def test_a_concession_after_a_late_response_is_refused_with_the_whole_message() -> None:
+    b = CaseBuilder()
+    appealed(b)
+    due = b.due("appeal_response")
+    late_response = due + timedelta(days=3)
+    b.add("obligation_met", late_response, deadline_key="appeal_response")
+    assert b.status("appeal_response") == "met_late"
+    on = late_response + timedelta(days=1)
+    with pytest.raises(EventRejected) as caught:
+        check_concession_timing(b.state, ev("appeal_unopposed", on, concessions=["assess"]))
+    assert str(caught.value) == (
+        f"the council sent its response to the appeal on {late_response}, before this "
+        f"concession ({on}); reg 45 covers only a concession before the response. A later "
+        "concession ends in a consent order: record consent_order_made with the date of the "
+        "order and its orders"
+    )
+    check_concession_timing(b.state, ev("consent_order_made", on, orders=["assess"]))
+
+
+def test_a_consent_order_counts_its_orders_and_ends_the_response_and_hearing_that_day() -> None:
+    b = CaseBuilder()
+    appealed(b)
+    b.add("hearing_listed", date(2026, 11, 5), hearing_date="2027-02-01")
+    on = date(2026, 11, 20)
+    b.add("consent_order_made", on, orders=["amend_provision", "amend_placement"])
+    assert b.state.orders_made == 2
+    for key in ("appeal_response", "hearing"):
+        d = b.state.deadlines[key]
+        assert (d.status, d.closed_on) == ("cancelled", on)
