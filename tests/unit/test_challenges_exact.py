@@ -130,3 +130,37 @@ def test_a_consent_order_counts_its_orders_and_ends_the_response_and_hearing_tha
     for key in ("appeal_response", "hearing"):
         d = b.state.deadlines[key]
         assert (d.status, d.closed_on) == ("cancelled", on)
+
+
+def _refuses(b: CaseBuilder, kind: str, on: date, **fields) -> str:
+    with pytest.raises(EventRejected) as caught:
+        check_event(b.state, ev(kind, on, **fields), on)
+    return str(caught.value)
+
+
+def test_a_decision_is_suspended_once() -> None:
+    b = _decided()
+    b.add("decision_suspended", date(2027, 3, 3))
+    assert _refuses(b, "decision_suspended", date(2027, 3, 4)) == (
+        "the decision is already recorded as suspended"
+    )
+
+
+def test_each_party_asks_permission_once() -> None:
+    b = _decided()
+    asked = b.add("permission_to_appeal_requested", date(2027, 3, 2), by="parent")
+    assert _refuses(b, "permission_to_appeal_requested", date(2027, 3, 3), by="parent") == (
+        f"the parent already asked for permission to appeal this decision (event {asked.seq})"
+    )
+    b.add("permission_to_appeal_requested", date(2027, 3, 3), by="council")
+
+
+def test_a_set_aside_needs_a_decision_in_force_but_no_application() -> None:
+    b = CaseBuilder()
+    appealed(b)
+    assert _refuses(b, "decision_set_aside", date(2026, 11, 1)) == (
+        "decision_set_aside needs a tribunal_decision that has not been set aside; "
+        "record the tribunal's decision first"
+    )
+    b.add("tribunal_decision", DECIDED, outcome="dismissed", orders=[])
+    b.add("decision_set_aside", date(2027, 3, 2))  # on the tribunal's own initiative
