@@ -141,10 +141,17 @@ def test_config_is_valid(parser: ComposeParser, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_database_password_must_be_provided(parser: ComposeParser, tmp_path: Path) -> None:
-    result = run_compose(parser, tmp_path, "config", "--quiet", env={})
+@pytest.mark.parametrize("variable", sorted(DUMMY_ENV))
+def test_every_required_variable_must_be_provided(
+    parser: ComposeParser, tmp_path: Path, variable: str
+) -> None:
+    """One missing at a time (with all of them missing, the parser names whichever it meets
+    first, in no fixed order): the database password, the JWKS URL, the set-up token and the
+    UI's OIDC settings."""
+    env = {name: value for name, value in DUMMY_ENV.items() if name != variable}
+    result = run_compose(parser, tmp_path, "config", "--quiet", env=env)
     assert result.returncode != 0
-    assert "POSTGRES_PASSWORD" in result.stderr
+    assert variable in result.stderr
 
 
 def test_every_service_is_built_here_or_pinned(config: dict[str, Any]) -> None:
