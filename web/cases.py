@@ -64,9 +64,7 @@ def status_tag(status: DeadlineStatus, due: date, today: date) -> dict[str, str]
 def _caseworker(shown: dict[str, str], staff: Staff, errors: FormErrors) -> str | None:
     """The caseworker filter: "Assigned to me" (the signed-in person's email) or an address."""
     if shown["mine"] and shown["caseworker"]:
-        errors.add(
-            "caseworker", "Choose ‘Assigned to me’ or enter an email address, not both"
-        )
+        errors.add("caseworker", "Choose ‘Assigned to me’ or enter an email address, not both")
         return None
     email = staff.email if shown["mine"] else shown["caseworker"]
     if not email:
@@ -75,9 +73,7 @@ def _caseworker(shown: dict[str, str], staff: Staff, errors: FormErrors) -> str 
         return TypeAdapter(EmailAddress).validate_python(email)
     except ValidationError:
         field = "mine" if shown["mine"] else "caseworker"
-        errors.add(
-            field, "Enter an email address in the correct format, like name@example.com"
-        )
+        errors.add(field, "Enter an email address in the correct format, like name@example.com")
         return None
 
 
