@@ -26,7 +26,7 @@ from web import deps
 from web.cases import CaseRef, StaffDep
 from web.eventforms import TITLES, answer_text, component_params, field_id, questions, read_answers
 from web.forms import FormErrors
-from web.itemforms import item_rows, renumbered
+from web.itemforms import item_count, item_rows, renumbered
 from web.offer import accepted_kinds
 from web.templating import render
 
@@ -104,10 +104,35 @@ async def _case(request: Request, staff, case_ref: str):
     return ops, who, status, timeline
 
 
+def _autofocus(fields: list, focus: str) -> None:
+    """Focus the field a Change or Add button went back to (the page loads there, no script)."""
+    for q, params in fields:
+        if q.component == "items":
+            for item in params["items"]:
+                _autofocus(item["fields"], focus)
+            continue
+        mark = {"autofocus": "autofocus"}
+        grouped = q.component in ("date", "radios", "checkboxes", "checkbox")
+        if grouped and focus == field_id(q) and params.get("items"):
+            params["items"][0]["attributes"] = mark  # a date's day box, a group's first option
+        elif focus == q.name:
+            params["attributes"] = mark
+
+
 def _form_page(
-    request: Request, status, kind: str, form: Any, getlist: Any, errors: FormErrors, code: int
+    request: Request,
+    status,
+    kind: str,
+    form: Any,
+    getlist: Any,
+    errors: FormErrors,
+    code: int,
+    focus: str | None = None,
 ) -> Response:
     qs = questions(kind, status)
+    fields = [(q, component_params(q, form, getlist, errors)) for q in qs]
+    if focus:
+        _autofocus(fields, focus)
     return render(
         request,
         "event_form.html",
@@ -117,7 +142,7 @@ def _form_page(
             "status": status,
             "kind": kind,
             "errors": errors,
-            "fields": [(q, component_params(q, form, getlist, errors)) for q in qs],
+            "fields": fields,
             "action": f"/cases/{status.case_ref}/events/{kind}",
         },
         status=code,
@@ -135,8 +160,9 @@ def _rows(qs: list, data: dict[str, Any]) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _changed_list(form: Any, qs: list, step: str) -> Any | None:
-    """The form after "add:<list>" or "remove:<list>:<n>", or None for other steps."""
+def _changed_list(form: Any, qs: list, step: str) -> tuple[Any, str] | None:
+    """The form after "add:<list>" or "remove:<list>:<n>" and the field to focus, or None for
+    other steps."""
     verb, _, rest = step.partition(":")
     name, _, number = rest.partition(":")
     lists = {q.name: q.items for q in qs if q.component == "items"}
@@ -144,7 +170,11 @@ def _changed_list(form: Any, qs: list, step: str) -> Any | None:
         return None
     action = "add" if verb == "add" else f"remove:{number}"
     pairs = [(k, str(v)) for k, v in form.multi_items() if k not in CONTROL]
-    return FormData(renumbered(pairs, lists[name], action))
+    changed = FormData(renumbered(pairs, lists[name], action))
+    count = item_count(changed, lists[name])
+    first = lists[name].fields[0]
+    focus = lists[name].field_id(count, first) if verb == "add" and count else f"{name}-add"
+    return changed, focus
 
 
 @router.get("/cases/{case_ref}/events/{kind}", name="event_form", include_in_schema=False)
@@ -177,9 +207,11 @@ async def event_post(request: Request, staff: StaffDep, case_ref: CaseRef, kind:
     qs = questions(kind, status)
     errors = FormErrors()
     if step.startswith("change"):
-        return _form_page(request, status, kind, form, form.getlist, errors, 200)
+        focus = step.partition(":")[2]
+        return _form_page(request, status, kind, form, form.getlist, errors, 200, focus)
     if (changed := _changed_list(form, qs, step)) is not None:
-        return _form_page(request, status, kind, changed, changed.getlist, errors, 200)
+        new, focus = changed
+        return _form_page(request, status, kind, new, new.getlist, errors, 200, focus)
     data = read_answers(qs, form, form.getlist, errors)
     event = None
     if not errors:
