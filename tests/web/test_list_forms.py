@@ -110,8 +110,10 @@ def test_check_answers_shows_each_item_with_change_then_records_them(mediation, 
     assert hidden["agreed_actions-2-summary"] == "Speech therapy assessment"
     # Change: the form again, with every item as it was
     change = post(web, MEDIATION, {**hidden, "step": "change:agreed_actions-2-summary"}).text
-    assert 'name="agreed_actions-2-summary" type="text" value="Speech therapy assessment" ' \
+    assert (
+        'name="agreed_actions-2-summary" type="text" value="Speech therapy assessment" '
         'autofocus="autofocus"' in change
+    )
     done = post(web, MEDIATION, {**hidden, "step": "confirm"})
     assert done.status_code == 200 and "recorded" in done.text
     _, _, _, event, _ = mediation.calls[-1]
