@@ -39,6 +39,8 @@ class ItemField:
     options: list[tuple[str, str]] = field(default_factory=list)
     #: how a missing answer is named in "Enter ..." / "Select ..."
     missing: str = ""
+    #: the answer's name on check your answers
+    short: str = ""
 
 
 @dataclass
@@ -79,6 +81,7 @@ def item_list(name: str, decision_type: DecisionType) -> ItemList:
                     True,
                     [("council", "The council"), ("health", "The health commissioners (ICB)")],
                     missing="who must do it",
+                    short="Who must do it",
                 ),
                 ItemField(
                     "order",
@@ -86,12 +89,14 @@ def item_list(name: str, decision_type: DecisionType) -> ItemList:
                     "Is it about a matter the family could appeal? If so, which?",
                     False,
                     orders,
+                    short="Appealable matter",
                 ),
                 ItemField(
                     "agreed_due",
                     "date",
                     "By when, if the parties agreed a date in writing (optional)",
                     False,
+                    short="Date agreed in writing",
                 ),
             ],
             MAX_AGREED_ACTIONS,
@@ -108,6 +113,7 @@ def item_list(name: str, decision_type: DecisionType) -> ItemList:
                     True,
                     [("health", "Health"), ("social_care", "Social care")],
                     missing="who it is addressed to",
+                    short="Addressed to",
                 ),
                 ItemField(
                     "summary",
@@ -183,9 +189,7 @@ def item_rows(items: ItemList, data: list[dict[str, Any]]) -> list[tuple[str, st
                 continue
             if f.component == "date":
                 value = format_long_date(date.fromisoformat(value))
-            lines.append(
-                f"{f.label.split('?')[0].split(' (')[0]}: {dict(f.options).get(value, value)}"
-            )
+            lines.append(f"{f.short or f.label}: {dict(f.options).get(value, value)}")
         if "contact" in item:
             lines.append(
                 f"Who must answer it: {item['contact']['name']}, {item['contact']['email']}"

@@ -92,11 +92,10 @@ def test_the_model_refuses_items_for_no_agreement_at_the_list(mediation, web):  
 def test_check_answers_shows_each_item_with_change_then_records_them(mediation, web):  # noqa: F811
     data = {**HELD, "agreed_actions-count": "2",
             **action(1, "Issue the amended plan", order="amend_provision"),
-            **action(2, "Speech therapy assessment", agreed_due_day="1")}  # fmt: skip
+            **action(2, "Speech therapy assessment")}  # fmt: skip
     data["agreed_actions-2-by"] = "health"
     data |= {"agreed_actions-2-agreed_due-day": "15", "agreed_actions-2-agreed_due-month": "1",
              "agreed_actions-2-agreed_due-year": "2027"}  # fmt: skip
-    del data["agreed_actions-2-agreed_due_day"]
     check = post(web, MEDIATION, {**data, "step": "check"})
     assert check.status_code == 200, check.text
     page = check.text
