@@ -180,17 +180,18 @@ async def _started(ops, who, case_ref: str) -> Case | None:
         return None
 
 
-def _contacts(case: Case | None) -> list[tuple[str, str]]:
+def _contacts(case: Case | None) -> list[tuple[str, str, str]]:
+    """(who, "name, email", the role as `contact_updated` names it) of each contact."""
     if case is None:
         return []
     people = [
-        ("Parent or young person", case.parent),
-        ("Second contact", case.second_contact),
-        ("Caseworker", case.caseworker),
-        ("Health contact", case.health_contact),
-        ("SEND manager", case.send_manager),
+        ("Parent or young person", case.parent, "parent"),
+        ("Second contact", case.second_contact, "second_contact"),
+        ("Caseworker", case.caseworker, "caseworker"),
+        ("Health contact", case.health_contact, "health_contact"),
+        ("SEND manager", case.send_manager, "send_manager"),
     ]
-    return [(role, f"{c.name}, {c.email}") for role, c in people if c is not None]
+    return [(role, f"{c.name}, {c.email}", code) for role, c, code in people if c is not None]
 
 
 @router.get("/cases/{case_ref}", name="case", include_in_schema=False)

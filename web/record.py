@@ -31,6 +31,8 @@ from web.offer import accepted_kinds
 from web.templating import render
 
 router = APIRouter()
+#: the roles of `contact_updated` (ehcp.models.ContactUpdated)
+CONTACT_ROLES = ("parent", "second_contact", "caseworker", "health_contact", "send_manager")
 #: form fields that are not answers
 CONTROL = {"csrftoken", "step", "event_id"}
 REFUSED_PREFIX = "event refused: "
@@ -191,7 +193,10 @@ async def event_form(request: Request, staff: StaffDep, case_ref: CaseRef, kind:
             {"title": f"{TITLES[kind]} cannot be recorded now", "status": status},
             status=409,
         )
-    return _form_page(request, status, kind, {}, lambda _n: [], FormErrors(), 200)
+    # a link may choose whose details change (the case page's "Change" by each contact)
+    role = request.query_params.get("role", "")
+    start = {"role": role} if kind == "contact_updated" and role in CONTACT_ROLES else {}
+    return _form_page(request, status, kind, start, lambda _n: [], FormErrors(), 200)
 
 
 @router.post("/cases/{case_ref}/events/{kind}", include_in_schema=False)

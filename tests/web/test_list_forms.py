@@ -171,3 +171,14 @@ def test_a_new_caseworker_through_contact_details(fake, web):  # noqa: F811
     assert (event.role, event.contact.name, event.contact.email) == (
         "caseworker", "Robin Caseworker", "robin.cw@rutland.gov.uk",
     )  # fmt: skip
+
+
+def test_the_case_page_changes_a_contact_from_its_row(fake, web):  # noqa: F811
+    page = web.get("/cases/RUT-2026-0042").text
+    link = "/cases/RUT-2026-0042/events/contact_updated?role=caseworker"
+    assert f'href="{link}"' in page
+    assert 'Change<span class="govuk-visually-hidden"> caseworker</span>' in page
+    form = web.get(link).text
+    assert re.search(r'value="caseworker"\s+checked', form)
+    unknown = web.get("/cases/RUT-2026-0042/events/contact_updated?role=nobody").text
+    assert not re.search(r"checked", unknown.split("Whose contact details changed?")[1][:2000])
