@@ -234,6 +234,13 @@ def test_start_a_case_in_the_signed_in_persons_council(fake, web) -> None:
     check = web.post("/cases/new", data={**START, "csrftoken": token(web, "/cases/new"),
                                          "step": "check"})  # fmt: skip
     assert "Check the case before starting it" in check.text and not started
+    # a Change button on each row goes back to that answer, focused
+    assert 'value="change:parent-name"' in check.text
+    assert 'Change<span class="govuk-visually-hidden"> caseworker</span>' in check.text
+    change = web.post("/cases/new", data={**START, "csrftoken": token(web, "/cases/new"),
+                                          "step": "change:decision_date-day"})  # fmt: skip
+    assert re.search(r'id="decision_date-day"[^>]*autofocus', change.text)
+    assert 'value="rut-2026-0100"' in change.text and not started
     done = web.post("/cases/new", data={**START, "csrftoken": token(web, "/cases/new"),
                                         "step": "confirm"})  # fmt: skip
     assert "Case started" in done.text
