@@ -64,3 +64,13 @@ def test_caseworker_filter_queries_the_reference_never_the_address():
         visibility_query(flt, date(2026, 11, 30), "alex.cw@rutland.gov.uk")
     with pytest.raises(ValidationError):
         CaseFilter(caseworker="not an address")
+
+
+def test_cli_caseworker_option_checks_the_address_before_any_connection():
+    import argparse
+
+    from cli.argtypes import email_address
+
+    assert email_address("alex.cw@rutland.gov.uk") == "alex.cw@rutland.gov.uk"
+    with pytest.raises(argparse.ArgumentTypeError, match="is not an email address"):
+        email_address("alex")
