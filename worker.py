@@ -35,6 +35,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from activities.notify import NotificationActivities
 from activities.planning import PlanningActivities
 from activities.senders import build_senders
+from activities.staff import StaffActivities
 from ehcp.settings import Settings
 from observability import logs, metrics
 from security.converter import data_converter
@@ -84,6 +85,7 @@ def build_worker(
     workflows: Sequence[type] = (DisagreementWorkflow,),
 ) -> Worker:
     planning = PlanningActivities(settings)
+    staff = StaffActivities(settings)
     primary, fallback = build_senders(settings)
     notify = NotificationActivities(primary, fallback, settings.council)
     return Worker(
@@ -93,6 +95,7 @@ def build_worker(
         activities=[
             planning.plan_case_start,
             planning.plan_event_deadlines,
+            staff.staff_ref,
             notify.send_notifications,
             notify.send_notification,
         ],

@@ -136,3 +136,16 @@ def council_code(text: str) -> str:
             "and hyphens, starting with a letter, e.g. rutland)"
         )
     return text
+
+
+def email_address(text: str) -> str:
+    """An email address as contacts carry it (ehcp.text_fields.EmailAddress)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from ehcp.text_fields import EmailAddress
+
+    try:
+        return TypeAdapter(EmailAddress).validate_python(text)
+    except ValidationError as error:
+        why = error.errors()[0]["msg"]
+        raise argparse.ArgumentTypeError(f"{text[:80]!r} is not an email address ({why})") from None

@@ -19,6 +19,7 @@ from cli.argtypes import (
     council_code,
     count,
     days,
+    email_address,
     event_id,
     iso_date,
     one_of,
@@ -247,6 +248,7 @@ def case_filter(args: argparse.Namespace) -> CaseFilter:
         stage=args.stage,
         decision_type=args.decision_type,
         council=args.council,
+        caseworker=args.caseworker,
     )
 
 
@@ -418,6 +420,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"one of: {', '.join(DecisionType)}",
     )
     p.add_argument("--council", type=council_code, help="council code, e.g. rutland")
+    p.add_argument(
+        "--caseworker",
+        type=email_address,
+        metavar="EMAIL",
+        help="only cases of the caseworker with this email address",
+    )
     _json_flag(p)
     p.set_defaults(func=run_async(list_cases))
 

@@ -21,7 +21,12 @@ def _split_csv(value: object) -> object:
 
 
 #: secrets that may be given as a file instead (EHCP_<NAME>_FILE)
-SECRET_FILES = ("sendgrid_api_key", "codec_server_token", "notify_callback_token")
+SECRET_FILES = (
+    "sendgrid_api_key",
+    "codec_server_token",
+    "notify_callback_token",
+    "staff_ref_key",
+)
 
 
 class NotifyTemplates(BaseModel):
@@ -142,6 +147,10 @@ class Settings(BaseSettings):
     codec_current_key: str | None = None
     #: ... or a JSON key file {"current": id, "keys": {id: base64}}
     codec_key_file: Path | None = None
+    #: HMAC key (base64, 32+ bytes) of the caseworker's staff reference, the `EhcpCaseworker`
+    #: search attribute (security/staff_ref.py); unset: derived from the current payload key
+    staff_ref_key: SecretStr | None = None
+    staff_ref_key_file: Path | None = None
     #: accept unencrypted payloads (EHCP_CODEC_ALLOW_PLAINTEXT): ONLY for a migration window
     #: while cases started before encryption still run; off, a plaintext start or event (the
     #: Temporal CLI with no key) is refused (docs/encryption.md)
@@ -201,6 +210,15 @@ class Settings(BaseSettings):
                 ) from None
             setattr(self, name, SecretStr(text) if text else None)
         return self
+
+    @field_validator("staff_ref_key")
+    @classmethod
+    def _staff_ref_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from security.staff_ref import parse_key  # raises KeyConfigError, a ValueError
+
+            parse_key(value.get_secret_value())
+        return value
 
     @field_validator("metrics_address")
     @classmethod

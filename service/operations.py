@@ -40,6 +40,7 @@ from ehcp.payloads import (
 )
 from ehcp.settings import Settings
 from ehcp.uktime import london_date
+from security.staff_ref import staff_ref, staff_ref_key
 from service.callers import Caller, Permission
 from service.errors import BadInput, Busy, Conflict, NotFound, ServiceError, Unavailable
 from service.listing import CaseFilter, decode_cursor, encode_cursor, visibility_query
@@ -76,6 +77,14 @@ class Cases:
         self.client = client
         self.settings = settings
         self._councils: OrderedDict[str, str] = OrderedDict()
+        self._staff_key: bytes | None = None
+
+    def staff_ref(self, email: str) -> str:
+        """The staff reference of a caseworker's email (security/staff_ref.py); the key is
+        read from the settings on first use (KeyConfigError when it is bad)."""
+        if self._staff_key is None:
+            self._staff_key = staff_ref_key(self.settings)
+        return staff_ref(email, self._staff_key)
 
     # -- start ------------------------------------------------------------------------------
 
@@ -90,6 +99,7 @@ class Cases:
                 SearchAttributePair(sa.CASE_REF, case.case_ref),
                 SearchAttributePair(sa.COUNCIL, case.council),
                 SearchAttributePair(sa.DECISION_TYPE, case.decision_type.value),
+                SearchAttributePair(sa.CASEWORKER, self.staff_ref(case.caseworker.email)),
             ]
         )
         try:
@@ -239,7 +249,8 @@ class Cases:
         caller.require(Permission.read)
         if caller.council is not None:
             flt = flt.model_copy(update={"council": caller.council})
-        query = visibility_query(flt, london_date(now()))
+        ref = self.staff_ref(flt.caseworker) if flt.caseworker else None
+        query = visibility_query(flt, london_date(now()), ref)
         token = decode_cursor(cursor, query) if cursor else None
         pages = self.client.list_workflows(query, page_size=page_size, next_page_token=token)
         try:

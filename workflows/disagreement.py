@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         SEND_NOTIFICATION,
         SEND_NOTIFICATIONS,
         SEND_TIMEOUT,
+        STAFF_REF,
     )
     from ehcp.bounds import check_room, compact_notices, short_reason
     from ehcp.case_state import (
@@ -122,6 +123,11 @@ ID_MATCHES_CASE = "workflow-id-matches-case-ref"
 #: a send batch that gives up is recorded as failures with staff alerts (before: the whole case
 #: failed) and an event whose planning fails gets PlanningFailed (before: the planner's error).
 LA_FAILURES = "local-activity-failures-caught"
+#: Patch: a `contact_updated` for the caseworker sets the `EhcpCaseworker` search attribute to
+#: the new caseworker's staff reference (a local activity: the key stays on the worker), so
+#: the Cases page's caseworker filter follows a reassigned case. Runs without the marker keep
+#: the reference set at start (or none).
+CASEWORKER_REF = "caseworker-search-attribute"
 
 
 #: a start whose input is not encrypted with a known key fails the run at once (no retries)
@@ -145,6 +151,10 @@ class DisagreementWorkflow:
         self._close_when_withdrawn = False
         self._kept_timer = False  # set by run: the patches this run was started on
         self._catch_la_failures = False
+        self._caseworker_ref_rule = False
+        #: the new caseworker's staff reference once one is recorded in this run; None: the
+        #: attribute keeps its value (set at start, kept across continue-as-new)
+        self._caseworker_ref: str | None = None
         #: update id -> receipt, carried across continue-as-new (StartCase.receipts)
         self._receipts: dict[str, EventReceipt] = dict(start.receipts)
 
@@ -170,6 +180,7 @@ class DisagreementWorkflow:
         self._close_when_withdrawn = workflow.patched(CLOSE_WHEN_WITHDRAWN)
         self._kept_timer = workflow.patched(KEPT_TIMER)
         self._catch_la_failures = workflow.patched(LA_FAILURES)
+        self._caseworker_ref_rule = workflow.patched(CASEWORKER_REF)
         if self._state is None:
             async with self._lock:
                 plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
@@ -372,6 +383,8 @@ class DisagreementWorkflow:
             if due
             else sa.NEXT_DEADLINE.value_unset(),
         ]
+        if self._caseworker_ref is not None:
+            updates.append(sa.CASEWORKER.value_set(self._caseworker_ref))
         current = workflow.info().typed_search_attributes
         changed = [u for u in updates if current.get(u.key) != getattr(u, "value", None)]
         if changed:
@@ -401,7 +414,10 @@ class DisagreementWorkflow:
                     type="PlanningFailed",
                     non_retryable=True,
                 ) from None
+            ref = await self._new_caseworker_ref(event)
             recorded = apply_event(state, event, specs, self._now())
+            if ref is not None:
+                self._caseworker_ref = ref
             if self._close_when_withdrawn and (closing := closes_the_case(state, event)):
                 close_case(state, closing, event.date)
             self._wake = True
@@ -415,6 +431,32 @@ class DisagreementWorkflow:
             )
             self._keep_receipt(update_id, receipt)
             return receipt
+
+    async def _new_caseworker_ref(self, event: Event) -> str | None:
+        """The staff reference of a new caseworker (runs on CASEWORKER_REF), before the event
+        is applied: if it cannot be worked out, nothing is recorded."""
+        if not (
+            self._caseworker_ref_rule
+            and event.kind == "contact_updated"
+            and event.role == "caseworker"
+        ):
+            return None
+        try:
+            return await workflow.execute_local_activity(
+                STAFF_REF,
+                str(event.contact.email),
+                result_type=str,
+                start_to_close_timeout=PLAN_TIMEOUT,
+                retry_policy=EVENT_PLAN_RETRY,
+                local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+            )
+        except LOCAL_ACTIVITY_FAILURES as error:
+            raise ApplicationError(
+                f"the new caseworker's staff reference could not be worked out "
+                f"({reason(error)}); nothing was recorded",
+                type="PlanningFailed",
+                non_retryable=True,
+            ) from None
 
     def _keep_receipt(self, update_id: str, receipt: EventReceipt) -> None:
         """Temporal returns the first outcome for an update id within one run; this keeps it
