@@ -106,7 +106,7 @@ async def harness(
     extras: dict[str, Any] | None = None,
     **overrides,
 ) -> AsyncIterator[Harness]:
-    overrides.setdefault("sent_ledger_dir", tmp_path / "sent-ledger")
+    overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'ehcp.db'}")
     settings = Settings(
         task_queue=f"test-{uuid.uuid4()}", outbox_dir=tmp_path / "outbox", **overrides
     )
