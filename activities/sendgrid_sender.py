@@ -303,19 +303,23 @@ class SendGridSender:
         key = n.key
         if key in self._accepted:  # accepted earlier in this process: record it, do not send
             return self._record(key, self._accepted[key], None)
-        # Built before the key is claimed: between the claim and the request nothing can fail.
-        mail = build_mail(n, email, self._from_email, self._reply_to, self._from_name)
         with ledger_unavailable():
             if (done := self._ledger.sent(key)) is not None:
                 log.info("%s: already sent (%s), not sending again", key, done.message_id)
                 return done.message_id
+            refused = self._ledger.refusal(key)
+        if refused is not None:  # final: a batch retry for another message must not send it
+            log.info("%s: %s earlier; not sending again", key, fixed_reason(refused.status_code))
+            raise recorded_refusal(refused)
+        # Built before the key is claimed: between the claim and the request nothing can fail.
+        mail = build_mail(n, email, self._from_email, self._reply_to, self._from_name)
+        with ledger_unavailable():
             try:
                 attempt, previous = self._ledger.begin(key)
             except AttemptInFlight as busy:
                 raise in_progress(busy) from None
-        if attempt.state == REFUSED:  # final: a batch retry for another message, or an
-            log.info("%s: %s earlier; not sending again", key, fixed_reason(attempt.status_code))
-            raise recorded_refusal(attempt)  # attempt elsewhere, must not send this one again
+        if attempt.state == REFUSED:  # refused elsewhere between the first look and the claim
+            raise recorded_refusal(attempt)
         if attempt.state == ACCEPTED:  # a crashed attempt got the 202: record it, not send
             return self._record(key, attempt.message_id, attempt)
         if attempt.state == SENT:  # recorded between our first look and the claim
