@@ -179,6 +179,10 @@ class Settings(BaseSettings):
     #: this worker's Prometheus endpoint, host:port (path /metrics), e.g. 0.0.0.0:9464;
     #: empty (the default): no endpoint
     metrics_address: str = ""
+    #: the API (and pages) process's Prometheus endpoint for request latency by route,
+    #: host:port (path /metrics), e.g. 0.0.0.0:9465; a port of its own, never the public
+    #: one; empty (the default): none (`python -m api`, `python -m web`)
+    http_metrics_address: str = ""
     #: worker and codec server logs: "text" (one line each) or "json" (one object each)
     log_format: Literal["text", "json"] = "text"
     #: durable records (API keys, the sent ledger, ...): SQLAlchemy URL; a SQLite file by
@@ -224,7 +228,7 @@ class Settings(BaseSettings):
             self.database_url = _with_password(self.database_url, self.database_password)
         return self
 
-    @field_validator("metrics_address")
+    @field_validator("metrics_address", "http_metrics_address")
     @classmethod
     def _metrics_address(cls, value: str) -> str:
         value = value.strip()

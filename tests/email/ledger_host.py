@@ -19,6 +19,7 @@ from pathlib import Path
 from tempfile import mkdtemp
 
 from sqlalchemy import select
+from temporalio.exceptions import ApplicationError
 
 from activities.hostclock import host_time
 from activities.senders import build_senders
@@ -27,7 +28,6 @@ from ehcp.messages import render
 from ehcp.settings import Settings
 from store.db import session
 from store.sent_ledger import db_epoch
-from temporalio.exceptions import ApplicationError
 from tests.email.cases import COUNCIL, NOW, parent_reminder
 from tests.sendgrid_fake import TEST_API_KEY
 

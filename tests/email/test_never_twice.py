@@ -19,14 +19,14 @@ from sqlalchemy.exc import OperationalError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from store.db import session
-from store.sent_ledger import ACCEPTED, SENT, SendAttempt, SentLedger, SentMessage
 from activities.notify import NotificationActivities
 from activities.senders import build_senders
 from activities.sendgrid_sender import IN_PROGRESS, LEDGER
 from ehcp.messages import render
 from ehcp.notices import Notification
 from ehcp.settings import Settings
+from store.db import session
+from store.sent_ledger import ACCEPTED, SENT, SendAttempt, SentLedger, SentMessage
 from tests.email.cases import COUNCIL, NOW, parent_reminder
 from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
 from tests.unit.test_notices import RICH

@@ -1,6 +1,6 @@
-"""Issue 17, fault 4: the outbox and the sent ledger (a SQLite file) are readable by their owner only, by
-construction (folders 0700, files 0600) even under a permissive umask; provider hosts are
-https except loopback; SendGrid's own error text never reaches a log line."""
+"""Issue 17, fault 4: the outbox and the sent ledger (a SQLite file) are readable by their
+owner only, by construction (folders 0700, files 0600) even under a permissive umask;
+provider hosts are https except loopback; SendGrid's own error text never reaches a log line."""
 
 from __future__ import annotations
 

@@ -13,11 +13,11 @@ import pytest
 from icalendar import Calendar
 from temporalio.exceptions import ApplicationError
 
-from store.sent_ledger import FAILED, REFUSED, UNKNOWN, SentLedger
 from activities.senders import build_senders
 from activities.sendgrid_sender import PERMANENT, TRANSIENT, SendGridSender, fixed_reason
 from ehcp.messages import render
 from ehcp.settings import Settings
+from store.sent_ledger import FAILED, REFUSED, UNKNOWN, SentLedger
 from tests.email.cases import COUNCIL, NOW, parent_reminder
 from tests.sendgrid_fake import BAD_AUTH, TEST_API_KEY, Answer, FakeSendGrid
 from tests.unit.test_notices import PERSONAL

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from temporalio.testing import WorkflowEnvironment
 
-from store.sent_ledger import SentLedger
 from ehcp import timescales
 from ehcp.calendar import WorkingDayCalendar
+from store.sent_ledger import SentLedger
 from tests.conftest import TEST_SERVER, register_search_attributes
 from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
 from tests.workflow.harness import Harness, harness, make_case
