@@ -528,9 +528,7 @@ def test_the_image_and_make_install_from_the_locks() -> None:
     assert "$(STAMP): requirements-dev.lock pyproject.toml" in makefile
 
 
-def test_service_database_script_against_a_real_postgresql(
-    postgres_server, tmp_path: Path
-) -> None:
+def test_service_database_script_against_a_real_postgresql(postgres_server, tmp_path: Path) -> None:
     """The ehcp-db-setup step, run as compose runs it but against the tests' PostgreSQL: it
     makes the user (with the secret file's password) and its database, runs again (the
     password rotates, the data stays), and the service then migrates and works as that user."""
