@@ -119,7 +119,8 @@ class SentMessage(Base):
     transport: Mapped[str] = mapped_column(String(20))
     #: the database's clock
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    #: attempts it took; more than one after an `unknown` or dead attempt: possibly twice
+    #: attempts it took; more than one after an `unknown` or dead attempt: possibly twice;
+    #: 0 when recorded from the provider's event webhook (`reconcile`)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -321,3 +322,30 @@ class SentLedger:
                 .values(leased_until=db_epoch() - 0.001)
                 .execution_options(synchronize_session=False)
             )
+
+    def reconcile(self, key: str, message_id: str, transport: str = "sendgrid") -> str:
+        """What the provider's event webhook says about `key`: it accepted a message with
+        this id. Returns `recorded` (no sent record yet: the 202 was lost or not yet
+        recorded; now it is, so no retry sends it again), `matches` (the recorded id), or
+        `duplicate` (another id than the recorded one: the key went twice, in the window of
+        docs/email.md)."""
+        with session(self.url) as s:
+            inserted = s.execute(
+                self._insert(SentMessage)
+                .values(message_key=key, message_id=message_id, transport=transport, attempts=0)
+                .on_conflict_do_nothing(index_elements=["message_key"])
+                .returning(SentMessage.message_key)  # a row only if this insert made one
+            ).first()
+            if inserted is not None:  # the first word of it: end any attempt, as record_sent does
+                s.execute(
+                    update(SendAttempt)
+                    .where(SendAttempt.message_key == key)
+                    .values(
+                        state=SENT, ended_at=func.now(), leased_until=None, message_id=message_id
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                return "recorded"
+            found = s.get(SentMessage, key)
+            assert found is not None
+            return "matches" if found.message_id in (None, message_id) else "duplicate"
