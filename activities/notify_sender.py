@@ -220,8 +220,10 @@ class NotifySender:
         )
 
     def recorded(self, key: str) -> Delivery | None:
-        """The delivery if the sent ledger shows `key` as sent, else None; sends nothing."""
-        done = self._ledger.sent(key)
+        """The delivery if the sent ledger shows `key` as sent, else None; sends nothing.
+        Raises ApplicationError (`LEDGER`, retryable) when the database cannot be used."""
+        with ledger_unavailable():
+            done = self._ledger.sent(key)
         if done is None:
             return None
         return Delivery(key=key, transport=self.name, message_id=done.message_id)

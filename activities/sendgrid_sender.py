@@ -360,8 +360,9 @@ class SendGridSender:
 
     def recorded(self, key: str) -> Delivery | None:
         """The delivery if the sent ledger shows `key` as sent, else None; sends nothing.
-        Raises LedgerError when the database cannot be used."""
-        done = self._ledger.sent(key)
+        Raises ApplicationError (`LEDGER`, retryable) when the database cannot be used."""
+        with ledger_unavailable():
+            done = self._ledger.sent(key)
         if done is None:  # (accepted but not yet recorded: `send` records it)
             return None
         return Delivery(key=key, transport=self.name, message_id=done.message_id)

@@ -248,3 +248,25 @@ def test_the_ledger_holds_no_personal_data(
         text = " ".join(str(vars(row)) for row in rows)
     assert len(rows) == 2
     assert "Sam" not in text and "Taylor" not in text and "example.org" not in text
+
+
+def test_an_unreachable_database_sends_nothing_and_retries(
+    sendgrid: FakeSendGrid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before a send, a ledger that cannot be read means "not sent yet": a retryable error
+    with fixed words (the driver's text can name hosts), never a send without the ledger."""
+    worker = Worker(settings_for(sendgrid, tmp_path))
+    n = parent_reminder()
+
+    def down(*_args, **_kwargs):
+        raise OperationalError("SELECT", {}, Exception("connection to server at db refused"))
+
+    monkeypatch.setattr(SentLedger, "sent", down)
+    with pytest.raises(ApplicationError) as raised:
+        worker.send(n)
+    assert raised.value.type == LEDGER and not raised.value.non_retryable
+    assert "db refused" not in str(raised.value)
+    assert sendgrid.received == []
+    monkeypatch.undo()
+    worker.send(n)  # the retry, with the database back
+    assert sendgrid.accepted_keys() == [n.key]
