@@ -85,7 +85,8 @@ class DevConfig:
     api_port: int = 8000
     #: the local identity provider's port; None when EHCP_WEB_OIDC_ISSUER names another
     oidc_port: int | None = 9400
-    #: durable records (API keys): the developer's EHCP_DATABASE_URL or <data dir>/ehcp.db
+    #: durable records (API keys, sent ledger): the developer's EHCP_DATABASE_URL or
+    #: <data dir>/ehcp.db
     database_url: str = ""
 
     @property

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -172,7 +173,9 @@ class SentLedger:
     one other attempt may take it over. `host_time` (epoch seconds) is only recorded.
     """
 
-    def __init__(self, url: str, lease_s: float = 30.0, host_time=None) -> None:
+    def __init__(
+        self, url: str, lease_s: float = 30.0, host_time: Callable[[], float] | None = None
+    ) -> None:
         self.url = url
         self.lease_s = lease_s
         self._host_time = host_time
