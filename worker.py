@@ -141,7 +141,7 @@ async def connect_when_ready(
 
 
 async def main() -> None:
-    restrict_umask()  # the outbox and ledger hold personal data: 0700 folders, 0600 files
+    restrict_umask()  # the outbox (and a SQLite ledger) hold personal data: 0700, 0600
     settings = Settings()
     logs.configure(settings.log_format)
     runtime = metrics.runtime_for(settings.metrics_address)

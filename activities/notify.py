@@ -64,7 +64,7 @@ class NotificationActivities:
         key = group[0].key if len(group) == 1 else batch_key(group)
         try:
             delivery = sender.recorded(key)
-        except OSError:
+        except (OSError, ApplicationError):  # the ledger cannot be read: not known as sent
             delivery = None
         if delivery is not None:
             return [

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from activities.ledger import SentLedger
+from activities.hostclock import host_time
 from activities.names import SEND_TIMEOUT
 from activities.notify import Sender
 from activities.notify_sender import NotifySender, NotifyTemplateIds
@@ -25,6 +25,7 @@ from activities.sendgrid_sender import SendGridSender
 from ehcp.messages import Email
 from ehcp.notices import Delivery, Notification
 from ehcp.settings import CouncilDelivery, Settings
+from store.sent_ledger import SentLedger
 
 log = logging.getLogger("ehcp.senders")
 
@@ -75,7 +76,9 @@ class CouncilRouter:
 
 
 def _ledger(settings: Settings) -> SentLedger:
-    return SentLedger(settings.sent_ledger_dir, in_flight_s=SEND_TIMEOUT.total_seconds())
+    """The sent ledger in the service's database (EHCP_DATABASE_URL): leased for as long as
+    one send attempt may run."""
+    return SentLedger(settings.database_url, SEND_TIMEOUT.total_seconds(), host_time)
 
 
 def _sendgrid(settings: Settings, key: str) -> SendGridSender:
@@ -104,6 +107,11 @@ def _notify(settings: Settings, config: CouncilDelivery) -> NotifySender:
     )
 
 
+def _backend(url: str) -> str:
+    """`sqlite` or `postgresql`: what a log line may say of the URL (never its password)."""
+    return url.split(":", 1)[0].split("+", 1)[0]
+
+
 def build_senders(settings: Settings) -> tuple[Sender, Sender]:
     outbox = OutboxSender(
         settings.outbox_dir, settings.from_email, settings.reply_to_email, from_name(settings)
@@ -130,8 +138,9 @@ def build_senders(settings: Settings) -> tuple[Sender, Sender]:
         return outbox, outbox
     if sendgrid is not None:
         log.info(
-            "email through SendGrid at %s (sent ledger %s); staff alerts fall back to %s",
-            settings.sendgrid_host, settings.sent_ledger_dir, settings.outbox_dir,
+            "email through SendGrid at %s (sent ledger in the %s database); staff alerts "
+            "fall back to %s",
+            settings.sendgrid_host, _backend(settings.database_url), settings.outbox_dir,
         )  # fmt: skip
     if not settings.delivery:
         return sendgrid, outbox  # (texts, which SendGrid cannot send, go to the fallback)

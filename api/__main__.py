@@ -1,4 +1,5 @@
-"""`python -m api`: serve the API with uvicorn on EHCP_API_HOST:EHCP_API_PORT."""
+"""`python -m api`: serve the API with uvicorn on EHCP_API_HOST:EHCP_API_PORT (one process;
+its Prometheus metrics at EHCP_HTTP_METRICS_ADDRESS when set)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import sys
 import uvicorn
 
 from ehcp.settings import Settings
+from observability.http import serve as serve_metrics
 
 
 def main() -> int:
     settings = Settings()
+    serve_metrics(settings.http_metrics_address)  # request latency by route, on its own port
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -138,7 +138,7 @@ class Ours:
             "EHCP_CODEC_CURRENT_KEY": KEY_ID,
             "EHCP_SENDGRID_API_KEY": "SG.bench-not-a-key",
             "EHCP_SENDGRID_HOST": sink_url,
-            "EHCP_SENT_LEDGER_DIR": os.path.join(folder, "sent-ledger"),
+            "EHCP_DATABASE_URL": "sqlite:///" + os.path.join(folder, "ehcp.db"),
             "EHCP_OUTBOX_DIR": os.path.join(folder, "outbox"),
         }
 

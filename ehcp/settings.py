@@ -26,6 +26,7 @@ SECRET_FILES = (
     "codec_server_token",
     "notify_callback_token",
     "staff_ref_key",
+    "database_password",
 )
 
 
@@ -56,6 +57,18 @@ class CouncilDelivery(BaseModel):
                     "provider notify needs " + ", ".join(missing) + " (docs/notify-templates.md)"
                 )
         return self
+
+
+def _with_password(url: str, password: SecretStr) -> str:
+    """`url` with `password` for its user (URL-escaped by SQLAlchemy)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.password is not None:
+        raise ValueError("EHCP_DATABASE_URL holds a password: give it there or in "
+                         "EHCP_DATABASE_PASSWORD(_FILE), not both")  # fmt: skip
+    with_password = parsed.set(password=password.get_secret_value())
+    return with_password.render_as_string(hide_password=False)
 
 
 class Settings(BaseSettings):
@@ -118,8 +131,6 @@ class Settings(BaseSettings):
     sendgrid_host: ProviderURL = "https://api.sendgrid.com"
     #: seconds; below the notification activity's 60 s start-to-close timeout
     sendgrid_timeout_s: float = Field(default=10, gt=0, lt=25)  # below SEND_TIMEOUT (30 s)
-    #: durable record of sent message keys: shared storage when workers run on several hosts
-    sent_ledger_dir: Path = Path("data/sent-ledger")
     # Delivery per council (activities/senders.py, docs/notify-templates.md):
     #: EHCP_DELIVERY__<COUNCIL>__PROVIDER=notify, EHCP_DELIVERY__<COUNCIL>__NOTIFY_API_KEY=...;
     #: a council not named here uses SendGrid with the key above, or the outbox
@@ -173,11 +184,20 @@ class Settings(BaseSettings):
     #: this worker's Prometheus endpoint, host:port (path /metrics), e.g. 0.0.0.0:9464;
     #: empty (the default): no endpoint
     metrics_address: str = ""
+    #: the API (and pages) process's Prometheus endpoint for request latency by route,
+    #: host:port (path /metrics), e.g. 0.0.0.0:9465; a port of its own, never the public
+    #: one; empty (the default): none (`python -m api`, `python -m web`)
+    http_metrics_address: str = ""
     #: worker and codec server logs: "text" (one line each) or "json" (one object each)
     log_format: Literal["text", "json"] = "text"
-    #: durable records (API keys, ...): SQLAlchemy URL; a SQLite file by default,
-    #: postgresql+psycopg://... in production. Migrations run at start.
+    #: durable records (API keys, the sent ledger, ...): SQLAlchemy URL; a SQLite file by
+    #: default (one host), postgresql+psycopg://... in production and whenever workers run on
+    #: several hosts. Migrations run at start.
     database_url: str = "sqlite:///data/ehcp.db"
+    #: the password of database_url's user, kept out of the URL: EHCP_DATABASE_PASSWORD, or
+    #: EHCP_DATABASE_PASSWORD_FILE (compose mounts it as a secret file); put into the URL
+    database_password: SecretStr | None = None
+    database_password_file: Path | None = None
     #: the HTTP API (api/, `python -m api`)
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
@@ -209,6 +229,8 @@ class Settings(BaseSettings):
                     f"{variable}_FILE={path}: cannot read it ({error.strerror})"
                 ) from None
             setattr(self, name, SecretStr(text) if text else None)
+        if self.database_password is not None:
+            self.database_url = _with_password(self.database_url, self.database_password)
         return self
 
     @field_validator("staff_ref_key")
@@ -220,7 +242,7 @@ class Settings(BaseSettings):
             parse_key(value.get_secret_value())
         return value
 
-    @field_validator("metrics_address")
+    @field_validator("metrics_address", "http_metrics_address")
     @classmethod
     def _metrics_address(cls, value: str) -> str:
         value = value.strip()

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from observability.http import RequestMetrics
 from service.errors import Forbidden, NotFound, ServiceError, Unavailable
 from web import auth, calculator, record, start
 from web import cases as case_pages
@@ -49,6 +50,8 @@ def create_app(web_settings: WebSettings | None = None, cases: Any = None) -> An
     app.include_router(record.router)
     _pages(app)
     _error_pages(app)
+    # latency by route (docs/operations.md)
+    app.add_middleware(RequestMetrics, app="pages", mounts=("/static",))
     app.add_middleware(
         SessionMiddleware,
         secret_key=web_settings.session_secret.get_secret_value(),

@@ -110,8 +110,8 @@ async def harness(
     extras: dict[str, Any] | None = None,
     **overrides,
 ) -> AsyncIterator[Harness]:
-    overrides.setdefault("sent_ledger_dir", tmp_path / "sent-ledger")
     overrides.setdefault("staff_ref_key", TEST_STAFF_REF_KEY)
+    overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'ehcp.db'}")
     settings = Settings(
         task_queue=f"test-{uuid.uuid4()}", outbox_dir=tmp_path / "outbox", **overrides
     )
