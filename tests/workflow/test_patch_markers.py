@@ -27,9 +27,7 @@ def _patch_ids(history) -> list[str]:
     return ids
 
 
-async def test_a_new_case_records_one_patch_marker_and_takes_every_patched_path(
-    time_env, tmp_path
-):
+async def test_a_new_case_records_one_patch_marker_and_takes_every_patched_path(time_env, tmp_path):
     async with harness(time_env, tmp_path) as h:
         d0 = await h.today()
         handle = await h.start(make_case("RUT-MARK-1", "plan_content", d0 - timedelta(days=3)))
