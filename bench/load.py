@@ -36,6 +36,8 @@ from bench.stack import DevServer, Sink, Usage, WorkerProcs, usage
 from bench.systems import System
 from bench.waiting import BenchTimeout, wait_for_progress, wait_until
 
+#: dev server starts tried when a port it was given is taken meanwhile
+PORT_TRIES = 3
 #: one update may take this long before it counts as an error (not a hang of the bench)
 EVENT_TIMEOUT_S = 60.0
 #: due cases are started this many at a time, so each one's first workflow task is short:
@@ -73,9 +75,21 @@ class Stack:
     worker_start_s: float = 0.0
 
     async def start(self) -> None:
-        self.server = DevServer(self.folder, tuple(self.options.sqlite_pragmas))
-        self.server.start()
-        await self.server.wait_ready()
+        for attempt in range(1, PORT_TRIES + 1):
+            self.server = DevServer(self.folder, tuple(self.options.sqlite_pragmas))
+            self.server.start()
+            try:
+                await self.server.wait_ready()
+                break
+            except RuntimeError as error:
+                # Free ports are picked, then bound by the server: on a shared machine another
+                # process can take one in between. A fresh set of ports, then.
+                if "address already in use" not in str(error) or attempt == PORT_TRIES:
+                    raise
+                self.server.stop()
+                for leftover in self.folder.glob("temporal.db*"):
+                    leftover.unlink()
+                say(f"{self.system.name}: a dev server port was taken meanwhile; new ports")
         self.sink = Sink(self.folder)
         self.sink.start()
         system_env = self.system.worker_env(self.sink.url, str(self.folder))
