@@ -80,6 +80,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--reminder-lead", type=float, help="s from last due start to T0")
     p.add_argument("--start-concurrency", type=int, default=64)
+    p.add_argument(
+        "--start-clients",
+        type=int,
+        default=0,
+        help="client connections the starts share (default: one per 25,000 cases, 1 to 4)",
+    )
     p.add_argument("--event-concurrency", type=int, default=32)
     p.add_argument("--events-max", type=int, default=2000, help="closed-loop events per size")
     p.add_argument(
@@ -121,6 +127,7 @@ def options_from(args: argparse.Namespace) -> BenchOptions:
         sizes=args.size,
         workers=args.workers,
         start_concurrency=args.start_concurrency,
+        start_clients=args.start_clients,
         event_concurrency=args.event_concurrency,
         events_max=args.events_max,
         rate=args.rate,

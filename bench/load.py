@@ -135,6 +135,8 @@ class Run:
     options: BenchOptions
     #: events sent so far per case: the next one gets a new meeting date
     events_per_case: Counter[int] = field(default_factory=Counter)
+    #: every client connection the starts use, `client` first (--start-clients)
+    start_clients: list[Client] = field(default_factory=list)
 
     @property
     def workers(self) -> WorkerProcs:
@@ -216,7 +218,8 @@ async def starts(run: Run) -> tuple[StartsResult, OpenResult]:
 
 
 async def start_quiet(run: Run, i: int) -> None:
-    await run.system.start_quiet(run.client, run.workers.task_queue, i)
+    clients = run.start_clients or [run.client]
+    await run.system.start_quiet(clients[i % len(clients)], run.workers.task_queue, i)
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -302,6 +305,13 @@ async def events_fixed_rate(run: Run, first_case: int) -> EventsResult:
 
 
 # -- reminders ---------------------------------------------------------------------------------
+
+
+def start_clients(run: Run) -> int:
+    """Client connections for the starts: --start-clients, else one per 25,000 cases (1-4)."""
+    if run.options.start_clients:
+        return run.options.start_clients
+    return max(1, min(4, run.size // 25_000))
 
 
 def min_idle_s(run: Run) -> float:
@@ -432,6 +442,10 @@ async def run_system(system: System, size: int, options: BenchOptions, folder: P
         startup_s = time.monotonic() - began
         client = await system.connect(stack.server.address)
         run = Run(system, client, stack, size, options)
+        # more connections for the starts at large sizes: one gRPC connection's stream limit
+        # and the driver's single event loop are then what holds the starts back
+        more = range(start_clients(run) - 1)
+        run.start_clients = [client, *[await system.connect(stack.server.address) for _ in more]]
         say(f"{system.name} {size:,}: stack up in {startup_s:.1f} s; starting {size:,} cases")
         started, opened = await starts(run)
         say(f"{system.name} {size:,}: {started.per_s:.1f} starts/s; events")

@@ -20,6 +20,8 @@ class BenchOptions(BaseModel):
     workers: int = 1
     #: client-side starts in flight
     start_concurrency: int = 64
+    #: client connections the starts share (0: one per 25,000 cases, 1 to 4)
+    start_clients: int = 0
     #: closed-loop events in flight (saturation)
     event_concurrency: int = 32
     #: saturation sends min(size, events_max) events, one per case
