@@ -166,6 +166,9 @@ class Settings(BaseSettings):
     #: while cases started before encryption still run; off, a plaintext start or event (the
     #: Temporal CLI with no key) is refused (docs/encryption.md)
     codec_allow_plaintext: bool = False
+    #: zlib-compress payloads of 256 bytes or more before encrypting them (security/codec.py
+    #: says what that trades); payloads of either form are always read
+    codec_compress: bool = True
     #: codec server (codec_server.py) for the Temporal UI and CLI
     codec_server_host: str = "127.0.0.1"
     codec_server_port: int = Field(default=8081, ge=1, le=65535)
