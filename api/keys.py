@@ -13,6 +13,7 @@ from api.auth import KeyManager
 from api.problems import problem_responses
 from service.callers import Role
 from service.errors import KeyNotFound
+from service.inputs import check_council
 from store.api_keys import ApiKeys, KeyInfo
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"])
@@ -65,6 +66,7 @@ def _keys(request: Request) -> ApiKeys:
 )
 async def create_key(caller: KeyManager, request: Request, new: NewApiKey) -> CreatedApiKey:
     """A new key for the manager's council; the response is the only time it is shown."""
+    check_council(caller.council or "", request.app.state.settings.councils)
     key, info = await run_in_threadpool(
         _keys(request).create, new.name, caller.council, new.role, caller.name
     )

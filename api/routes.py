@@ -66,13 +66,15 @@ def _today():
 async def start_case(
     caller: Starter,
     cases: CasesDep,
+    settings: SettingsDep,
     case: Annotated[Case, Body(openapi_examples={"refusal": {"value": CASE_EXAMPLE}})],
     response: Response,
 ) -> StartedCase:
     """Start a case from the council's decision letter. `council` defaults to the key's
     council (another is refused). A case reference names one disagreement for good: starting
     it again is refused with 409, whatever state the first is in."""
-    checked = check_case(case.model_dump(mode="json", exclude_unset=True), _today(), caller.council)
+    data = case.model_dump(mode="json", exclude_unset=True)
+    checked = check_case(data, _today(), caller.council, settings.councils)
     started = await (await cases.get()).start(caller, checked)
     response.headers["Location"] = f"/api/v1/cases/{started.case_ref}"
     return started

@@ -42,6 +42,7 @@ from ehcp.settings import Settings
 from ehcp.uktime import london_date
 from service.callers import Caller, Permission
 from service.errors import BadInput, Busy, Conflict, NotFound, ServiceError, Unavailable
+from service.inputs import check_council
 from service.listing import CaseFilter, decode_cursor, encode_cursor, visibility_query
 from service.models import CasePage, CaseSummary, StartedCase
 from workflows import search_attributes as sa
@@ -81,8 +82,10 @@ class Cases:
 
     async def start(self, caller: Caller, case: Case) -> StartedCase:
         """Start a case. A case reference names one disagreement for good: a second start is
-        refused (Conflict) whether the first is running, closed, failed or terminated."""
+        refused (Conflict) whether the first is running, closed, failed or terminated. A
+        council that is not configured (settings.councils) is BadInput."""
         caller.require(Permission.start)
+        check_council(case.council, self.settings.councils)
         if not caller.sees(case.council):
             raise Conflict(f"case council {case.council} is not the council of your credentials")
         attrs = TypedSearchAttributes(
