@@ -66,6 +66,11 @@ def problem_response(
     )
 
 
+#: seconds a client waits before trying again: a busy case frees a slot as soon as one event
+#: is applied; an unavailable Temporal takes longer to come back
+RETRY_AFTER_S = {429: 1, 503: 5}
+
+
 def _field_problems(errors: list[FieldError], where: str) -> list[FieldProblem]:
     return [FieldProblem(pointer=e.pointer, where=where, detail=e.message) for e in errors]
 
@@ -80,8 +85,10 @@ def service_problem(error: ServiceError, request: Request | None = None) -> JSON
     where = input_location(request)
     errors = _field_problems(error.errors, where) if isinstance(error, BadInput) else None
     headers = None
-    if error.http_status == 429:
-        headers = {"Retry-After": str(getattr(error, "retry_after_s", 1))}
+    if error.http_status in (429, 503):
+        headers = {
+            "Retry-After": str(getattr(error, "retry_after_s", RETRY_AFTER_S[error.http_status]))
+        }
     elif error.http_status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
     return problem_response(

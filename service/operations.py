@@ -220,7 +220,11 @@ class Cases:
                         "case-closed",
                     ) from None
                 if error.status != RPCStatusCode.RESOURCE_EXHAUSTED:
-                    raise _unavailable(error) from None
+                    raise Unavailable(
+                        f"Temporal did not take the event ({error.status.name}: "
+                        f"{error.message}); nothing was recorded: send it again (with the "
+                        "same event id, it is recorded once)"
+                    ) from None
                 if attempt == tries - 1:
                     raise Busy(f"case {case_ref} is busy; try again shortly") from None
                 await asyncio.sleep(0.2 * 2**attempt)
