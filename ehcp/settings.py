@@ -182,6 +182,9 @@ class Settings(BaseSettings):
     #: the HTTP API (api/, `python -m api`)
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    #: uvicorn's access log (one line per request); off by default: the proxy in front logs
+    #: requests, and a line each costs API throughput (docs/performance.md)
+    api_access_log: bool = False
     #: failed authentications allowed per client address (the `limits` notation)
     api_auth_failure_limit: str = "20/minute"
 

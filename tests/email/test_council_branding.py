@@ -139,3 +139,10 @@ def test_councils_from_toml_reads_each_table() -> None:
     councils = councils_from_toml(COUNCILS_TOML)
     assert sorted(councils) == ["northshire", "rutland"]
     assert councils["northshire"].send_team_phone == "01234 567890"
+
+
+def test_the_example_councils_file_gives_rutland_exactly_as_the_default() -> None:
+    example = Path(__file__).resolve().parents[2] / "deploy" / "councils.example.toml"
+    settings = Settings(councils_file=example)
+    assert list(settings.councils) == ["rutland"]
+    assert settings.councils["rutland"].model_dump() == CouncilInfo().model_dump()
