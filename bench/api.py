@@ -91,6 +91,8 @@ async def main(args: argparse.Namespace, measure_on: Callable | None = None) -> 
         "EHCP_DEV_PORT": str(port),
         "EHCP_DEV_UI_PORT": str(free_port()),
         "EHCP_API_PORT": str(api_port),
+        # the pages' local identity provider on a free port, never a developer's 9400
+        "EHCP_DEV_OIDC_PORT": str(free_port()),
         "EHCP_DATA_DIR": str(data),
         "EHCP_REMINDER_SPREAD_S": "60",
     }
