@@ -80,8 +80,15 @@ class FailureLimiter:
     def __init__(self, rate: str) -> None:
         self.item = parse(rate)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        #: addresses with a failure in the last window: every other request (nearly all) is
+        #: let through without asking the limiter, which takes a lock and searches a window
+        self._failing: TTLCache[str, bool] = TTLCache(
+            maxsize=100_000, ttl=self.item.get_expiry(), timer=lambda: time.time()
+        )
 
     def blocked(self, client: str) -> bool:
+        if client not in self._failing:
+            return False
         return not self.limiter.test(self.item, client)
 
     def retry_after_s(self, client: str, now: float | None = None) -> int:
@@ -93,6 +100,7 @@ class FailureLimiter:
         return max(1, math.ceil(wait))
 
     def failed(self, client: str) -> None:
+        self._failing[client] = True
         self.limiter.hit(self.item, client)
 
 

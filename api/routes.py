@@ -47,8 +47,9 @@ class ListQuery(CaseFilter):
 
 
 def _json(body: bytes) -> Response:
-    # the workflow's own JSON of its answer (service.operations.Cases.read_json): no second
-    # validation and serialisation here
+    # the workflow's own JSON of its answer (service.operations.Cases.read_json), and the
+    # receipt of an event (read once from the workflow's answer), sent as they are: FastAPI
+    # would validate them against the response model once more
     return Response(body, media_type="application/json")
 
 
@@ -149,11 +150,12 @@ async def record_event(
             "it again returns the first receipt; the same key with a different event is 409",
         ),
     ] = None,
-) -> EventReceipt:
+) -> Response:
     """Record one event. `recorded_by` is the key's name: leave it out (another is refused)."""
     data = {**event.model_dump(mode="json", exclude_unset=True), "kind": event.kind}
     checked = check_event(data, _today(), recorded_by=caller.name)
-    return await (await cases.get()).record_event(caller, case_ref, checked, idempotency_key)
+    receipt = await (await cases.get()).record_event(caller, case_ref, checked, idempotency_key)
+    return _json(receipt.model_dump_json().encode())
 
 
 @router.get(
