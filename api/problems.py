@@ -118,7 +118,9 @@ def _json_problem(item: dict[str, Any], body: str) -> FieldProblem:
     )
 
 
-def _validation_problems(exc: RequestValidationError, body: str) -> list[FieldProblem]:
+def _validation_problems(
+    exc: RequestValidationError, body: str, route: object = None
+) -> list[FieldProblem]:
     problems = []
     for item in exc.errors():
         loc = tuple(item.get("loc", ()))
@@ -130,8 +132,36 @@ def _validation_problems(exc: RequestValidationError, body: str) -> list[FieldPr
             # a repeated query parameter's index is not a JSON pointer into anything
             loc = loc[:1] + tuple(p for p in loc[1:] if not isinstance(p, int))
         error = field_error({**item, "loc": loc}, drop_tag=True)
-        problems.append(FieldProblem(pointer=error.pointer, where=where, detail=error.message))
+        message = error.message
+        if item.get("type") == "extra_forbidden" and (where != "body" or len(loc) == 1):
+            # the names this request takes (not a case's fields, which field_error assumes)
+            allowed = parameter_names(route, where, loc)
+            if allowed:
+                message = f"not a field here: remove it (allowed fields: {', '.join(allowed)})"
+        problems.append(FieldProblem(pointer=error.pointer, where=where, detail=message))
     return problems
+
+
+def parameter_names(route: object, where: str, loc: tuple) -> list[str]:
+    """The query parameters (or a body model's fields) the matched route takes, from its
+    FastAPI dependant; [] when they cannot be told (an event body: its kind decides)."""
+    pending = [getattr(route, "dependant", None)]
+    names: list[str] = []
+    while pending:
+        dependant = pending.pop()
+        if dependant is None:
+            continue
+        pending += dependant.dependencies
+        params = {"query": dependant.query_params, "body": dependant.body_params}.get(where, [])
+        for param in params:
+            annotation = param.field_info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                names += list(annotation.model_fields)
+            elif where == "body":
+                return []  # a union (an event): field_error named its kind's fields
+            else:
+                names.append(param.alias or param.name)
+    return names
 
 
 def install(app: FastAPI) -> None:
@@ -146,7 +176,7 @@ def install(app: FastAPI) -> None:
         # FastAPI keeps the document it could not read as text (json.JSONDecodeError.doc)
         body = getattr(exc, "body", None)
         text = body if isinstance(body, str) else ""
-        problems = _validation_problems(exc, text)
+        problems = _validation_problems(exc, text, request.scope.get("route"))
         detail = "; ".join(f"{p.where} {p.pointer or '/'}: {p.detail}" for p in problems)
         return problem_response(422, "invalid-input", "Invalid input", detail, problems)
 

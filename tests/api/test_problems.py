@@ -298,3 +298,27 @@ async def test_a_case_of_a_council_not_configured_is_refused_listing_the_council
             "your key's council 'rutlnd' is not a council of this service (allowed: rutland); "
             "no key was made"
         )
+
+
+async def test_an_unknown_parameter_or_field_lists_what_this_request_takes(client, settings):
+    headers = auth(settings, "manager")
+    cases = await client.get("/api/v1/cases?colour=red", headers=headers)
+    (error,) = problems(cases)
+    assert error == {
+        "pointer": "/colour",
+        "in": "query",
+        "detail": "not a field here: remove it (allowed fields: overdue, due_within, stage, "
+        "decision_type, council, cursor, limit)",
+    }
+    calc = await client.get(
+        "/api/v1/deadlines?decision_date=2026-01-01&colour=red", headers=headers
+    )
+    (error,) = problems(calc)
+    assert error["detail"].startswith(
+        "not a field here: remove it (allowed fields: decision_date, decision_type, "
+    )
+    key = await client.post(
+        "/api/v1/api-keys", json={"name": "x", "role": "viewer", "colour": 1}, headers=headers
+    )
+    (error,) = problems(key)
+    assert error["detail"] == "not a field here: remove it (allowed fields: name, role)"
