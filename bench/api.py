@@ -82,6 +82,42 @@ async def rate(
     return per_s
 
 
+#: the API and the client take turns, ABBA, so that a change in the machine's load (it is shared)
+#: falls on both sides alike instead of on whichever ran second
+ROUNDS = 4
+
+
+async def paired(
+    api_items: list, client_items: list, concurrency: int,
+    api_call: Callable[[object], Awaitable[None]],
+    client_call: Callable[[object], Awaitable[None]],
+    seconds: float | None = None,
+) -> tuple[float, float]:  # fmt: skip
+    """Calls per second of each side over `ROUNDS` turns each (ABBA order): with `seconds`,
+    each turn lasts seconds / ROUNDS (cycling through the items); without, each turn takes
+    the next 1/ROUNDS of that side's items (each used once)."""
+    done = {"API": 0.0, "client": 0.0}
+    took = {"API": 0.0, "client": 0.0}
+    sides = {"API": (api_items, api_call), "client": (client_items, client_call)}
+    for turn in range(ROUNDS):
+        order = ("API", "client") if turn % 2 == 0 else ("client", "API")
+        for side in order:
+            items, call = sides[side]
+            if seconds:
+                part, limit = items, seconds / ROUNDS
+            else:
+                size = -(-len(items) // ROUNDS)
+                part, limit = items[turn * size : (turn + 1) * size], None
+            if not part:
+                continue
+            started = time.monotonic()
+            per_s = await rate(f"{side} turn {turn + 1}", part, concurrency, call, limit)
+            elapsed = time.monotonic() - started
+            done[side] += per_s * elapsed
+            took[side] += elapsed
+    return done["API"] / took["API"], done["client"] / took["client"]
+
+
 async def main(args: argparse.Namespace, measure_on: Callable | None = None) -> int:
     """Start the stack, run `measure_on` (default: this module's `measure`) on it, stop it."""
     data = Path(tempfile.mkdtemp(prefix="bench-api-"))
@@ -164,9 +200,10 @@ async def measure(args: argparse.Namespace, data: Path, port: int, api_port: int
         handle = client.get_workflow_handle(workflow_id(ref))
         await handle.query("status", result_type=CaseStatus)  # as the service layer asks
 
-    print("status reads", flush=True)
-    api_reads = await rate("API", api_refs, args.concurrency, api_status, args.seconds)
-    direct_reads = await rate("client", api_refs, args.concurrency, direct_status, args.seconds)
+    print(f"status reads ({ROUNDS} rounds each, alternating)", flush=True)
+    api_reads, direct_reads = await paired(
+        api_refs, api_refs, args.concurrency, api_status, direct_status, args.seconds
+    )
 
     event = {"kind": "mediation_adviser_contacted", "date": today.isoformat()}
 
@@ -183,9 +220,10 @@ async def measure(args: argparse.Namespace, data: Path, port: int, api_port: int
             result_type=EventReceipt,
         )  # fmt: skip
 
-    print("event writes (one per case)", flush=True)
-    api_writes = await rate("API", api_refs, args.concurrency, api_event)
-    direct_writes = await rate("client", direct_refs, args.concurrency, direct_event)
+    print(f"event writes (one per case, {ROUNDS} rounds each, alternating)", flush=True)
+    api_writes, direct_writes = await paired(
+        api_refs, direct_refs, args.concurrency, api_event, direct_event
+    )
 
     print("list ?due_within=7 (first page of 100), sequential", flush=True)
     latencies, listed = [], 0
