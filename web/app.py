@@ -38,9 +38,11 @@ def create_app(web_settings: WebSettings | None = None, cases: Any = None) -> An
     """The ASGI app. `cases` (a `service.operations.Cases`, or a holder of one) is given by
     tests; otherwise the pages connect to Temporal on first need."""
     web_settings = web_settings or WebSettings()
-    # the configured councils' names, for the pages (one set of councils per process)
-    ENV.globals["councils"] = Settings().councils
+    # the configured councils: a case of another is refused; the pages show their names
+    councils = Settings().councils
+    ENV.globals["councils"] = councils
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.councils = councils
     app.state.web_settings = web_settings
     app.state.oauth = auth.build_oauth(web_settings)
     app.state.cases = cases
