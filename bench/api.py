@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 from ehcp.models import parse_event
 from ehcp.payloads import CaseStatus, EventReceipt, workflow_id
@@ -161,11 +161,13 @@ async def measure(args: argparse.Namespace, data: Path, port: int, api_port: int
     key, _ = ApiKeys(f"sqlite:///{data / 'ehcp.db'}").create(
         "bench", "rutland", Role.caseworker, "bench"
     )
-    http = httpx.AsyncClient(
+    # aiohttp as the load generator: httpx's client alone tops out near 100 requests/s on this
+    # machine (docs/performance.md), so with it the benchmark measured its own client
+    http = aiohttp.ClientSession(
         base_url=f"http://127.0.0.1:{api_port}",
         headers={"Authorization": f"Bearer {key}"},
-        timeout=60,
-        limits=httpx.Limits(max_connections=args.concurrency),
+        timeout=aiohttp.ClientTimeout(total=60),
+        connector=aiohttp.TCPConnector(limit=args.concurrency),
     )
     today = london_date(datetime.now(UTC))
 
@@ -179,8 +181,9 @@ async def measure(args: argparse.Namespace, data: Path, port: int, api_port: int
     print(f"starting {total} cases through the API ...", flush=True)
 
     async def start(ref: str) -> None:
-        response = await http.post("/api/v1/cases", json=case(ref, decision(int(ref[4:]))))
-        assert response.status_code == 201, response.text
+        body = case(ref, decision(int(ref[4:])))
+        async with http.post("/api/v1/cases", json=body) as response:
+            assert response.status == 201, await response.text()
 
     t0 = time.monotonic()
     await rate("start (API)", refs, args.concurrency, start)
@@ -193,8 +196,9 @@ async def measure(args: argparse.Namespace, data: Path, port: int, api_port: int
         await asyncio.sleep(2)
 
     async def api_status(ref: str) -> None:
-        response = await http.get(f"/api/v1/cases/{ref}")
-        assert response.status_code == 200, response.text
+        async with http.get(f"/api/v1/cases/{ref}") as response:
+            assert response.status == 200, await response.text()
+            await response.read()
 
     async def direct_status(ref: str) -> None:
         handle = client.get_workflow_handle(workflow_id(ref))
@@ -208,8 +212,9 @@ async def measure(args: argparse.Namespace, data: Path, port: int, api_port: int
     event = {"kind": "mediation_adviser_contacted", "date": today.isoformat()}
 
     async def api_event(ref: str) -> None:
-        response = await http.post(f"/api/v1/cases/{ref}/events", json=event)
-        assert response.status_code == 200, response.text
+        async with http.post(f"/api/v1/cases/{ref}/events", json=event) as response:
+            assert response.status == 200, await response.text()
+            await response.read()
 
     async def direct_event(ref: str) -> None:
         from workflows.disagreement import DisagreementWorkflow
@@ -229,14 +234,15 @@ async def measure(args: argparse.Namespace, data: Path, port: int, api_port: int
     latencies, listed = [], 0
     for _ in range(args.list_calls):
         t = time.perf_counter()
-        response = await http.get("/api/v1/cases", params={"due_within": 7})
-        assert response.status_code == 200, response.text
+        async with http.get("/api/v1/cases", params={"due_within": 7}) as response:
+            assert response.status == 200, await response.text()
+            page = await response.json()
         latencies.append((time.perf_counter() - t) * 1000)
-        listed = len(response.json()["cases"])
+        listed = len(page["cases"])
     latencies.sort()
     p50 = statistics.median(latencies)
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    await http.aclose()
+    await http.close()
     print()
     print(f"| measure ({args.concurrency} in flight) | API | client | API / client |")
     print("|---|---|---|---|")
