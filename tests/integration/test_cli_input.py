@@ -250,6 +250,15 @@ CASES: dict[str, Case] = {
     "start-bad-email": Case(
         START_STDIN, case_json(parent={"name": "P", "email": "not-an-email"}), "parent.email"
     ),
+    "start-council-not-configured": Case(
+        START_STDIN,
+        case_json(council="rutlnd"),
+        "council: 'rutlnd' is not a council of this service (allowed: rutland)",
+    ),
+    "api-key-council-not-configured": Case(
+        ["api-key", "create", "--council", "rutlnd", "--role", "viewer", "--name", "x"],
+        says="argument --council: 'rutlnd' is not a council of this service (allowed: rutland)",
+    ),
     "start-typo-field": Case(
         START_STDIN,
         case_json(decison_type="plan_content"),
