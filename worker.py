@@ -87,7 +87,9 @@ def build_worker(
     planning = PlanningActivities(settings)
     staff = StaffActivities(settings)
     primary, fallback = build_senders(settings)
-    notify = NotificationActivities(primary, fallback, settings.council)
+    notify = NotificationActivities(
+        primary, fallback, settings.council_info(settings.council_code), settings.councils
+    )
     return Worker(
         client,
         task_queue=settings.task_queue,

@@ -31,7 +31,9 @@ log = logging.getLogger("ehcp.senders")
 
 
 def from_name(settings: Settings) -> str:
-    return f"{settings.council.name} SEND team"
+    """The From: name of the default council's emails (another council's emails carry their
+    own: activities/notify.py)."""
+    return f"{settings.council_info(settings.council_code).name} SEND team"
 
 
 class CouncilRouter:
@@ -93,7 +95,7 @@ def _sendgrid(settings: Settings, key: str) -> SendGridSender:
     )
 
 
-def _notify(settings: Settings, config: CouncilDelivery) -> NotifySender:
+def _notify(settings: Settings, council: str, config: CouncilDelivery) -> NotifySender:
     assert config.notify_api_key is not None  # CouncilDelivery checks it
     return NotifySender(
         config.notify_api_key.get_secret_value().strip(),
@@ -101,7 +103,7 @@ def _notify(settings: Settings, config: CouncilDelivery) -> NotifySender:
         NotifyTemplateIds(
             email=config.templates.email, text_reminder=config.templates.text_reminder
         ),
-        council=settings.council,
+        council=settings.council_info(council),
         base_url=settings.notify_base_url,
         timeout_s=settings.notify_timeout_s,
     )
@@ -122,7 +124,7 @@ def build_senders(settings: Settings) -> tuple[Sender, Sender]:
     texts: dict[str, Sender] = {}
     for council, config in settings.delivery.items():
         if config.provider == "notify":
-            by_council[council] = texts[council] = _notify(settings, config)
+            by_council[council] = texts[council] = _notify(settings, council, config)
         elif config.provider == "outbox":
             by_council[council] = outbox
         elif sendgrid is None:

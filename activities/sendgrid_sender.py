@@ -312,7 +312,10 @@ class SendGridSender:
             log.info("%s: %s earlier; not sending again", key, fixed_reason(refused.status_code))
             raise recorded_refusal(refused)
         # Built before the key is claimed: between the claim and the request nothing can fail.
-        mail = build_mail(n, email, self._from_email, self._reply_to, self._from_name)
+        mail = build_mail(
+            n, email, self._from_email, email.reply_to or self._reply_to,
+            email.from_name or self._from_name,
+        )  # fmt: skip
         with ledger_unavailable():
             try:
                 attempt, previous = self._ledger.begin(key)

@@ -20,8 +20,12 @@ def main() -> int:
         host=settings.api_host,
         port=settings.api_port,
         log_level="info",
-        # the Authorization header is never logged; query strings carry no secrets
-        access_log=True,
+        # a line per request costs throughput (docs/performance.md); off unless
+        # EHCP_API_ACCESS_LOG=true. The Authorization
+        # header is never logged; query strings carry no secrets.
+        access_log=settings.api_access_log,
+        loop="uvloop",
+        http="httptools",
     )
     return 0
 

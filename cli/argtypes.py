@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from cli.parser import fail
-from ehcp.models import CASE_REF_HELP, CASE_REF_PATTERN
+from ehcp.models import CASE_REF_HELP, CASE_REF_PATTERN, COUNCIL_CODE_HELP, COUNCIL_CODE_PATTERN
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -125,15 +125,14 @@ def days(text: str) -> int:
     return value
 
 
-_COUNCIL_CODE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+_COUNCIL_CODE = re.compile(COUNCIL_CODE_PATTERN)
 
 
 def council_code(text: str) -> str:
     """A council code as cases carry it (ehcp.models.CouncilCode), e.g. rutland."""
     if not _COUNCIL_CODE.match(text):
         raise argparse.ArgumentTypeError(
-            f"{text[:50]!r} is not a council code (allowed: 2 to 40 lower-case letters, digits "
-            "and hyphens, starting with a letter, e.g. rutland)"
+            f"{text[:50]!r} is not a council code (allowed: {COUNCIL_CODE_HELP})"
         )
     return text
 

@@ -30,6 +30,7 @@ from cli.parser import USAGE_ERROR, fail
 from cli.runner import emit_json, run_async
 from cli.tables import deadline_table, print_table, timeline_rows
 from ehcp.models import EVENT_KINDS
+from ehcp.settings import Settings
 from ehcp.uktime import london_date
 from ehcp.vocabulary import DecisionType, OrderType, Stage
 from service.callers import operator
@@ -117,7 +118,8 @@ def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def prepare_start(args: argparse.Namespace) -> None:
-    args.case = _checked(check_case, _case_from_args(args), _today())
+    councils = Settings().councils
+    args.case = _checked(check_case, _case_from_args(args), _today(), councils=councils)
 
 
 async def start(args: argparse.Namespace, cases: Cases) -> int:

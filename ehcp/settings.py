@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -9,7 +10,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from ehcp.council import CouncilInfo
+from ehcp.council import ConfiguredCouncil, CouncilInfo, councils_from_toml
+from ehcp.models import COUNCIL_CODE_HELP, COUNCIL_CODE_PATTERN
 from ehcp.text_fields import EmailAddress, Name
 from ehcp.urls import ProviderURL
 
@@ -113,9 +115,17 @@ class Settings(BaseSettings):
     worker_deployment_name: str = Field(
         default="send-disagreements", pattern=r"^[A-Za-z0-9_-]{1,255}$"
     )
+    #: the one council of a single-council service (used when `councils` is not configured)
     council_code: str = "rutland"
-    #: EHCP_COUNCIL__NAME, EHCP_COUNCIL__SENDIASS_URL, ...
+    #: EHCP_COUNCIL__NAME, EHCP_COUNCIL__SENDIASS_URL, ...: that council's details
     council: CouncilInfo = CouncilInfo()
+    #: every council the service runs for, by code (ehcp/council.py: name, SEND team email
+    #: and phone, mediation service, local offer, help links, email colours): a TOML file,
+    #: one table per council (deploy/councils.example.toml) ...
+    councils_file: Path | None = None
+    #: ... or EHCP_COUNCILS__<CODE>__<FIELD>. Neither: the one council above (Rutland). A
+    #: case, an API key or a sign-in group of a council not configured here is refused.
+    councils: dict[str, ConfiguredCouncil] = {}
     #: addresses and the manager's name go into email headers: ASCII addresses, one line
     from_email: EmailAddress = "send-reminders@rutland.gov.uk"
     reply_to_email: EmailAddress = "send@rutland.gov.uk"
@@ -204,6 +214,9 @@ class Settings(BaseSettings):
     #: the HTTP API (api/, `python -m api`)
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    #: uvicorn's access log (one line per request); off by default: the proxy in front logs
+    #: requests, and a line each costs API throughput (docs/performance.md)
+    api_access_log: bool = False
     #: failed authentications allowed per client address (the `limits` notation)
     api_auth_failure_limit: str = "20/minute"
 
@@ -244,6 +257,41 @@ class Settings(BaseSettings):
 
             parse_key(value.get_secret_value())
         return value
+
+    @model_validator(mode="after")
+    def _councils(self) -> Settings:
+        """The configured councils: from EHCP_COUNCILS_FILE, or EHCP_COUNCILS__..., or the
+        one council of EHCP_COUNCIL_CODE and EHCP_COUNCIL__... (Rutland by default)."""
+        if self.councils_file is not None:
+            if self.councils:
+                raise ValueError("set EHCP_COUNCILS_FILE or EHCP_COUNCILS__..., not both")
+            try:
+                text = self.councils_file.read_text(encoding="utf-8")
+            except OSError as error:
+                raise ValueError(
+                    f"EHCP_COUNCILS_FILE={self.councils_file}: cannot read it ({error.strerror})"
+                ) from None
+            try:
+                self.councils = councils_from_toml(text)
+            except ValueError as error:
+                raise ValueError(f"EHCP_COUNCILS_FILE={self.councils_file}: {error}") from None
+            if not self.councils:
+                raise ValueError(f"EHCP_COUNCILS_FILE={self.councils_file} names no council")
+        for code in self.councils:
+            if not re.fullmatch(COUNCIL_CODE_PATTERN, code):
+                raise ValueError(
+                    f"council code {code!r} in EHCP_COUNCILS__...: not a council code "
+                    f"(allowed: {COUNCIL_CODE_HELP})"
+                )
+        if not self.councils:
+            self.councils = {self.council_code: self.council}  # type: ignore[dict-item]
+        return self
+
+    def council_info(self, code: str) -> CouncilInfo:
+        """The details of council `code`; for a code not configured (a case started before
+        councils were checked), the first configured council's, so an email still goes."""
+        found = self.councils.get(code)
+        return found if found is not None else next(iter(self.councils.values()))
 
     @field_validator("metrics_address", "http_metrics_address")
     @classmethod

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from ehcp.settings import Settings
 from observability.http import RequestMetrics
 from service.errors import Forbidden, NotFound, ServiceError, Unavailable
 from web import auth, calculator, record, start
@@ -38,7 +39,11 @@ def create_app(web_settings: WebSettings | None = None, cases: Any = None) -> An
     """The ASGI app. `cases` (a `service.operations.Cases`, or a holder of one) is given by
     tests; otherwise the pages connect to Temporal on first need."""
     web_settings = web_settings or WebSettings()
+    # the configured councils: a case of another is refused; the pages show their names
+    councils = Settings().councils
+    ENV.globals["councils"] = councils
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.councils = councils
     app.state.web_settings = web_settings
     app.state.oauth = auth.build_oauth(web_settings)
     app.state.cases = cases

@@ -97,8 +97,10 @@ async def start_post(request: Request, staff: StaffDep) -> Response:
     case = None
     if not errors:
         try:
-            case = check_case(data, deps.today(), council=staff.council)
+            councils = request.app.state.councils
+            case = check_case(data, deps.today(), council=staff.council, councils=councils)
         except BadInput as error:
+            # a council not configured (the sign-in group maps to it) shows on the first field
             for item in error.errors:
                 parts = item.pointer.lstrip("/").split("/")
                 target = POINTER_FIELDS.get(parts[0], "case_ref")

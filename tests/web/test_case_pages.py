@@ -266,3 +266,19 @@ def test_a_viewer_cannot_start_a_case_or_record(fake, web, monkeypatch) -> None:
     case_page = web.get("/cases/RUT-2026-0042")
     assert case_page.status_code == 200 and "/events/" not in case_page.text
     assert web.get("/cases/RUT-2026-0042/events/mediation_declined").status_code == 403
+
+
+def test_a_case_of_a_council_not_configured_is_refused_on_the_page(fake, web, monkeypatch) -> None:
+    """A sign-in group mapped to a council the service does not run (a typo) starts nothing."""
+    typo = auth.Staff("t", "Tam Typo", "tam@rutland.gov.uk", "rutlnd", "caseworker")
+    monkeypatch.setattr(auth, "current_staff", lambda request: typo)
+    started = []
+
+    async def start(caller, case):
+        started.append(case)
+
+    fake.start = start
+    answer = web.post("/cases/new", data={**START, "csrftoken": token(web, "/cases/new"),
+                                          "step": "check"})  # fmt: skip
+    assert answer.status_code == 400 and not started
+    assert "is not a council of this service (allowed: rutland)" in answer.text
