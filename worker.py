@@ -34,6 +34,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.notify import NotificationActivities
 from activities.planning import PlanningActivities
+from activities.records import RecordActivities
 from activities.senders import build_senders
 from ehcp.settings import Settings
 from observability import logs, metrics
@@ -86,6 +87,8 @@ def build_worker(
     planning = PlanningActivities(settings)
     primary, fallback = build_senders(settings)
     notify = NotificationActivities(primary, fallback, settings.council)
+    # case records are sealed with the client's payload codec: the same keys as histories
+    records = RecordActivities(settings.database_url, client.data_converter.payload_codec)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -95,6 +98,7 @@ def build_worker(
             planning.plan_event_deadlines,
             notify.send_notifications,
             notify.send_notification,
+            records.write_case_record,
         ],
         activity_executor=executor,
         max_cached_workflows=settings.max_cached_workflows,

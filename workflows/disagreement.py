@@ -27,10 +27,14 @@ with workflow.unsafe.imports_passed_through():
         NOTIFY_RETRY,
         PLAN_CASE_START,
         PLAN_EVENT,
+        RECORD_FINAL_RETRY,
+        RECORD_RETRY,
+        RECORD_TIMEOUT,
         SEND_BATCH_TIMEOUT,
         SEND_NOTIFICATION,
         SEND_NOTIFICATIONS,
         SEND_TIMEOUT,
+        WRITE_CASE_RECORD,
     )
     from ehcp.bounds import check_room, compact_notices, short_reason
     from ehcp.case_state import (
@@ -79,6 +83,7 @@ with workflow.unsafe.imports_passed_through():
         undelivered_reminders,
         warnings,
     )
+    from ehcp.records import CaseRecord
     from ehcp.texts import with_texts
     from ehcp.told import told_notices
     from ehcp.uktime import london_date, london_to_utc
@@ -122,6 +127,11 @@ ID_MATCHES_CASE = "workflow-id-matches-case-ref"
 #: a send batch that gives up is recorded as failures with staff alerts (before: the whole case
 #: failed) and an event whose planning fails gets PlanningFailed (before: the planner's error).
 LA_FAILURES = "local-activity-failures-caught"
+#: Patch: runs started on this code write the case's record to the database (a local
+#: activity, ehcp/records.py) whenever what it shows changes (an event, the next deadline,
+#: overdue, notices) and at closure. Runs started before it write none until their next
+#: continue-as-new.
+CASE_RECORDS = "case-records-written"
 
 
 #: a start whose input is not encrypted with a known key fails the run at once (no retries)
@@ -145,6 +155,9 @@ class DisagreementWorkflow:
         self._close_when_withdrawn = False
         self._kept_timer = False  # set by run: the patches this run was started on
         self._catch_la_failures = False
+        self._write_records = False
+        #: what the last record written showed (None: none written by this run)
+        self._written: tuple | None = None
         #: update id -> receipt, carried across continue-as-new (StartCase.receipts)
         self._receipts: dict[str, EventReceipt] = dict(start.receipts)
 
@@ -170,6 +183,7 @@ class DisagreementWorkflow:
         self._close_when_withdrawn = workflow.patched(CLOSE_WHEN_WITHDRAWN)
         self._kept_timer = workflow.patched(KEPT_TIMER)
         self._catch_la_failures = workflow.patched(LA_FAILURES)
+        self._write_records = workflow.patched(CASE_RECORDS)
         if self._state is None:
             async with self._lock:
                 plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
@@ -179,6 +193,7 @@ class DisagreementWorkflow:
             # next sleep at once, so anything it made due now is not left for later.
             self._wake = False
             await self._send_due()
+            await self._write_record(RECORD_RETRY)
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
@@ -194,6 +209,7 @@ class DisagreementWorkflow:
         await self._send(closure_notices(self._state))
         await workflow.wait_condition(workflow.all_handlers_finished)
         self._upsert_search_attributes()
+        await self._write_record(RECORD_FINAL_RETRY)  # the closed case's record, for good
         return self.status()
 
     def _now(self):
@@ -356,6 +372,41 @@ class DisagreementWorkflow:
         )
         self._state.delivery_failures.append(failure)
         return [] if notification.fallback else failure_alerts(self._state, failure)
+
+    # -- the case record ----------------------------------------------------------------------
+
+    def _shown(self) -> tuple:
+        """What the record shows that can change between writes."""
+        state = self._state
+        return (
+            len(state.timeline), state.closed_reason, state.stage, next_due(state),
+            is_overdue(state), len(state.notices), len(state.delivery_failures),
+            len(state.not_reached), state.case,
+        )  # fmt: skip
+
+    async def _write_record(self, retry: RetryPolicy) -> None:
+        """Write the case's record when what it shows changed (runs on CASE_RECORDS). A
+        database that stays down does not hold up reminders: the write is tried again at the
+        next wake-up; only the closing write waits for as long as it takes."""
+        if not self._write_records or self._written == (shown := self._shown()):
+            return
+        record = CaseRecord(
+            case=self.case(), status=self.status(), timeline=self.timeline(),
+            written_at=self._now(),
+        )  # fmt: skip
+        try:
+            await workflow.execute_local_activity(
+                WRITE_CASE_RECORD,
+                record,
+                result_type=bool,
+                start_to_close_timeout=RECORD_TIMEOUT,
+                retry_policy=retry,
+                local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+            )
+        except LOCAL_ACTIVITY_FAILURES:
+            workflow.logger.warning("case record not written; tried again at the next wake-up")
+            return
+        self._written = shown
 
     # -- search attributes ------------------------------------------------------------------
 

@@ -1,0 +1,29 @@
+"""The case record write: a local activity the workflow runs at each accepted event, at each
+change of what the case list shows, and at closure (ehcp/records.py, store/case_records.py)."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from activities.names import WRITE_CASE_RECORD
+from ehcp.records import CaseRecord
+from security.codec import EncryptionCodec
+from store.case_records import CaseRecords
+
+
+class RecordActivities:
+    """Writes to the database at `url`, sealing records with `codec` (the worker's payload
+    codec: the same keys). The store is opened (and migrated) on first use."""
+
+    def __init__(self, url: str, codec: EncryptionCodec) -> None:
+        self._url = url
+        self._codec = codec
+        self._store: CaseRecords | None = None
+
+    @activity.defn(name=WRITE_CASE_RECORD)
+    def write_case_record(self, record: CaseRecord) -> bool:
+        """Store the record unless a newer one is stored (True if stored). Idempotent by case
+        reference and event sequence: a retry or a replay never moves the record back."""
+        if self._store is None:
+            self._store = CaseRecords(self._url, self._codec)
+        return self._store.write(record)
