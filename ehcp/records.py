@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from ehcp.models import Case
 from ehcp.payloads import CaseStatus, CaseTimeline
+from ehcp.uktime import london_date
 
 #: what an erased name reads as
 ERASED = "erased"
@@ -59,7 +60,7 @@ class CaseRecord(BaseModel):
             return None
         if self.timeline.events:
             return self.timeline.events[-1].event.date
-        return self.written_at.date()
+        return london_date(self.written_at)  # closed by itself: the day it was written
 
 
 def _erase_contact(contact: dict[str, Any]) -> None:
