@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sysconfig
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,11 @@ from workflows import search_attributes
 #: integration tests run as deployed, without it (DEPLOYED_ENV).
 os.environ["EHCP_WORKFLOW_SANDBOX"] = "true"
 DEPLOYED_ENV = {"EHCP_WORKFLOW_SANDBOX": "false"}
+#: Workers built without a database URL of their own write case records to a file of this
+#: test process, never to the checkout's data/ehcp.db
+os.environ.setdefault(
+    "EHCP_DATABASE_URL", f"sqlite:///{Path(tempfile.mkdtemp(prefix='ehcp-tests-')) / 'ehcp.db'}"
+)
 
 BIN = Path(sysconfig.get_path("scripts"))
 TEMPORAL = BIN / "temporal"

@@ -107,6 +107,8 @@ async def harness(
     **overrides,
 ) -> AsyncIterator[Harness]:
     overrides.setdefault("sent_ledger_dir", tmp_path / "sent-ledger")
+    # the case records (ehcp/records.py) of this test only, never the checkout's data/
+    overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'records.db'}")
     settings = Settings(
         task_queue=f"test-{uuid.uuid4()}", outbox_dir=tmp_path / "outbox", **overrides
     )
