@@ -247,6 +247,7 @@ def case_filter(args: argparse.Namespace) -> CaseFilter:
         stage=args.stage,
         decision_type=args.decision_type,
         council=args.council,
+        closed=args.closed,
     )
 
 
@@ -403,7 +404,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         _json_flag(p)
         p.set_defaults(func=run_async(func))
 
-    p = subparsers.add_parser("list", help="list cases (from search attributes)")
+    p = subparsers.add_parser("list", help="list cases, soonest next deadline first")
     p.add_argument("--overdue", action="store_true", help="only cases with a missed duty")
     p.add_argument(
         "--due-within",
@@ -418,6 +419,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"one of: {', '.join(DecisionType)}",
     )
     p.add_argument("--council", type=council_code, help="council code, e.g. rutland")
+    state = p.add_mutually_exclusive_group()
+    state.add_argument(
+        "--open", dest="closed", action="store_false", default=None, help="only open cases"
+    )
+    state.add_argument("--closed", dest="closed", action="store_true", help="only closed cases")
     _json_flag(p)
     p.set_defaults(func=run_async(list_cases))
 

@@ -103,7 +103,7 @@ class Cases:
             self._records = await asyncio.to_thread(CaseRecords, self.settings.database_url, codec)
         return self._records
 
-    async def _stored(self, call, *args):
+    async def stored(self, call, *args):
         """A call to the records store, off the event loop; a database that cannot be
         reached is Unavailable (never a traceback)."""
         store = await self.records()
@@ -122,7 +122,7 @@ class Cases:
         caller.require(Permission.start)
         if not caller.sees(case.council):
             raise Conflict(f"case council {case.council} is not the council of your credentials")
-        if await self._stored(CaseRecords.council_of, case.case_ref) is not None:
+        if await self.stored(CaseRecords.council_of, case.case_ref) is not None:
             raise self._exists(case.case_ref)  # closed, and gone from Temporal since
         attrs = TypedSearchAttributes(
             [
@@ -210,12 +210,12 @@ class Cases:
             handle = self.client.get_workflow_handle(workflow_id(case_ref))
             return await self._query(handle, case_ref, query, result_type)
         except NotFound:
-            record = await self._record(caller, case_ref)
+            record = await self.stored_record(caller, case_ref)
         return getattr(record, query)
 
-    async def _record(self, caller: Caller, case_ref: str) -> CaseRecord:
+    async def stored_record(self, caller: Caller, case_ref: str) -> CaseRecord:
         """The case's stored record; NotFound if none, or if it is another council's."""
-        record = await self._stored(CaseRecords.get, case_ref)
+        record = await self.stored(CaseRecords.get, case_ref)
         if record is None or not caller.sees(record.case.council):
             raise self._missing(case_ref)
         return record
@@ -248,7 +248,7 @@ class Cases:
         try:
             handle, closed = await self._describe(caller, case_ref)
         except NotFound:
-            await self._record(caller, case_ref)  # NotFound unless a record is kept
+            await self.stored_record(caller, case_ref)  # NotFound unless a record is kept
             closed = True  # only a closed case leaves Temporal
         if closed:
             raise Conflict(
@@ -302,7 +302,7 @@ class Cases:
             flt = flt.model_copy(update={"council": caller.council})
         tag = list_tag(flt)
         after = decode_key(decode_cursor(cursor, tag)) if cursor else None
-        rows, last = await self._stored(
+        rows, last = await self.stored(
             CaseRecords.page, record_filter(flt, london_date(now())), page_size, after, offset
         )
         return CasePage(
@@ -315,7 +315,7 @@ class Cases:
         caller.require(Permission.read)
         if caller.council is not None:
             flt = flt.model_copy(update={"council": caller.council})
-        return await self._stored(CaseRecords.count, record_filter(flt, london_date(now())))
+        return await self.stored(CaseRecords.count, record_filter(flt, london_date(now())))
 
     async def list_all(self, caller: Caller, flt: CaseFilter) -> list[CaseSummary]:
         """Every matching case, soonest next deadline first (the CLI's table)."""

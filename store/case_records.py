@@ -241,15 +241,25 @@ class CaseRecords:
 
     def erase_person(
         self, email: str, name: str | None = None, council: str | None = None
-    ) -> list[str]:
-        """One person's data erased from every record (of `council` when given) that holds
-        their email address; returns those case references. Reads each record (they are
-        encrypted): an operator's command, not a hot path."""
-        erased = []
+    ) -> tuple[list[str], list[str]]:
+        """One person's data erased from every closed case's record (of `council` when given)
+        that holds their email address. Returns the case references erased, and those of
+        open cases that hold the person and were left alone (a running case still writes
+        to its people: correct or close it first). Reads each record (they are encrypted):
+        an operator's command, not a hot path."""
+        erased, still_open = [], []
         for case_ref in self._refs(council):
-            if self._rewrite(case_ref, lambda r: without_person(r, email, name)):
+            with session(self.url) as s:
+                row = s.get(CaseRecordRow, case_ref)
+                holds = row is not None and without_person(self.open(row.record), email, name)
+                closed = row is not None and row.closed
+            if not holds:
+                continue
+            if not closed:
+                still_open.append(case_ref)
+            elif self._rewrite(case_ref, lambda r: without_person(r, email, name)):
                 erased.append(case_ref)
-        return erased
+        return erased, still_open
 
     def _refs(self, council: str | None) -> Iterator[str]:
         query = select(CaseRecordRow.case_ref).order_by(CaseRecordRow.case_ref)

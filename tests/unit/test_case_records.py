@@ -156,21 +156,28 @@ def test_erasing_a_case_keeps_an_anonymised_record_and_refuses_later_writes(stor
 def test_erasing_one_person(store):
     a = builder("RUT-2026-0001")
     a.add("mediation_declined", date(2026, 10, 5), recorded_by=CASEWORKER.name)
+    a.add("case_closed", date(2026, 10, 6), reason="withdrawn")
     b = builder("RUT-2026-0002")
-    store.write(record_of(a))
-    store.write(record_of(b))
-    # a member of staff: only their details, in every record that holds them
-    assert store.erase_person(CASEWORKER.email.upper()) == ["RUT-2026-0001", "RUT-2026-0002"]
+    b.add("case_closed", date(2026, 10, 6), reason="withdrawn")
+    running = builder("RUT-2026-0003")
+    for each in (a, b, running):
+        store.write(record_of(each))
+    # a member of staff: only their details, in every closed record that holds them; an
+    # open case is left alone and named
+    assert store.erase_person(CASEWORKER.email.upper()) == (
+        ["RUT-2026-0001", "RUT-2026-0002"], ["RUT-2026-0003"],
+    )  # fmt: skip
     first = store.get("RUT-2026-0001")
     assert first.case.caseworker.email == ERASED_EMAIL
     assert first.timeline.events[0].event.recorded_by == ERASED
     assert first.case.parent == PARENT  # someone else's data stays
     # the family: the whole record is anonymised
-    assert store.erase_person(PARENT.email, council="rutland") == [
-        "RUT-2026-0001", "RUT-2026-0002",
-    ]  # fmt: skip
+    assert store.erase_person(PARENT.email, council="rutland") == (
+        ["RUT-2026-0001", "RUT-2026-0002"], ["RUT-2026-0003"],
+    )  # fmt: skip
     assert PARENT.email not in store.get("RUT-2026-0002").model_dump_json()
-    assert store.erase_person("nobody@example.org") == []
+    assert store.get("RUT-2026-0003").case.parent == PARENT
+    assert store.erase_person("nobody@example.org") == ([], [])
 
 
 def test_retention_counts_from_closure_per_council(store):
