@@ -157,6 +157,13 @@ class CaseRecords:
                 continue
         return False
 
+    def insert_many(self, records: list[CaseRecord]) -> None:
+        """Insert records of cases that have none yet, in one transaction (a backfill of
+        cases started before records were written, or a benchmark's seed). Raises
+        IntegrityError, inserting nothing, if any case already has one."""
+        with session(self.url) as s:
+            s.add_all(CaseRecordRow(case_ref=r.case.case_ref, **self._values(r)) for r in records)
+
     def _values(self, record: CaseRecord) -> dict[str, object]:
         status = record.status
         return {
