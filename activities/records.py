@@ -4,6 +4,7 @@ change of what the case list shows, and at closure (ehcp/records.py, store/case_
 from __future__ import annotations
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.names import WRITE_CASE_RECORD
 from ehcp.records import CaseRecord
@@ -13,9 +14,11 @@ from store.case_records import CaseRecords
 
 class RecordActivities:
     """Writes to the database at `url`, sealing records with `codec` (the worker's payload
-    codec: the same keys). The store is opened (and migrated) on first use."""
+    codec: the same keys). The store is opened (and migrated) on first use. With no codec
+    (a worker whose client does not encrypt, and no keys configured) nothing is written:
+    a record is never stored in clear."""
 
-    def __init__(self, url: str, codec: EncryptionCodec) -> None:
+    def __init__(self, url: str, codec: EncryptionCodec | None) -> None:
         self._url = url
         self._codec = codec
         self._store: CaseRecords | None = None
@@ -24,6 +27,12 @@ class RecordActivities:
     def write_case_record(self, record: CaseRecord) -> bool:
         """Store the record unless a newer one is stored (True if stored). Idempotent by case
         reference and event sequence: a retry or a replay never moves the record back."""
+        if self._codec is None:
+            raise ApplicationError(
+                "no payload keys on this worker: case records are never stored unencrypted",
+                type="NoPayloadKeys",
+                non_retryable=True,
+            )
         if self._store is None:
             self._store = CaseRecords(self._url, self._codec)
         return self._store.write(record)

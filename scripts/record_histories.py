@@ -22,7 +22,9 @@ see docs/workflow-changes.md.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import os
 import sys
 import tempfile
 import time
@@ -44,8 +46,9 @@ from tests.workflow.scenarios import ENCRYPTED, HISTORY_KEYRING, SCENARIOS  # no
 
 #: one folder per workflow code generation; new recordings go to a new one, and the older
 #: folders stay: cases started on that code may still be running. v3: the kept timer behind
-#: its patch, the workflow-id check, and the paths with commands of their own (faults).
-GENERATION = "v3-kept-timer-patched"
+#: its patch, the workflow-id check, and the paths with commands of their own (faults). v4:
+#: the case record written to the database (patch case-records-written).
+GENERATION = "v4-case-records"
 HISTORIES = ROOT / "tests" / "histories" / GENERATION
 
 
@@ -129,6 +132,10 @@ async def main(argv: list[str]) -> int:
         )
         return 2
     out.mkdir(parents=True, exist_ok=True)
+    # the worker seals case records with these keys when its client does not encrypt
+    key = base64.b64encode(HISTORY_KEYRING.current_key).decode()
+    os.environ["EHCP_CODEC_KEYS"] = f"{HISTORY_KEYRING.current_id}:{key}"
+    os.environ["EHCP_CODEC_CURRENT_KEY"] = HISTORY_KEYRING.current_id
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(TEST_SERVER),

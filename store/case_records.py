@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from temporalio.api.common.v1 import Payload
 
 from ehcp.records import CaseRecord, anonymised, without_person
@@ -205,7 +206,8 @@ class CaseRecords:
         `offset` rows (the pages' numbered pages). Returns the cases and the key to continue
         from (None: the last page)."""
         row = CaseRecordRow
-        query = select(row).where(*flt.conditions())
+        # the list reads plain columns only: the sealed record stays on disk
+        query = select(row).options(defer(row.record)).where(*flt.conditions())
         if after is not None:
             due, ref = after
             query = query.where(
