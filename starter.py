@@ -1,5 +1,5 @@
 """The back-office CLI: start cases, record events, read status, list cases, compute deadlines,
-manage API keys.
+manage API keys, erase personal data from case records.
 
 Run `python starter.py --help`. Every command prints a one-line error and exits non-zero on bad
 input; `deadlines` needs no server. No command prints a traceback.
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import sys
 
-from cli import apikeys, cases, deadlines
+from cli import apikeys, cases, deadlines, records
 from cli.parser import OneLineParser, one_line
 from cli.runner import silence_stdout
 
-COMMAND_MODULES = [cases, deadlines, apikeys]
+COMMAND_MODULES = [cases, deadlines, apikeys, records]
 
 
 def build_parser() -> OneLineParser:

@@ -34,13 +34,15 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.notify import NotificationActivities
 from activities.planning import PlanningActivities
+from activities.records import RecordActivities
 from activities.senders import build_senders
 from activities.staff import StaffActivities
 from ehcp.settings import Settings
 from observability import logs, metrics
+from security.codec import EncryptionCodec
 from security.converter import data_converter
 from security.files import restrict_umask
-from security.keys import KeyConfigError
+from security.keys import KeyConfigError, keyring_from_settings
 from security.transport import TransportConfigError, client_options
 from workflows.disagreement import DisagreementWorkflow
 from workflows.metrics import MetricsInterceptor
@@ -77,6 +79,19 @@ def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
     )
 
 
+def records_codec(client: Client, settings: Settings) -> EncryptionCodec | None:
+    """What seals case records: the client's payload codec (the same keys as histories), or,
+    for a client that does not encrypt (a test's plain converter), the configured keys; None
+    when there are none (then no record is written, never one in clear)."""
+    codec = client.data_converter.payload_codec
+    if isinstance(codec, EncryptionCodec):
+        return codec
+    try:
+        return EncryptionCodec(keyring_from_settings(settings))
+    except KeyConfigError:
+        return None
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -90,6 +105,9 @@ def build_worker(
     notify = NotificationActivities(
         primary, fallback, settings.council_info(settings.council_code), settings.councils
     )
+    records = RecordActivities(
+        settings.database_url, records_codec(client, settings), staff.staff_ref
+    )
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -100,6 +118,7 @@ def build_worker(
             staff.staff_ref,
             notify.send_notifications,
             notify.send_notification,
+            records.write_case_record,
         ],
         activity_executor=executor,
         max_cached_workflows=settings.max_cached_workflows,

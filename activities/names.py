@@ -13,6 +13,14 @@ SEND_NOTIFICATION = "send_notification"  # one message; runs started before batc
 SEND_NOTIFICATIONS = "send_notifications"  # every message due at one wake-up, in one call
 #: the staff reference of a new caseworker's email (the `EhcpCaseworker` search attribute)
 STAFF_REF = "staff_ref"
+WRITE_CASE_RECORD = "write_case_record"  # the case's record in the database (ehcp/records.py)
+
+#: one record write: a database transaction, with room for a busy SQLite file
+RECORD_TIMEOUT = timedelta(seconds=30)
+#: a write during the case: a few quick tries, then the next wake-up tries again
+RECORD_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_attempts=5)
+#: the closing write: retried for as long as the database takes to come back
+RECORD_FINAL_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
 
 #: start-to-close of one notification attempt: the HTTP timeout (10 s) plus the ledger, with
 #: room; also how long the sent ledger treats an unfinished attempt as still alive

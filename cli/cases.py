@@ -251,6 +251,7 @@ def case_filter(args: argparse.Namespace) -> CaseFilter:
         decision_type=args.decision_type,
         council=args.council,
         caseworker=args.caseworker,
+        closed=args.closed,
     )
 
 
@@ -407,7 +408,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         _json_flag(p)
         p.set_defaults(func=run_async(func))
 
-    p = subparsers.add_parser("list", help="list cases (from search attributes)")
+    p = subparsers.add_parser("list", help="list cases, soonest next deadline first")
     p.add_argument("--overdue", action="store_true", help="only cases with a missed duty")
     p.add_argument(
         "--due-within",
@@ -428,6 +429,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="EMAIL",
         help="only cases of the caseworker with this email address",
     )
+    state = p.add_mutually_exclusive_group()
+    state.add_argument(
+        "--open", dest="closed", action="store_false", default=None, help="only open cases"
+    )
+    state.add_argument("--closed", dest="closed", action="store_true", help="only closed cases")
     _json_flag(p)
     p.set_defaults(func=run_async(list_cases))
 

@@ -211,6 +211,14 @@ class Settings(BaseSettings):
     #: EHCP_DATABASE_PASSWORD_FILE (compose mounts it as a secret file); put into the URL
     database_password: SecretStr | None = None
     database_password_file: Path | None = None
+    # Retention of case records (docs/records.md): personal data erased this many years after
+    #: a case closed, the anonymised record kept. 25: a child in a SEND disagreement is 0 to
+    #: 25 years old, so closure + 25 years is never before the child's 25th birthday (the
+    #: "date of birth + 25 years" of common SEND records guidance); the service does not
+    #: hold the date of birth, so a council that wants less sets its own period
+    retention_years: int = Field(default=25, ge=1, le=100)
+    #: per council: EHCP_RETENTION_YEARS_BY_COUNCIL='{"rutland": 25, "leicestershire": 35}'
+    retention_years_by_council: dict[str, Annotated[int, Field(ge=1, le=100)]] = {}
     #: the HTTP API (api/, `python -m api`)
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
@@ -292,6 +300,10 @@ class Settings(BaseSettings):
         councils were checked), the first configured council's, so an email still goes."""
         found = self.councils.get(code)
         return found if found is not None else next(iter(self.councils.values()))
+
+    def retention_for(self, council: str) -> int:
+        """Years after closure that a council's case records keep personal data."""
+        return self.retention_years_by_council.get(council, self.retention_years)
 
     @field_validator("metrics_address", "http_metrics_address")
     @classmethod

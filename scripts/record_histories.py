@@ -22,7 +22,9 @@ see docs/workflow-changes.md.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import os
 import sys
 import tempfile
 import time
@@ -45,8 +47,11 @@ from tests.workflow.scenarios import ENCRYPTED, HISTORY_KEYRING, SCENARIOS  # no
 #: one folder per workflow code generation; new recordings go to a new one, and the older
 #: folders stay: cases started on that code may still be running. v3: the kept timer behind
 #: its patch, the workflow-id check, and the paths with commands of their own (faults).
-#: v4: every patch of v3 (and the three before it) in one marker, patches-2026-11-in-one-marker.
-GENERATION = "v4-one-patch-marker"
+#: v4-one-patch-marker: every patch of v3 (and the three before it) in one marker,
+#: patches-2026-11-in-one-marker; v4-case-records: the case record written to the database
+#: (case-records-written), recorded on a branch before the one marker; v5: both, with the
+#: caseworker's search attribute (caseworker-search-attribute).
+GENERATION = "v5-records-and-one-marker"
 HISTORIES = ROOT / "tests" / "histories" / GENERATION
 
 
@@ -130,6 +135,10 @@ async def main(argv: list[str]) -> int:
         )
         return 2
     out.mkdir(parents=True, exist_ok=True)
+    # the worker seals case records with these keys when its client does not encrypt
+    key = base64.b64encode(HISTORY_KEYRING.current_key).decode()
+    os.environ["EHCP_CODEC_KEYS"] = f"{HISTORY_KEYRING.current_id}:{key}"
+    os.environ["EHCP_CODEC_CURRENT_KEY"] = HISTORY_KEYRING.current_id
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(TEST_SERVER),

@@ -388,7 +388,7 @@ def banner(cfg: DevConfig, pids: Mapping[str, int], ready_s: float) -> str:
             f"OpenAPI {cfg.api_url}/api/openapi.json)",
             f"  Cases        {_shown(cfg.db_file)} (kept across restarts; "
             "`make clean-data` wipes them)",
-            f"  Records      {cfg.database_url} (API keys, sent ledger)",
+            f"  Records      {cfg.database_url} (API keys, sent ledger, case records)",
             f"  Outbox       {_shown(cfg.outbox_dir)}",
             f"  Logs         server: {_shown(cfg.server_log)}; worker and API: this terminal",
             f"  Processes    server pid {pids['temporal server']}, worker pid {pids['worker']}, "
@@ -479,7 +479,8 @@ def worker_env(cfg: DevConfig) -> dict[str, str]:
         "EHCP_TEMPORAL_ADDRESS": cfg.address,
         "EHCP_TEMPORAL_NAMESPACE": cfg.namespace,
         "EHCP_OUTBOX_DIR": str(cfg.outbox_dir),
-        # the durable records: API keys (the API) and the sent ledger (the worker)
+        # the durable records: API keys, the sent ledger, the case records (the worker
+        # writes them; the API, the pages and the CLI read them)
         "EHCP_DATABASE_URL": cfg.database_url,
         "PYTHONUNBUFFERED": "1",
         **({"EHCP_CODEC_KEY_FILE": str(cfg.key_file)} if cfg.key_file else {}),

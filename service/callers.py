@@ -23,6 +23,8 @@ class Permission(StrEnum):
     start = "start"
     record_event = "record_event"
     manage_keys = "manage_keys"
+    #: erase personal data from case records (a subject's erasure request)
+    erase = "erase"
 
 
 ALLOWED: dict[Role, frozenset[Permission]] = {

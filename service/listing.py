@@ -1,10 +1,12 @@
-"""List filters as a Temporal visibility query, and the opaque cursor of a page of cases.
+"""List filters: the one definition (CaseFilter), as a query of the case records table (the
+read model the case list is served from: store/case_records.py) or as a Temporal visibility
+query (for the Temporal UI and operators), and the opaque cursor of a page of cases.
 
 "Due within N days" means the next deadline's due date is on or before today + N, both UK
-(Europe/London) dates. The `EhcpNextDeadline` search attribute holds an instant on the due
-date (17:00 London, workflows/disagreement.py), so the query compares it with the first
-instant of the day after the last date allowed: whatever hour the workflow picks, a case due
-that day is in, one due the next day is out.
+dates; in the case records that is a date comparison. In visibility, the `EhcpNextDeadline`
+search attribute holds an instant on the due date (17:00 London, workflows/disagreement.py),
+so the query compares it with the first instant of the day after the last date allowed:
+whatever hour the workflow picks, a case due that day is in, one due the next day is out.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ehcp.uktime import london_to_utc
 from ehcp.vocabulary import DecisionType, Stage
 from security.staff_ref import STAFF_REF_PATTERN
 from service.errors import BadInput
+from store.case_records import RecordFilter, SortKey
 
 WORKFLOW_TYPE = "DisagreementWorkflow"
 #: the longest span `due_within` takes (ten years)
@@ -65,6 +68,53 @@ class CaseFilter(BaseModel):
         description="only cases whose caseworker has this email address (compared through "
         "its staff reference, security/staff_ref.py: the address never reaches Temporal)",
     )
+    closed: bool | None = Field(
+        default=None, description="true: only closed cases; false: only open ones; unset: both"
+    )
+    case_ref: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="only cases whose reference contains this text (any case)",
+    )
+
+
+def record_filter(flt: CaseFilter, today: date, caseworker_ref: str | None = None) -> RecordFilter:
+    """The filter as the case records table reads it; `today` is the UK date of the request,
+    `caseworker_ref` the staff reference of `flt.caseworker` (security/staff_ref.py)."""
+    return RecordFilter(
+        caseworker_id=caseworker_ref,
+        council=flt.council,
+        closed=flt.closed,
+        overdue=flt.overdue,
+        due_by=None if flt.due_within is None else today + timedelta(days=flt.due_within),
+        stage=flt.stage.value if flt.stage else None,
+        decision_type=flt.decision_type.value if flt.decision_type else None,
+        case_ref_contains=flt.case_ref,
+    )
+
+
+def list_tag(flt: CaseFilter) -> str:
+    """What a cursor is bound to: the filters (not the day, so a list can be paged past
+    midnight)."""
+    return "records:" + flt.model_dump_json()
+
+
+def encode_key(key: SortKey) -> bytes:
+    """A page's continuation key (next deadline's sort date, case reference) as bytes."""
+    return json.dumps([key[0].isoformat(), key[1]]).encode()
+
+
+def decode_key(token: bytes) -> SortKey:
+    """The continuation key of a cursor; BadInput if it is not one."""
+    try:
+        due, ref = json.loads(token)
+        return date.fromisoformat(due), str(ref)
+    except (ValueError, TypeError):
+        raise BadInput.at(
+            "/cursor", "not a cursor from this API (use next_cursor of the previous page)"
+        ) from None
 
 
 def day_start_utc(d: date) -> datetime:

@@ -1,4 +1,8 @@
-"""The case operations on Temporal: start, record an event, status, timeline, list, readiness.
+"""The case operations: start, record an event, status, timeline, list, readiness.
+
+Running cases are read from Temporal; the case list is read from the case records table (the
+read model the workflow keeps, store/case_records.py), and so are `status`, `timeline` and
+`case` of a closed case once Temporal no longer holds it (its namespace retention).
 
 `Cases(client, settings)` is used by the CLI and by the HTTP API alike. Each method takes the
 `Caller`, checks its permission, keeps it inside its council (another council's case is
@@ -15,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -43,14 +48,24 @@ from ehcp.payloads import (
     event_digest,
     workflow_id,
 )
+from ehcp.records import CaseRecord
 from ehcp.settings import Settings
 from ehcp.uktime import london_date
 from security.staff_ref import staff_ref, staff_ref_key
 from service.callers import Caller, Permission
 from service.errors import BadInput, Busy, Conflict, NotFound, ServiceError, Unavailable
 from service.inputs import check_council
-from service.listing import CaseFilter, decode_cursor, encode_cursor, visibility_query
+from service.listing import (
+    CaseFilter,
+    decode_cursor,
+    decode_key,
+    encode_cursor,
+    encode_key,
+    list_tag,
+    record_filter,
+)
 from service.models import CasePage, CaseSummary, StartedCase
+from store.case_records import CaseRecords, ListedRecord
 from workflows import search_attributes as sa
 from workflows.disagreement import DisagreementWorkflow
 
@@ -79,11 +94,14 @@ def _unavailable(error: RPCError) -> ServiceError:
 class Cases:
     """Case operations on one Temporal client."""
 
-    def __init__(self, client: Client, settings: Settings) -> None:
+    def __init__(
+        self, client: Client, settings: Settings, records: CaseRecords | None = None
+    ) -> None:
         self.client = client
         self.settings = settings
         self._councils: OrderedDict[str, str] = OrderedDict()
         self._staff_key: bytes | None = None
+        self._records = records
 
     def staff_ref(self, email: str) -> str:
         """The staff reference of a caseworker's email (security/staff_ref.py); the key is
@@ -91,6 +109,25 @@ class Cases:
         if self._staff_key is None:
             self._staff_key = staff_ref_key(self.settings)
         return staff_ref(email, self._staff_key)
+
+    async def records(self) -> CaseRecords:
+        """The case records (EHCP_DATABASE_URL), sealed with the client's payload codec;
+        opened (and migrated) on first use."""
+        if self._records is None:
+            codec = self.client.data_converter.payload_codec
+            self._records = await asyncio.to_thread(CaseRecords, self.settings.database_url, codec)
+        return self._records
+
+    async def stored(self, call, *args):
+        """A call to the records store, off the event loop; a database that cannot be
+        reached is Unavailable (never a traceback)."""
+        store = await self.records()
+        try:
+            return await asyncio.to_thread(call.__get__(store), *args)
+        except SQLAlchemyError as error:
+            raise Unavailable(
+                f"the case records database did not answer ({type(error).__name__})"
+            ) from None
 
     # -- start ------------------------------------------------------------------------------
 
@@ -102,6 +139,8 @@ class Cases:
         check_council(case.council, self.settings.councils)
         if not caller.sees(case.council):
             raise Conflict(f"case council {case.council} is not the council of your credentials")
+        if await self.stored(CaseRecords.council_of, case.case_ref) is not None:
+            raise self._exists(case.case_ref)  # closed, and gone from Temporal since
         attrs = TypedSearchAttributes(
             [
                 SearchAttributePair(sa.CASE_REF, case.case_ref),
@@ -120,15 +159,18 @@ class Cases:
                 search_attributes=attrs,
             )
         except WorkflowAlreadyStartedError:
-            raise Conflict(
-                f"case {case.case_ref} already exists (a case reference names one "
-                "disagreement for good, even once closed); it was not started again",
-                "case-exists",
-            ) from None
+            raise self._exists(case.case_ref) from None
         except RPCError as error:
             raise _unavailable(error) from None
         self._remember(case.case_ref, case.council)
         return StartedCase(case_ref=case.case_ref, council=case.council, workflow_id=handle.id)
+
+    def _exists(self, case_ref: str) -> Conflict:
+        return Conflict(
+            f"case {case_ref} already exists (a case reference names one disagreement for "
+            "good, even once closed); it was not started again",
+            "case-exists",
+        )
 
     # -- reading a case ---------------------------------------------------------------------
 
@@ -174,15 +216,27 @@ class Cases:
 
     async def _read(self, caller: Caller, case_ref: str, query: str, result_type: type[T]) -> T:
         """A query of a case the caller may read: another council's case is NotFound, exactly
-        as a missing one (its council is remembered, or looked up once)."""
+        as a missing one (its council is remembered, or looked up once). A case Temporal no
+        longer holds (closed, past the namespace's retention) answers from its record."""
         caller.require(Permission.read)
         known = self._councils.get(case_ref)
         if known is not None and not caller.sees(known):
             raise self._missing(case_ref)
-        if known is None:
-            await self._describe(caller, case_ref)
-        handle = self.client.get_workflow_handle(workflow_id(case_ref))
-        return await self._query(handle, case_ref, query, result_type)
+        try:
+            if known is None:
+                await self._describe(caller, case_ref)
+            handle = self.client.get_workflow_handle(workflow_id(case_ref))
+            return await self._query(handle, case_ref, query, result_type)
+        except NotFound:
+            record = await self.stored_record(caller, case_ref)
+        return getattr(record, query)
+
+    async def stored_record(self, caller: Caller, case_ref: str) -> CaseRecord:
+        """The case's stored record; NotFound if none, or if it is another council's."""
+        record = await self.stored(CaseRecords.get, case_ref)
+        if record is None or not caller.sees(record.case.council):
+            raise self._missing(case_ref)
+        return record
 
     async def read_json(self, caller: Caller, case_ref: str, query: str) -> bytes:
         """The JSON of a query's answer ("status": CaseStatus, "timeline": CaseTimeline) as the
@@ -222,6 +276,7 @@ class Cases:
         otherwise Busy at once (the API answers 429 and the client retries)."""
         caller.require(Permission.record_event)
         known = self._councils.get(case_ref)
+        closed = False
         if known is not None:
             # a case seen before: its council is known for good, and a closed case refuses the
             # update itself (NOT_FOUND below), so no describe call before each event
@@ -229,12 +284,15 @@ class Cases:
                 raise self._missing(case_ref)
             handle = self.client.get_workflow_handle(workflow_id(case_ref))
         else:
-            handle, closed = await self._describe(caller, case_ref)
-            if closed:
-                raise Conflict(
-                    f"case {case_ref} is closed; a closed case accepts no more events",
-                    "case-closed",
-                )
+            try:
+                handle, closed = await self._describe(caller, case_ref)
+            except NotFound:
+                await self.stored_record(caller, case_ref)  # NotFound unless a record is kept
+                closed = True  # only a closed case leaves Temporal
+        if closed:
+            raise Conflict(
+                f"case {case_ref} is closed; a closed case accepts no more events", "case-closed"
+            )
         # update ids are plaintext on the server: never the caller's name (personal data)
         update_id = event_id or f"{'cli' if caller.operator else 'api'}:{uuid.uuid4()}"
         digest = event_digest(event)
@@ -275,28 +333,34 @@ class Cases:
     # -- list -------------------------------------------------------------------------------
 
     async def list_cases(
-        self, caller: Caller, flt: CaseFilter, page_size: int = 100, cursor: str | None = None
-    ) -> CasePage:
-        """One page of cases matching `flt` (newest first, as Temporal lists them);
-        `next_cursor` continues it. A council-bound caller sees only its council."""
+        self, caller: Caller, flt: CaseFilter, page_size: int = 100, cursor: str | None = None,
+        offset: int = 0,
+    ) -> CasePage:  # fmt: skip
+        """One page of cases matching `flt`, soonest next deadline first (then by case
+        reference; cases with none last), from the case records table; `next_cursor`
+        continues it (keyset: no case is skipped or repeated while others change). A
+        council-bound caller sees only its council."""
+        caller.require(Permission.read)
+        if caller.council is not None:
+            flt = flt.model_copy(update={"council": caller.council})
+        tag = list_tag(flt)
+        after = decode_key(decode_cursor(cursor, tag)) if cursor else None
+        ref = self.staff_ref(flt.caseworker) if flt.caseworker else None
+        rows, last = await self.stored(
+            CaseRecords.page, record_filter(flt, london_date(now()), ref), page_size, after, offset
+        )
+        return CasePage(
+            cases=[summary(row) for row in rows],
+            next_cursor=encode_cursor(tag, encode_key(last)) if last else None,
+        )
+
+    async def count_cases(self, caller: Caller, flt: CaseFilter) -> int:
+        """How many cases match `flt` (of the caller's council when it is bound to one)."""
         caller.require(Permission.read)
         if caller.council is not None:
             flt = flt.model_copy(update={"council": caller.council})
         ref = self.staff_ref(flt.caseworker) if flt.caseworker else None
-        query = visibility_query(flt, london_date(now()), ref)
-        token = decode_cursor(cursor, query) if cursor else None
-        pages = self.client.list_workflows(query, page_size=page_size, next_page_token=token)
-        try:
-            await pages.fetch_next_page()
-        except RPCError as error:
-            if error.status == RPCStatusCode.INVALID_ARGUMENT and token:
-                raise BadInput.at("/cursor", "this cursor has expired; list again") from None
-            raise _unavailable(error) from None
-        items = [summary(execution) for execution in pages.current_page or ()]
-        next_token = pages.next_page_token
-        return CasePage(
-            cases=items, next_cursor=encode_cursor(query, next_token) if next_token else None
-        )
+        return await self.stored(CaseRecords.count, record_filter(flt, london_date(now()), ref))
 
     async def list_all(self, caller: Caller, flt: CaseFilter) -> list[CaseSummary]:
         """Every matching case, soonest next deadline first (the CLI's table)."""
@@ -307,7 +371,6 @@ class Cases:
             cases += page.cases
             if not (cursor := page.next_cursor):
                 break
-        cases.sort(key=lambda c: (c.next_deadline is None, c.next_deadline, c.case_ref))
         return cases
 
     # -- health -----------------------------------------------------------------------------
@@ -328,16 +391,15 @@ class Cases:
         return len(response.pollers)
 
 
-def summary(execution) -> CaseSummary:
-    """A listed case, from its search attributes only (no query, no personal data)."""
-    attrs = execution.typed_search_attributes
-    next_deadline = attrs.get(sa.NEXT_DEADLINE)
+def summary(row: ListedRecord) -> CaseSummary:
+    """A listed case, from the record's plain columns only (nothing decrypted, no personal
+    data)."""
     return CaseSummary(
-        case_ref=attrs.get(sa.CASE_REF) or execution.id.removeprefix("ehcp-case-"),
-        council=attrs.get(sa.COUNCIL),
-        decision_type=attrs.get(sa.DECISION_TYPE),
-        stage=attrs.get(sa.STAGE),
-        next_deadline=london_date(next_deadline) if next_deadline else None,
-        overdue=bool(attrs.get(sa.OVERDUE)),
-        status=execution.status.name.lower() if execution.status else None,
+        case_ref=row.case_ref,
+        council=row.council,
+        decision_type=row.decision_type,
+        stage=row.stage,
+        next_deadline=row.next_due,
+        overdue=row.overdue,
+        status="completed" if row.closed else "running",
     )

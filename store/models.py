@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import Base
@@ -25,3 +25,45 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(100))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class CaseRecordRow(Base):
+    """One case's durable record (ehcp.records.CaseRecord): the listed fields in plain columns
+    (no personal data: reference, council, decision type, stage, dates, flags) and the whole
+    record encrypted with the payload codec's keys in `record`.
+
+    Writes are ordered by (`event_seq`, `version_ms`): an older write never replaces a newer
+    one, so retries and replays of the workflow's write cannot go backwards. A row whose
+    personal data has been erased (`erased_at`) is never written again."""
+
+    __tablename__ = "case_records"
+    __table_args__ = (
+        # the case list: one council's open (or closed) cases, soonest next deadline first
+        Index("ix_case_records_list", "council", "closed", "sort_due", "case_ref"),
+        # an operator's list across councils, and retention (closed cases by closing date)
+        Index("ix_case_records_all", "closed", "sort_due", "case_ref"),
+        Index("ix_case_records_closed_on", "closed", "closed_on"),
+    )
+
+    case_ref: Mapped[str] = mapped_column(String(40), primary_key=True)
+    council: Mapped[str] = mapped_column(String(40))
+    decision_type: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[str] = mapped_column(String(40))
+    closed: Mapped[bool] = mapped_column(Boolean)
+    #: UK date the case closed (retention counts from it)
+    closed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    #: UK due date of the next pending deadline
+    next_due: Mapped[date | None] = mapped_column(Date, default=None)
+    #: next_due, or the last date for none: one ascending, index-friendly sort in any database
+    sort_due: Mapped[date] = mapped_column(Date)
+    overdue: Mapped[bool] = mapped_column(Boolean)
+    #: the caseworker's staff id, when the case has one (a hook for the caseworker filter)
+    caseworker_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    event_seq: Mapped[int] = mapped_column(Integer)
+    #: the write's workflow time, milliseconds since the Unix epoch (UTC)
+    version_ms: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: when personal data was erased (retention or an erasure request); then never rewritten
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: the CaseRecord as JSON in an encrypted payload (security/codec.py), serialized
+    record: Mapped[bytes] = mapped_column(LargeBinary)

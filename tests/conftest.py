@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sysconfig
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,11 @@ from workflows import search_attributes
 #: integration tests run as deployed, without it (DEPLOYED_ENV).
 os.environ["EHCP_WORKFLOW_SANDBOX"] = "true"
 DEPLOYED_ENV = {"EHCP_WORKFLOW_SANDBOX": "false"}
+#: Workers built without a database URL of their own write case records to a file of this
+#: test process, never to the checkout's data/ehcp.db
+os.environ.setdefault(
+    "EHCP_DATABASE_URL", f"sqlite:///{Path(tempfile.mkdtemp(prefix='ehcp-tests-')) / 'ehcp.db'}"
+)
 
 BIN = Path(sysconfig.get_path("scripts"))
 TEMPORAL = BIN / "temporal"
@@ -53,3 +59,10 @@ def pytest_collection_modifyitems(config, items) -> None:
     may come after them. The sort is stable: every other test keeps its order."""
     browser_dir = Path(__file__).parent / "browser"
     items.sort(key=lambda item: browser_dir in Path(item.path).parents)
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    """A fresh, empty database for one test: a SQLite file now (the PostgreSQL fixture of the
+    ledger work parametrises this at merge, so store tests use portable SQL only)."""
+    return f"sqlite:///{tmp_path / 'records.db'}"

@@ -171,7 +171,10 @@ def test_start_order(config: dict[str, Any]) -> None:
         return {name: spec["condition"] for name, spec in depends.items()}
 
     assert waits_for("temporal-schema") == {"postgresql": "service_healthy"}
-    assert waits_for("temporal") == {"temporal-schema": "service_completed_successfully"}
+    assert waits_for("temporal") == {
+        "temporal-schema": "service_completed_successfully",
+        "temporal-archival-volume": "service_completed_successfully",
+    }
     assert waits_for("temporal-setup") == {"temporal": "service_healthy"}
     assert waits_for("temporal-ui") == {"temporal": "service_healthy"}
     assert waits_for("ehcp-db-setup") == {"postgresql": "service_healthy"}
@@ -197,6 +200,20 @@ def test_temporal_server_settings(config: dict[str, Any]) -> None:
     schema = config["services"]["temporal-schema"]
     assert schema["entrypoint"] == ["/bin/sh", "/ehcp/create-schema.sh"]
     assert schema["environment"]["SQL_PASSWORD"] == DUMMY_ENV["POSTGRES_PASSWORD"]
+
+
+def test_closed_histories_are_archived_to_a_volume(config: dict[str, Any]) -> None:
+    """Temporal history archival (filestore) on a named volume only the server's user can
+    read; the setup step turns it on for the namespace (docs/records.md)."""
+    uri = config["services"]["temporal-setup"]["environment"]["EHCP_HISTORY_ARCHIVAL_URI"]
+    assert uri == "file:///var/lib/temporal/archival/history"
+    mounts = {m["target"]: m for m in config["services"]["temporal"]["volumes"]}
+    archive = mounts["/var/lib/temporal/archival"]
+    assert archive["type"] == "volume" and archive["source"] == "temporal-archival"
+    prepare = config["services"]["temporal-archival-volume"]
+    assert "chown -R 1000:1000 /archival && chmod 0700 /archival" in prepare["entrypoint"][-1]
+    script = (DEPLOY / "setup-namespace.sh").read_text()
+    assert '--history-archival-state enabled --history-uri "$archive"' in script
 
 
 def test_postgres_keeps_its_data_in_a_named_volume(config: dict[str, Any]) -> None:
@@ -358,6 +375,8 @@ def test_setup_script_against_a_dev_server(tmp_path: Path) -> None:
         "TEMPORAL_ADDRESS": address,
         "EHCP_NAMESPACE": namespace,
         "EHCP_SEARCH_ATTRIBUTES": " ".join(f"{n}={t}" for n, t in SEARCH_ATTRIBUTES.items()),
+        # the dev server has archival off: the update is accepted and changes nothing
+        "EHCP_HISTORY_ARCHIVAL_URI": f"file://{tmp_path}/archive",
     }
 
     def setup(**extra: str) -> subprocess.CompletedProcess[str]:

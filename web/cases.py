@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 from datetime import date, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
@@ -30,6 +31,8 @@ PAGE_SIZE = 25
 SOON_DAYS = 7
 StaffDep = Annotated[Staff, Depends(require_staff)]
 CaseRef = Annotated[str, Path(pattern=CASE_REF_PATTERN.pattern, max_length=40)]
+#: what the search box takes: part of a case reference
+CASE_REF_PART = re.compile(r"[A-Za-z0-9-]{1,40}")
 
 
 def deadline_tag(due: date | None, overdue: bool, today: date) -> dict[str, str] | None:
@@ -106,6 +109,11 @@ def _filters(
         flt["overdue"] = True
     if caseworker := _caseworker(shown, staff, errors):
         flt["caseworker"] = caseworker
+    if shown["q"]:
+        if CASE_REF_PART.fullmatch(shown["q"]):
+            flt["case_ref"] = shown["q"]
+        else:
+            errors.add("q", "Enter a case reference, or part of one (letters, digits, hyphens)")
     return CaseFilter(**flt), shown
 
 
@@ -118,19 +126,23 @@ async def cases_page(request: Request, staff: StaffDep) -> Response:
     today = deps.today()
     rows: list = []
     counts = {"open": 0, "closed": 0}
+    page, pages = 1, 1
     if not errors:
-        found = await (await deps.cases(request)).list_all(deps.caller(staff), flt)
-        if shown["q"]:
-            needle = shown["q"].upper()
-            found = [c for c in found if needle in c.case_ref]
-        open_cases = [c for c in found if c.status == "running"]
-        closed_cases = [c for c in found if c.status != "running"]
-        counts = {"open": len(open_cases), "closed": len(closed_cases)}
-        rows = closed_cases if closed else open_cases
-    pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
-    page_param = request.query_params.get("page", "1")
-    page = int(page_param) if page_param.isdigit() and 1 <= int(page_param) <= pages else 1
-    shown_rows = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        # one page from the case records (the list's read model), and the two counts
+        ops, who = await deps.cases(request), deps.caller(staff)
+        counts = {
+            "open": await ops.count_cases(who, flt.model_copy(update={"closed": False})),
+            "closed": await ops.count_cases(who, flt.model_copy(update={"closed": True})),
+        }
+        pages = max(1, math.ceil(counts["closed" if closed else "open"] / PAGE_SIZE))
+        page_param = request.query_params.get("page", "1")
+        page = int(page_param) if page_param.isdigit() and 1 <= int(page_param) <= pages else 1
+        found = await ops.list_cases(
+            who, flt.model_copy(update={"closed": closed}), page_size=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )  # fmt: skip
+        rows = found.cases
+    shown_rows = rows
     base = {k: v for k, v in shown.items() if v}
     if closed:
         base["closed"] = "true"
@@ -160,7 +172,7 @@ async def cases_page(request: Request, staff: StaffDep) -> Response:
             "closed": closed,
             "counts": counts,
             "rows": [(c, deadline_tag(c.next_deadline, c.overdue, today)) for c in shown_rows],
-            "total": len(rows),
+            "total": counts["closed" if closed else "open"],
             "first": (page - 1) * PAGE_SIZE + 1,
             "pagination": pagination,
             "open_link": "/cases?" + urlencode(open_base),

@@ -29,7 +29,11 @@ with workflow.unsafe.imports_passed_through():
         LOCAL_RETRY_THRESHOLD,
         PLAN_CASE_START,
         PLAN_EVENT,
+        RECORD_FINAL_RETRY,
+        RECORD_RETRY,
+        RECORD_TIMEOUT,
         STAFF_REF,
+        WRITE_CASE_RECORD,
     )
     from ehcp.bounds import check_room
     from ehcp.case_state import (
@@ -71,6 +75,7 @@ with workflow.unsafe.imports_passed_through():
         undelivered_reminders,
         warnings,
     )
+    from ehcp.records import CaseRecord
     from ehcp.texts import with_texts
     from ehcp.told import told_notices
     from ehcp.uktime import london_date, london_to_utc
@@ -104,6 +109,8 @@ class DisagreementWorkflow(Sending):
         #: the new caseworker's staff reference once one is recorded in this run; None: the
         #: attribute keeps its value (set at start, kept across continue-as-new)
         self._caseworker_ref: str | None = None
+        #: what the last record written showed (None: none written by this run)
+        self._written: tuple | None = None
         #: update id -> receipt, carried across continue-as-new (StartCase.receipts)
         self._receipts: dict[str, EventReceipt] = dict(start.receipts)
 
@@ -133,6 +140,7 @@ class DisagreementWorkflow(Sending):
             # next sleep at once, so anything it made due now is not left for later.
             self._wake = False
             await self._send_due()
+            await self._write_record(RECORD_RETRY)
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
@@ -148,6 +156,7 @@ class DisagreementWorkflow(Sending):
         await self._send(closure_notices(self._state))
         await workflow.wait_condition(workflow.all_handlers_finished)
         self._upsert_search_attributes()
+        await self._write_record(RECORD_FINAL_RETRY)  # the closed case's record, for good
         return self.status()
 
     async def _sleep_until_next(self) -> None:
@@ -228,6 +237,41 @@ class DisagreementWorkflow(Sending):
             retry_policy=retry,
             local_retry_threshold=LOCAL_RETRY_THRESHOLD,
         )
+
+    # -- the case record ----------------------------------------------------------------------
+
+    def _shown(self) -> tuple:
+        """What the record shows that can change between writes."""
+        state = self._state
+        return (
+            len(state.timeline), state.closed_reason, state.stage, next_due(state),
+            is_overdue(state), len(state.notices), len(state.delivery_failures),
+            len(state.not_reached), state.case,
+        )  # fmt: skip
+
+    async def _write_record(self, retry: RetryPolicy) -> None:
+        """Write the case's record when what it shows changed (runs on CASE_RECORDS). A
+        database that stays down does not hold up reminders: the write is tried again at the
+        next wake-up; only the closing write waits for as long as it takes."""
+        if not self._patches.case_records or self._written == (shown := self._shown()):
+            return
+        record = CaseRecord(
+            case=self.case(), status=self.status(), timeline=self.timeline(),
+            written_at=self._now(),
+        )  # fmt: skip
+        try:
+            await workflow.execute_local_activity(
+                WRITE_CASE_RECORD,
+                record,
+                result_type=bool,
+                start_to_close_timeout=RECORD_TIMEOUT,
+                retry_policy=retry,
+                local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+            )
+        except LOCAL_ACTIVITY_FAILURES:
+            workflow.logger.warning("case record not written; tried again at the next wake-up")
+            return
+        self._written = shown
 
     # -- search attributes ------------------------------------------------------------------
 

@@ -55,6 +55,11 @@ ALL_OF_2026_11 = "patches-2026-11-in-one-marker"
 #: the Cases page's caseworker filter follows a reassigned case. Runs without the marker keep
 #: the reference set at start (or none). Asked on its own, after ALL_OF_2026_11.
 CASEWORKER_REF = "caseworker-search-attribute"
+#: Patch: runs started on this code write the case's record to the database (a local
+#: activity, ehcp/records.py) whenever what it shows changes (an event, the next deadline,
+#: overdue, notices) and at closure. Runs started before it write none until their next
+#: continue-as-new. Asked on its own, after CASEWORKER_REF.
+CASE_RECORDS = "case-records-written"
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class Patches:
     #: first plans or sends, as they always did: its marker may come later in their history)
     local_activities: bool | None
     caseworker_ref: bool = False
+    case_records: bool = False
 
 
 #: before `run` has decided: every change off (a validator may run first)
@@ -81,9 +87,7 @@ NOT_DECIDED = Patches(False, False, False, False, False, False, False, None)
 def decide() -> Patches:
     """Every patch, asked once, first thing in a run (workflow code only)."""
     if workflow.patched(ALL_OF_2026_11):
-        return Patches(
-            True, True, True, True, True, True, True, True, workflow.patched(CASEWORKER_REF)
-        )
+        return Patches(True, True, True, True, True, True, True, True, *_later())
     # The order of the code before ALL_OF_2026_11: the id check, then the rest.
     id_matches_case = workflow.patched(ID_MATCHES_CASE)
     old = Patches(
@@ -96,4 +100,10 @@ def decide() -> Patches:
         catch_la_failures=workflow.patched(LA_FAILURES),
         local_activities=None,
     )
-    return dataclasses.replace(old, caseworker_ref=workflow.patched(CASEWORKER_REF))
+    caseworker_ref, case_records = _later()
+    return dataclasses.replace(old, caseworker_ref=caseworker_ref, case_records=case_records)
+
+
+def _later() -> tuple[bool, bool]:
+    """The patches made after ALL_OF_2026_11, each asked on its own, in this order."""
+    return workflow.patched(CASEWORKER_REF), workflow.patched(CASE_RECORDS)

@@ -3,6 +3,10 @@
 # the namespace if it is missing and register the custom search attributes listed in
 # EHCP_SEARCH_ATTRIBUTES ("Name=Type ..."). Safe on every `docker compose up`; fails loudly
 # if an attribute already exists with another type.
+# With EHCP_HISTORY_ARCHIVAL_URI (e.g. file:///var/lib/temporal/archival/history), the
+# namespace archives each closed case's history there when its retention ends (the server
+# must have archival enabled, as the temporalio/server image's configuration does; the URI
+# cannot change once set). docs/records.md says what that copy holds.
 # Needs TEMPORAL_ADDRESS (read by the temporal CLI), EHCP_NAMESPACE, EHCP_SEARCH_ATTRIBUTES.
 set -eu
 : "${TEMPORAL_ADDRESS:?}" "${EHCP_NAMESPACE:?}" "${EHCP_SEARCH_ATTRIBUTES:?}"
@@ -33,6 +37,13 @@ fi
 # a new namespace takes a moment to reach every service
 retry "namespace $EHCP_NAMESPACE" \
   temporal operator search-attribute list --namespace "$EHCP_NAMESPACE"
+
+archive=${EHCP_HISTORY_ARCHIVAL_URI:-}
+if [ -n "$archive" ]; then
+  temporal operator namespace update --namespace "$EHCP_NAMESPACE" \
+    --history-archival-state enabled --history-uri "$archive"
+  echo "namespace $EHCP_NAMESPACE archives closed histories to $archive"
+fi
 
 for pair in $EHCP_SEARCH_ATTRIBUTES; do
   temporal operator search-attribute create --namespace "$EHCP_NAMESPACE" \

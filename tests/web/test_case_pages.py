@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from ehcp.case_state import DeliveryFailure, NoticeRecord
 from ehcp.payloads import CaseStatus, CaseTimeline, EventReceipt
 from service.errors import Conflict, NotFound, Unavailable
-from service.models import CaseSummary
+from service.models import CasePage, CaseSummary
 from tests.unit.casebuilder import CaseBuilder, make_case
 from web import auth, deps
 from web.app import create_app
@@ -38,9 +38,20 @@ class FakeCases:
             raise Unavailable("Temporal did not answer")
         return self
 
-    async def list_all(self, caller, flt):
-        self.calls.append(("list_all", caller, flt))
-        return sorted(self.summaries, key=lambda c: (c.next_deadline is None, c.next_deadline))
+    def _matching(self, flt) -> list[CaseSummary]:
+        found = [
+            c for c in self.summaries
+            if flt.closed is None or (c.status != "running") == flt.closed
+            if flt.case_ref is None or flt.case_ref.upper() in c.case_ref
+        ]  # fmt: skip
+        return sorted(found, key=lambda c: (c.next_deadline is None, c.next_deadline))
+
+    async def list_cases(self, caller, flt, page_size=100, cursor=None, offset=0):
+        self.calls.append(("list_cases", caller, flt))
+        return CasePage(cases=self._matching(flt)[offset : offset + page_size])
+
+    async def count_cases(self, caller, flt):
+        return len(self._matching(flt))
 
     def _check(self, case_ref: str) -> None:
         if self.missing:
@@ -115,6 +126,10 @@ def test_cases_by_next_deadline_with_tags_and_pages(fake, web) -> None:
     assert "govuk-pagination" in third
     closed = web.get("/cases?closed=true").text
     assert re.findall(r'href="/cases/(RUT-2026-\d+)"', closed) == ["RUT-2026-0091"]
+    found = web.get("/cases?q=026-0059").text
+    assert re.findall(r'href="/cases/(RUT-2026-\d+)"', found) == ["RUT-2026-0059"]
+    bad = web.get("/cases?q=%3Cscript%3E")
+    assert bad.status_code == 400 and 'href="#q"' in bad.text
 
 
 def test_filters_reach_the_operation_and_bad_ones_are_errors(fake, web) -> None:

@@ -1,0 +1,83 @@
+"""The workflow writes the case's record (ehcp/records.py) to the database as the case goes:
+at start, at each accepted event, when it becomes overdue, and at closure (patch
+case-records-written), sealed with the payload keys, and its history replays."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from temporalio.worker import Replayer
+
+from ehcp.models import Case
+from ehcp.records import CaseRecord
+from security.codec import EncryptionCodec
+from security.converter import data_converter
+from store.case_records import CaseRecords, RecordFilter
+from tests.conftest import TEST_KEYRING
+from tests.workflow.harness import harness, make_case
+from workflows.disagreement import DisagreementWorkflow
+
+WAIT_S = 30
+
+
+async def record_when(
+    store: CaseRecords, ref: str, ready: Callable[[CaseRecord], bool]
+) -> CaseRecord:
+    """The case's record once `ready` holds (the workflow writes it right after the event
+    is accepted, on its next pass round the loop); fails after WAIT_S seconds."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        record = await asyncio.to_thread(store.get, ref)
+        if record is not None and ready(record):
+            return record
+        assert time.monotonic() < deadline, f"record of {ref} never became ready: {record}"
+        await asyncio.sleep(0.05)
+
+
+async def test_the_record_follows_the_case_to_its_closure(time_env, tmp_path):
+    async with harness(time_env, tmp_path) as h:
+        store = CaseRecords(h.settings.database_url, EncryptionCodec(TEST_KEYRING))
+        d0 = await h.today()
+        handle = await h.start(make_case("RUT-REC-1", "refusal_to_assess", d0 - timedelta(1)))
+        started = await record_when(store, "RUT-REC-1", lambda r: True)
+        status = await h.status(handle)
+        assert started.event_seq == 0 and started.status == status
+        assert started.case == await handle.query(DisagreementWorkflow.case, result_type=Case)
+        listed = store.page(RecordFilter(council="rutland"), 10)[0]
+        assert [(r.case_ref, r.stage, r.next_due, r.closed, r.overdue) for r in listed] == [
+            ("RUT-REC-1", "decision", status.next_due, False, False)
+        ]
+
+        await h.event(handle, "mediation_requested", date=d0)
+        asked = await record_when(store, "RUT-REC-1", lambda r: r.event_seq == 1)
+        assert asked.status.stage.value == "mediation"
+        assert [e.event.kind for e in asked.timeline.events] == ["mediation_requested"]
+
+        # the mediator's certificate is not issued: the case becomes overdue with no event
+        await h.skip(60)
+        late = await record_when(store, "RUT-REC-1", lambda r: r.status.overdue)
+        assert late.event_seq == 1
+        assert store.page(RecordFilter(overdue=True), 10)[0][0].case_ref == "RUT-REC-1"
+
+        today = await h.today()
+        await h.event(handle, "case_closed", date=today, reason="withdrawn")
+        result = await handle.result()
+        closed = await record_when(store, "RUT-REC-1", lambda r: r.closed)
+        assert closed.status == result  # exactly what the closed workflow answered
+        assert closed.closed_on == today and closed.event_seq == 2
+        assert [e.event.kind for e in closed.timeline.events] == [
+            "mediation_requested",
+            "case_closed",
+        ]
+        listed = store.page(RecordFilter(closed=True), 10)[0]
+        assert [(r.case_ref, r.next_due, r.overdue) for r in listed] == [("RUT-REC-1", None, False)]
+
+        # its history (with the patch marker and the writes' markers) replays
+        history = await handle.fetch_history()
+        replayer = Replayer(
+            workflows=[DisagreementWorkflow], data_converter=data_converter(TEST_KEYRING)
+        )
+        await replayer.replay_workflow(history)
