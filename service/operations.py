@@ -53,7 +53,7 @@ from ehcp.settings import Settings
 from ehcp.uktime import london_date
 from security.staff_ref import staff_ref, staff_ref_key
 from service.callers import Caller, Permission
-from service.errors import BadInput, Busy, Conflict, NotFound, ServiceError, Unavailable
+from service.errors import Busy, Conflict, NotFound, ServiceError, Unavailable
 from service.inputs import check_council
 from service.listing import (
     CaseFilter,

@@ -59,10 +59,3 @@ def pytest_collection_modifyitems(config, items) -> None:
     may come after them. The sort is stable: every other test keeps its order."""
     browser_dir = Path(__file__).parent / "browser"
     items.sort(key=lambda item: browser_dir in Path(item.path).parents)
-
-
-@pytest.fixture
-def database_url(tmp_path) -> str:
-    """A fresh, empty database for one test: a SQLite file now (the PostgreSQL fixture of the
-    ledger work parametrises this at merge, so store tests use portable SQL only)."""
-    return f"sqlite:///{tmp_path / 'records.db'}"

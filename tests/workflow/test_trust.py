@@ -17,11 +17,14 @@ from temporalio.worker import Worker
 
 from activities.names import SEND_NOTIFICATIONS
 from activities.planning import PlanningActivities
+from activities.records import RecordActivities
+from activities.staff import StaffActivities
 from ehcp.notices import Delivery, Notification, SendOutcome
 from ehcp.payloads import StartCase, workflow_id
 from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
 from tests.workflow.fault_scenarios import _appeal_case
 from tests.workflow.harness import harness, make_case
+from worker import records_codec
 from workflows.disagreement import DisagreementWorkflow
 
 
@@ -70,6 +73,11 @@ async def _case_with_batch(time_env, tmp_path, answer, ref: str):
     """A case whose reminders go through `answer` (a batch -> outcomes function)."""
     async with harness(time_env, tmp_path) as h:
         planning = PlanningActivities(h.settings)
+        # every other local activity the workflow runs, as the real worker registers them
+        records = RecordActivities(
+            h.settings.database_url, records_codec(time_env.client, h.settings)
+        )
+        staff = StaffActivities(h.settings)
         with ThreadPoolExecutor(max_workers=2) as executor:
             worker = Worker(
                 time_env.client,
@@ -79,6 +87,8 @@ async def _case_with_batch(time_env, tmp_path, answer, ref: str):
                     _batch_sender(answer),
                     planning.plan_case_start,
                     planning.plan_event_deadlines,
+                    records.write_case_record,
+                    staff.staff_ref,
                 ],
                 activity_executor=executor,
             )
