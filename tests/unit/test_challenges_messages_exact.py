@@ -147,6 +147,17 @@ def test_a_fresh_decision_after_a_set_aside_numbers_its_orders_after_the_first()
     }
 
 
+def test_a_concession_after_a_set_aside_numbers_its_orders_after_the_decisions() -> None:
+    b = _decided(orders=("amend_placement",))
+    b.add("decision_set_aside", date(2027, 3, 10))
+    b.add("appeal_unopposed", date(2027, 3, 20), concessions=["amend_provision"])
+    assert b.state.orders_made == 2
+    assert {k: d.status for k, d in b.state.deadlines.items() if k.startswith("order:")} == {
+        "order:1:amended_plan": DeadlineStatus.cancelled,
+        "order:2:amended_plan": DeadlineStatus.pending,
+    }
+
+
 def test_the_concession_rule_needs_a_response_sent_before_the_concession() -> None:
     conceded = ev("appeal_unopposed", date(2026, 11, 10), concessions=["reconsider"])
     check_concession_timing(CaseBuilder().state, conceded)  # no appeal_response deadline
