@@ -719,10 +719,9 @@ def _on_recommendation_response(
 
 
 def _on_obligation_met(state: CaseState, event: ObligationMet, recorded: RecordedEvent) -> None:
-    deadline = state.deadlines[event.deadline_key]
-    if deadline.status == DeadlineStatus.excepted:
-        deadline.status = DeadlineStatus.pending  # met after an exception: judge by date
-    _settle(state, event.deadline_key, event.date)
+    # met after an exception: judged by its date like an open one
+    excepted = state.deadlines[event.deadline_key].status == DeadlineStatus.excepted
+    _settle(state, event.deadline_key, event.date, closed_too=excepted)
 
 
 def _on_exception(state: CaseState, event: ExceptionRecorded, recorded: RecordedEvent) -> None:
