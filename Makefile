@@ -66,7 +66,7 @@ mutate: $(STAMP)
 		$(BIN)/mutmut run --max-children $(MUTATE_JOBS) "ehcp.$$m.*" > mutants/run-$$m.log 2>&1 \
 			|| { tail -n 30 mutants/run-$$m.log; exit 1; }; \
 	done
-	$(BIN)/python scripts/mutation_scores.py
+	$(BIN)/python scripts/mutation_scores.py $(MUTATE_MODULES)
 
 clean-data:
 	rm -rf data

@@ -16,8 +16,11 @@ on. So the state is bounded by design:
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from ehcp.case_state import CaseState, EventRejected
 from ehcp.models import Event
+from ehcp.notices import escalation_parts
 from ehcp.vocabulary import DeadlineStatus
 
 #: deadlines that may still send email (closed ones never do)
@@ -68,24 +71,15 @@ def short_reason(reason: str) -> str:
 
 def compact_notices(state: CaseState) -> None:
     """Keep only the latest `KEEP_ESCALATIONS` escalations of each deadline and due date (for
-    every reader): earlier ones are never due again, since each carries the next number."""
-    latest: dict[str, int] = {}
+    every reader): earlier ones are never due again, since each carries the next number. A
+    record whose key is not an escalation's (`ehcp.notices.escalation_parts`) is kept."""
+    numbers: dict[str, list[int]] = defaultdict(list)
     for record in state.notices:
-        if record.kind == "escalation":
-            prefix, number = _escalation_parts(record.key)
-            latest[prefix] = max(number, latest.get(prefix, 0))
-    if not latest:
-        return
+        if parts := escalation_parts(record.key):
+            numbers[parts[0]].append(parts[1])
     state.notices = [
         r
         for r in state.notices
-        if r.kind != "escalation"
-        or _escalation_parts(r.key)[1] > latest[_escalation_parts(r.key)[0]] - KEEP_ESCALATIONS
+        if (parts := escalation_parts(r.key)) is None
+        or parts[1] > max(numbers[parts[0]]) - KEEP_ESCALATIONS
     ]
-
-
-def _escalation_parts(key: str) -> tuple[str, int]:
-    """("<case>/<deadline>@<due>", number) of an escalation key (ehcp.notices.notice_key)."""
-    head, _, rest = key.partition("/escalation/")
-    number = rest.split("/", 1)[0]
-    return head, int(number) if number.isdigit() else 0

@@ -273,7 +273,7 @@ def _check_order_of_dates(state: CaseState, event: Event) -> None:
         kinds = ("mediation_certificate_issued",)
     if event.kind == "case_closed":
         kinds = tuple({recorded.event.kind for recorded in state.timeline})
-    earlier = state.last(*kinds) if kinds else None
+    earlier = state.last(*kinds)  # None for no kinds
     if earlier and event.date < earlier.event.date:
         raise EventRejected(
             f"date {event.date} is before the {earlier.event.kind} it follows "
@@ -283,7 +283,7 @@ def _check_order_of_dates(state: CaseState, event: Event) -> None:
 
 
 def _comparable(event: Event) -> dict:
-    return event.model_dump(mode="json", exclude={"recorded_by", "notes"})
+    return event.model_dump(exclude={"recorded_by", "notes"})
 
 
 def _check_duplicate(state: CaseState, event: Event) -> None:
@@ -416,7 +416,8 @@ def _check_open_appeal(state: CaseState, kind: str) -> None:
 
 def _check_orders(state: CaseState, orders: Iterable[OrderType], field: str) -> None:
     problem = order_problem(state.case.decision_type, orders, field)
-    _require(problem is None, problem or "")
+    if problem is not None:
+        raise EventRejected(problem)
 
 
 def _check_unopposed(state: CaseState, event: AppealUnopposed) -> None:
@@ -635,21 +636,22 @@ def _add_deadlines(
         )
 
 
-def _settle(state: CaseState, key: str, on: date, *, only_open: bool = True) -> None:
-    """Mark a deadline met (or met late) by something done on `on`."""
+def _settle(state: CaseState, key: str, on: date, *, closed_too: bool = False) -> None:
+    """Mark a deadline met (or met late) by something done on `on`; `closed_too`: also one
+    already closed (a meeting or hearing that took place after all)."""
     deadline = state.deadlines.get(key)
-    if deadline is None or (only_open and deadline.status in CLOSED_STATUSES):
+    if deadline is None or (not closed_too and deadline.status in CLOSED_STATUSES):
         return
     on_time = on <= deadline.due or deadline.party == Party.everyone  # meetings are not "late"
     deadline.status = DeadlineStatus.met if on_time else DeadlineStatus.met_late
     deadline.closed_on = on
 
 
-def _cancel(state: CaseState, keys: Iterable[str], on: date, *, missed_too: bool = True) -> None:
+def _cancel(state: CaseState, keys: Iterable[str], on: date, *, keep_missed: bool = False) -> None:
     """The route ended: its open duties end too, missed ones included, so nobody is chased
-    for them (closing the case keeps missed ones as missed, for the record)."""
+    for them (`keep_missed`: closing the case keeps missed ones as missed, for the record)."""
     ending = [DeadlineStatus.pending]
-    if missed_too:
+    if not keep_missed:
         ending.append(DeadlineStatus.missed)
     for key in keys:
         deadline = state.deadlines.get(key)
@@ -680,7 +682,7 @@ def _on_certificate(state: CaseState, event: Event, recorded: RecordedEvent) -> 
 
 
 def _on_way_forward_held(state: CaseState, event: Event, recorded: RecordedEvent) -> None:
-    _settle(state, "way_forward_meeting", event.date, only_open=False)
+    _settle(state, "way_forward_meeting", event.date, closed_too=True)
 
 
 def _on_appeal_registered(
@@ -704,7 +706,7 @@ def _on_appeal_withdrawn(state: CaseState, event: Event, recorded: RecordedEvent
 
 
 def _on_decision(state: CaseState, event: TribunalDecision, recorded: RecordedEvent) -> None:
-    _settle(state, "hearing", event.date, only_open=False)
+    _settle(state, "hearing", event.date, closed_too=True)
     _cancel(state, ["appeal_response"], event.date)
     state.orders_made += len(event.orders)
     state.recommendations.extend(event.recommendations)
@@ -717,10 +719,9 @@ def _on_recommendation_response(
 
 
 def _on_obligation_met(state: CaseState, event: ObligationMet, recorded: RecordedEvent) -> None:
-    deadline = state.deadlines[event.deadline_key]
-    if deadline.status == DeadlineStatus.excepted:
-        deadline.status = DeadlineStatus.pending  # met after an exception: judge by date
-    _settle(state, event.deadline_key, event.date)
+    # met after an exception: judged by its date like an open one
+    excepted = state.deadlines[event.deadline_key].status == DeadlineStatus.excepted
+    _settle(state, event.deadline_key, event.date, closed_too=excepted)
 
 
 def _on_exception(state: CaseState, event: ExceptionRecorded, recorded: RecordedEvent) -> None:
@@ -731,7 +732,7 @@ def _on_exception(state: CaseState, event: ExceptionRecorded, recorded: Recorded
 
 
 def _on_closed(state: CaseState, event: CaseClosed, recorded: RecordedEvent) -> None:
-    _cancel(state, list(state.deadlines), event.date, missed_too=False)
+    _cancel(state, list(state.deadlines), event.date, keep_missed=True)
     state.closed_reason = event.reason
 
 
@@ -813,7 +814,7 @@ def closes_the_case(state: CaseState, event: Event) -> str | None:
 def close_case(state: CaseState, reason: str, on: date) -> None:
     """Close the case as a `case_closed` event would (open deadlines cancelled on `on`),
     without an event of its own: used when the process ends by itself (`closes_the_case`)."""
-    _cancel(state, list(state.deadlines), on, missed_too=False)
+    _cancel(state, list(state.deadlines), on, keep_missed=True)
     state.closed_reason = reason
     state.stage = Stage.closed
 

@@ -8,6 +8,7 @@ by a certificate, a second meeting) is reminded again for its new date.
 
 from __future__ import annotations
 
+import re
 import zlib
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -23,6 +24,8 @@ from ehcp.uktime import london_date, london_to_utc
 from ehcp.vocabulary import ESCALATING_PARTIES, DeadlineStatus, DecisionType, Party
 
 ESCALATION_INTERVAL = timedelta(days=7)
+#: An escalation's key (`notice_key`): "<case>/<deadline>@<due>/escalation/<number>/<role>".
+_ESCALATION_KEY = re.compile(r"(.+)/escalation/(\d+)/[^/]+")
 
 
 class NoticeKind(StrEnum):
@@ -172,13 +175,22 @@ def slot_seconds(case_ref: str, spread_s: int) -> int:
     return zlib.crc32(case_ref.encode()) % spread_s if spread_s else 0
 
 
-def _reminder_times(state: CaseState, deadline: Deadline) -> list[tuple[int, datetime]]:
-    """(days before, when) for reminders planned after the deadline existed, latest last."""
-    times = [
+def _planned_reminders(state: CaseState, deadline: Deadline) -> list[tuple[int, datetime]]:
+    """(days before, when) of every reminder the policy plans for the deadline, latest last."""
+    return [
         (offset, _at(state, deadline.due - timedelta(days=offset)))
         for offset in sorted(state.policy.offsets, reverse=True)
     ]
-    return [(offset, at) for offset, at in times if at >= deadline.created_at]
+
+
+def _reminder_times(state: CaseState, deadline: Deadline) -> list[tuple[int, datetime]]:
+    """(days before, when) for reminders planned after the deadline existed, latest last."""
+    return [r for r in _planned_reminders(state, deadline) if r[1] >= deadline.created_at]
+
+
+def _day_ended(state: CaseState, deadline: Deadline) -> datetime:
+    """When the due day has ended (the deadline is missed from then), at the case's slot."""
+    return london_to_utc(deadline.due + timedelta(days=1), 0) + case_slot(state)
 
 
 def _escalation_time(state: CaseState, deadline: Deadline, n: int) -> datetime:
@@ -191,7 +203,9 @@ def _escalates(deadline: Deadline) -> bool:
     return deadline.party in ESCALATING_PARTIES and deadline.escalate_from is not None
 
 
-def _due_for(state: CaseState, deadline: Deadline, now: datetime) -> list[tuple[NoticeKind, int]]:
+def _due_for(
+    state: CaseState, deadline: Deadline, now: datetime
+) -> list[tuple[NoticeKind, int | None]]:
     if deadline.status == DeadlineStatus.pending:
         # Only the latest reminder already due: after an outage, one message, not a burst.
         passed = [offset for offset, at in _reminder_times(state, deadline) if at <= now]
@@ -199,7 +213,8 @@ def _due_for(state: CaseState, deadline: Deadline, now: datetime) -> list[tuple[
     if deadline.status == DeadlineStatus.missed and _escalates(deadline):
         n = _escalations_due(state, deadline, now)
         if n:
-            return [(NoticeKind.escalation, n), (NoticeKind.late_notice, 0)]
+            # a late notice goes once per deadline: no number in its key
+            return [(NoticeKind.escalation, n), (NoticeKind.late_notice, None)]
     return []
 
 
@@ -211,20 +226,19 @@ def _escalations_due(state: CaseState, deadline: Deadline, now: datetime) -> int
 
 
 def _future_times(state: CaseState, deadline: Deadline, now: datetime) -> list[datetime]:
-    times: list[datetime] = []
     if deadline.status == DeadlineStatus.pending:
-        times += [at for _, at in _reminder_times(state, deadline) if at > now]
-        missed_at = london_to_utc(deadline.due + timedelta(days=1), 0) + case_slot(state)
-        times.append(missed_at)  # the day has ended: missed
+        times = [at for _, at in _reminder_times(state, deadline)] + [_day_ended(state, deadline)]
     elif deadline.status == DeadlineStatus.missed and _escalates(deadline):
-        times.append(_escalation_time(state, deadline, _escalations_due(state, deadline, now) + 1))
+        times = [_escalation_time(state, deadline, _escalations_due(state, deadline, now) + 1)]
+    else:
+        times = []
     return [t for t in times if t > now]
 
 
 # -- timing from when the case learned of a deadline (NOTICES_AFTER_LEARNED) -------------
 
 
-def first_slot_after(state: CaseState, instant: datetime, *, working: bool) -> datetime:
+def first_slot_after(state: CaseState, instant: datetime, *, working: bool = False) -> datetime:
     """The first reminder time (the policy's London time plus the case's slot) strictly after
     `instant`; with `working`, on a Monday to Friday. Bank holidays are not skipped here:
     workflow code cannot read the holiday calendar deterministically (its data changes
@@ -235,23 +249,25 @@ def first_slot_after(state: CaseState, instant: datetime, *, working: bool) -> d
     return _at(state, day)
 
 
-def _escalations_sent(state: CaseState, deadline: Deadline) -> tuple[int, datetime | None]:
-    """How many escalations went out for this deadline and due date, and when the last did."""
-    prefix = notice_key(
-        state.case.case_ref, f"{deadline.key}@{deadline.due.isoformat()}", "escalation", None, ""
-    ).rstrip("/")
-    numbers: dict[int, datetime] = {}
+def escalation_parts(key: str) -> tuple[str, int] | None:
+    """("<case>/<deadline>@<due>", number) of an escalation's key (`notice_key`); None for the
+    key of any other message."""
+    match = _ESCALATION_KEY.fullmatch(key)
+    return (match[1], int(match[2])) if match else None
+
+
+def _escalations_sent(state: CaseState, deadline: Deadline) -> dict[int, datetime]:
+    """When each escalation of this deadline and due date went out (its latest record, sent or
+    failed for good), by number."""
+    prefix = f"{state.case.case_ref}/{_deadline_part(deadline)}"
     records = [(n.key, n.sent_at) for n in state.notices]
     records += [(f.key, f.failed_at) for f in state.delivery_failures]
+    sent: dict[int, datetime] = {}
     for key, at in records:
-        if key.startswith(prefix + "/"):
-            number = int(key[len(prefix) + 1 :].split("/", 1)[0])
-            numbers[number] = max(at, numbers.get(number, at))
-    if not numbers:
-        return 0, None
-    # Numbers run 1, 2, 3, ...: the highest is the count, also once earlier records are
-    # compacted away (ehcp.bounds.compact_notices).
-    return max(numbers), numbers[max(numbers)]
+        parts = escalation_parts(key)
+        if parts and parts[0] == prefix:
+            sent[parts[1]] = max(at, sent.get(parts[1], at))
+    return sent
 
 
 def _next_escalation_at(state: CaseState, deadline: Deadline) -> tuple[int, datetime]:
@@ -260,42 +276,34 @@ def _next_escalation_at(state: CaseState, deadline: Deadline) -> tuple[int, date
     after the case learned of the deadline (so a back office entering a case's history has
     time to record what was done); each later one a week after the last one sent."""
     assert deadline.escalate_from is not None
-    count, last = _escalations_sent(state, deadline)
-    if last is None:
+    sent = _escalations_sent(state, deadline)
+    if not sent:
         gate = first_slot_after(state, deadline.created_at, working=True)
         return 1, max(_at(state, deadline.escalate_from), gate)
-    return count + 1, _at(state, london_date(last) + ESCALATION_INTERVAL)
+    # Numbers run 1, 2, 3, ...: the highest is the count, also once earlier records are
+    # compacted away (ehcp.bounds.compact_notices).
+    last = max(sent)
+    return last + 1, _at(state, london_date(sent[last]) + ESCALATION_INTERVAL)
 
 
 def _catch_up_reminder(state: CaseState, deadline: Deadline) -> tuple[int, datetime] | None:
     """A reminder whose time had passed when the case learned of the deadline (an appeal due
     in 2 days on a case started at 09:40): (its offset, the next reminder time), unless a
     later planned reminder or the end of the due day comes first."""
-    missed = [
-        (offset, at)
-        for offset, at in _planned_reminders(state, deadline)
-        if at < deadline.created_at
-    ]
+    planned = _reminder_times(state, deadline)
+    missed = [r for r in _planned_reminders(state, deadline) if r not in planned]
     if not missed:
         return None
     offset = missed[-1][0]
-    at = first_slot_after(state, deadline.created_at, working=False)
-    planned = [t for _, t in _reminder_times(state, deadline)]
-    if london_date(at) > deadline.due or any(t <= at for t in planned):
+    at = first_slot_after(state, deadline.created_at)
+    if london_date(at) > deadline.due or any(t <= at for _, t in planned):
         return None
     return offset, at
 
 
-def _planned_reminders(state: CaseState, deadline: Deadline) -> list[tuple[int, datetime]]:
-    return [
-        (offset, _at(state, deadline.due - timedelta(days=offset)))
-        for offset in sorted(state.policy.offsets, reverse=True)
-    ]
-
-
 def _due_for_learned(
     state: CaseState, deadline: Deadline, now: datetime
-) -> list[tuple[NoticeKind, int, int | None]]:
+) -> list[tuple[NoticeKind, int | None, int | None]]:
     """(kind, key detail, days before the due date for the words) of what is due at `now`."""
     if deadline.status == DeadlineStatus.pending:
         catch_up = _catch_up_reminder(state, deadline)
@@ -309,19 +317,19 @@ def _due_for_learned(
     if deadline.status == DeadlineStatus.missed and _escalates(deadline):
         n, at = _next_escalation_at(state, deadline)
         if at <= now:
-            return [(NoticeKind.escalation, n, None), (NoticeKind.late_notice, 0, None)]
+            return [(NoticeKind.escalation, n, None), (NoticeKind.late_notice, None, None)]
     return []
 
 
 def _future_times_learned(state: CaseState, deadline: Deadline, now: datetime) -> list[datetime]:
-    times: list[datetime] = []
     if deadline.status == DeadlineStatus.pending:
-        times += [at for _, at in _reminder_times(state, deadline)]
+        times = [at for _, at in _reminder_times(state, deadline)] + [_day_ended(state, deadline)]
         if catch_up := _catch_up_reminder(state, deadline):
             times.append(catch_up[1])
-        times.append(london_to_utc(deadline.due + timedelta(days=1), 0) + case_slot(state))
     elif deadline.status == DeadlineStatus.missed and _escalates(deadline):
-        times.append(_next_escalation_at(state, deadline)[1])
+        times = [_next_escalation_at(state, deadline)[1]]
+    else:
+        times = []
     return [t for t in times if t > now]
 
 
@@ -358,7 +366,7 @@ def _messages(
     state: CaseState,
     deadline: Deadline,
     kind: NoticeKind,
-    detail: int,
+    detail: int | None,
     days_before: int | None = None,
 ) -> list[Notification]:
     messages = [
@@ -369,6 +377,12 @@ def _messages(
         # a reminder sent later than planned says how far off the date is now
         messages = [n.model_copy(update={"days_before": days_before}) for n in messages]
     return messages
+
+
+def _deadline_part(deadline: Deadline) -> str:
+    """The deadline's part of a message key: its key and due date (a moved deadline is
+    reminded again for its new date)."""
+    return f"{deadline.key}@{deadline.due.isoformat()}"
 
 
 def notice_key(case_ref: str, deadline_key: str | None, kind: str, detail, role: str) -> str:
@@ -387,12 +401,10 @@ def _notification(
     contact: Contact,
 ) -> Notification:
     case = state.case
-    if kind == NoticeKind.late_notice:
-        detail = None  # once per deadline, whatever the escalation number
     return Notification(
         key=notice_key(
             case.case_ref,
-            deadline and f"{deadline.key}@{deadline.due.isoformat()}",
+            deadline and _deadline_part(deadline),
             kind,
             detail,
             role,
@@ -403,7 +415,8 @@ def _notification(
         case_ref=case.case_ref,
         council=case.council,
         decision_type=case.decision_type,
-        deadline=DeadlineSpec(**deadline.model_dump(include=set(DeadlineSpec.model_fields)))
+        # the spec's own fields only: a Deadline (its subclass) would carry its whole record
+        deadline=DeadlineSpec(**{f: getattr(deadline, f) for f in DeadlineSpec.model_fields})
         if deadline
         else None,
         days_before=detail if kind == NoticeKind.reminder else None,

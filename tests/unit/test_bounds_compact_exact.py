@@ -58,16 +58,16 @@ def test_each_deadline_and_due_date_keeps_its_own_latest_six_and_reminders_stay(
     ]
 
 
-def test_an_escalation_key_without_a_readable_number_counts_as_the_oldest() -> None:
-    # notice_key always writes digits; a key that does not is taken as number 0, so it is the
-    # first dropped once six numbered escalations are kept.
+def test_a_key_that_is_not_an_escalations_is_kept_and_not_counted() -> None:
+    # notice_key always writes "<deadline>@<due>/escalation/<number>/<role>"; a record whose
+    # key does not read so is never dropped (nothing is lost on a key the code cannot read).
     b = CaseBuilder()
     base = f"{b.state.case.case_ref}/appeal_response@2026-11-12/escalation"
-    numbered = [_record(f"{base}/{n}/caseworker") for n in range(1, 7)]
-    b.state.notices = [_record(f"{base}/x/caseworker"), *numbered]
+    odd = [_record(f"{base}/x/caseworker"), _record(f"{base}/7"), _record(f"{base}/7/a/b")]
+    numbered = [_record(f"{base}/{n}/caseworker") for n in range(1, 8)]
+    b.state.notices = [*odd, *numbered]
     compact_notices(b.state)
-    assert [r.key for r in b.state.notices] == [r.key for r in numbered]
-    only = _record(f"{base}/x/caseworker")
-    b.state.notices = [only]
+    assert [r.key for r in b.state.notices] == [r.key for r in [*odd, *numbered[1:]]]
+    b.state.notices = odd
     compact_notices(b.state)
-    assert [r.key for r in b.state.notices] == [only.key]
+    assert [r.key for r in b.state.notices] == [r.key for r in odd]
