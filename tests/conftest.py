@@ -11,6 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from security.converter import data_converter
 from security.keys import Keyring
+from tests.scheduling import FileGroupScheduling, UnitTimer
 from workflows import search_attributes
 
 #: Workers built in the test process run workflow code in the SDK sandbox, which fails a
@@ -44,9 +45,17 @@ async def time_env():
     await env.shutdown()
 
 
-def pytest_collection_modifyitems(config, items) -> None:
-    """Browser tests run last: Playwright's sync API holds this thread's event loop from the
-    first browser test to the end of the session (one browser for all), so no asyncio test
-    may come after them. The sort is stable: every other test keeps its order."""
-    browser_dir = Path(__file__).parent / "browser"
-    items.sort(key=lambda item: browser_dir in Path(item.path).parents)
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist's `--dist loadgroup` (make test), the controller keeps each work unit's
+    seconds for the next run's order (tests/scheduling.py)."""
+    if not hasattr(config, "workerinput") and config.getoption("dist", None) == "loadgroup":
+        config.pluginmanager.register(UnitTimer(config), "ehcp-unit-timer")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup`: each file on one worker, xdist_group units together, longest
+    first (tests/scheduling.py)."""
+    if config.getoption("dist", None) == "loadgroup":
+        return FileGroupScheduling(config, log)
+    return None

@@ -13,6 +13,15 @@ from tests.integration.apiclient import Api
 from tests.integration.devstack import RunDev, run_dev_starter
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on the shared `api_stack` goes to one xdist worker (`make test`'s
+    `--dist loadgroup`, tests/scheduling.py): one stack starts, not one per worker."""
+    for item in items:
+        if "api_stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("api_stack"))
+
+
 @pytest.fixture
 def start_run_dev(tmp_path: Path) -> Iterator[Callable[..., RunDev]]:
     yield from run_dev_starter(tmp_path)
