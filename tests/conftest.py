@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from security.converter import data_converter
 from security.keys import Keyring
-from tests.scheduling import FileGroupScheduling, UnitTimer
+from tests.scheduling import FileGroupScheduling, UnitTimer, unit_of
 from workflows import search_attributes
 
 #: Workers built in the test process run workflow code in the SDK sandbox, which fails a
@@ -50,6 +50,25 @@ def pytest_configure(config: pytest.Config) -> None:
     seconds for the next run's order (tests/scheduling.py)."""
     if not hasattr(config, "workerinput") and config.getoption("dist", None) == "loadgroup":
         config.pluginmanager.register(UnitTimer(config), "ehcp-unit-timer")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In an xdist worker under `--dist loadgroup`, a test marked xdist_group(name) carries
+    `@name` at the end of its id, which is how the controller's scheduler sees its group
+    (xdist 3.8 sets `item._nodeid`, which pytest 9.2 no longer reads: ids live in `_id`)."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted({str(m.args[0]) for m in item.iter_markers("xdist_group") if m.args})
+        if names and unit_of(item.nodeid) != "@" + "_".join(names):
+            grouped = f"{item.nodeid}@{'_'.join(names)}"
+            if hasattr(item, "_id"):
+                from _pytest.nodeid import coerce_node_id
+
+                item._id = coerce_node_id(grouped)
+            else:
+                item._nodeid = grouped
 
 
 @pytest.hookimpl(optionalhook=True)

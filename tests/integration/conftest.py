@@ -13,13 +13,12 @@ from tests.integration.apiclient import Api
 from tests.integration.devstack import RunDev, run_dev_starter
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_itemcollected(item: pytest.Item) -> None:
     """Every test on the shared `api_stack` goes to one xdist worker (`make test`'s
-    `--dist loadgroup`, tests/scheduling.py): one stack starts, not one per worker."""
-    for item in items:
-        if "api_stack" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("api_stack"))
+    `--dist loadgroup`, tests/scheduling.py): one stack starts, not one per worker. Marked
+    as collected, before xdist reads the marks to name the test's group."""
+    if "api_stack" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.xdist_group("api_stack"))
 
 
 @pytest.fixture
