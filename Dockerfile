@@ -9,11 +9,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    EHCP_OUTBOX_DIR=/var/lib/ehcp/outbox \
-    EHCP_SENT_LEDGER_DIR=/var/lib/ehcp/sent-ledger
+    EHCP_OUTBOX_DIR=/var/lib/ehcp/outbox
 
 RUN useradd --system --uid 10001 --user-group --create-home ehcp \
- && install -d -m 0700 -o ehcp -g ehcp /var/lib/ehcp /var/lib/ehcp/outbox /var/lib/ehcp/sent-ledger
+ && install -d -m 0700 -o ehcp -g ehcp /var/lib/ehcp /var/lib/ehcp/outbox
 
 WORKDIR /app
 

@@ -1,8 +1,9 @@
 # Two commands: `make run` and `make test`. Both build .venv from requirements-dev.lock when it
 # is missing or stale. `make lock` re-resolves the lock files after a dependency change.
-# `make bench` compares ours with a bare-SDK baseline at 1,000 open cases (about 5 minutes);
-# `make bench-scale` at 1,000 and 10,000 (about 15 minutes). Options go in BENCH_ARGS, e.g.
-# make bench BENCH_ARGS="--size 100000" or BENCH_ARGS="--smoke" (docs/performance.md).
+# `make bench` compares ours with two bare-SDK baselines (plain; with ours' encrypting codec) at
+# 1,000 open cases (about 8 minutes on a quiet machine); `make bench-scale` at 1,000 and 10,000
+# (about 25 minutes). Options go in BENCH_ARGS, e.g. make bench BENCH_ARGS="--size 100000"
+# (about 2.5 hours, ~8 GB of temp) or BENCH_ARGS="--smoke" (docs/performance.md).
 # `make mutate`: mutation testing of the legal core against the unit tests, one module at a
 # time on one process (docs/mutation-testing.md); MUTATE_MODULES=calendar for just one.
 PYTHON ?= python3

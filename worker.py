@@ -35,6 +35,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from activities.notify import NotificationActivities
 from activities.planning import PlanningActivities
 from activities.senders import build_senders
+from activities.staff import StaffActivities
 from ehcp.settings import Settings
 from observability import logs, metrics
 from security.converter import data_converter
@@ -84,8 +85,11 @@ def build_worker(
     workflows: Sequence[type] = (DisagreementWorkflow,),
 ) -> Worker:
     planning = PlanningActivities(settings)
+    staff = StaffActivities(settings)
     primary, fallback = build_senders(settings)
-    notify = NotificationActivities(primary, fallback, settings.council)
+    notify = NotificationActivities(
+        primary, fallback, settings.council_info(settings.council_code), settings.councils
+    )
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -93,6 +97,7 @@ def build_worker(
         activities=[
             planning.plan_case_start,
             planning.plan_event_deadlines,
+            staff.staff_ref,
             notify.send_notifications,
             notify.send_notification,
         ],
@@ -138,7 +143,7 @@ async def connect_when_ready(
 
 
 async def main() -> None:
-    restrict_umask()  # the outbox and ledger hold personal data: 0700 folders, 0600 files
+    restrict_umask()  # the outbox (and a SQLite ledger) hold personal data: 0700, 0600
     settings = Settings()
     logs.configure(settings.log_format)
     runtime = metrics.runtime_for(settings.metrics_address)

@@ -11,6 +11,8 @@ PLAN_CASE_START = "plan_case_start"
 PLAN_EVENT = "plan_event_deadlines"
 SEND_NOTIFICATION = "send_notification"  # one message; runs started before batched sends
 SEND_NOTIFICATIONS = "send_notifications"  # every message due at one wake-up, in one call
+#: the staff reference of a new caseworker's email (the `EhcpCaseworker` search attribute)
+STAFF_REF = "staff_ref"
 
 #: start-to-close of one notification attempt: the HTTP timeout (10 s) plus the ledger, with
 #: room; also how long the sent ledger treats an unfinished attempt as still alive

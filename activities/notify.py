@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -41,10 +43,24 @@ class NotificationActivities:
     """`primary` delivers (SendGrid, or the outbox with no API key); `fallback` (the outbox)
     takes the messages marked `fallback`, i.e. delivery-failure alerts to staff."""
 
-    def __init__(self, primary: Sender, fallback: Sender, council: CouncilInfo) -> None:
+    def __init__(
+        self,
+        primary: Sender,
+        fallback: Sender,
+        council: CouncilInfo,
+        councils: Mapping[str, CouncilInfo] | None = None,
+    ) -> None:
+        """`council` is the service's default council (its From: name and Reply-To are the
+        senders' own); `councils` every configured council by code (settings.councils): each
+        message is written as its case's council (name, SEND team, help links, colours)."""
         self._primary = primary
         self._fallback = fallback
         self._council = council
+        self._councils = dict(councils or {})
+
+    def council_of(self, n: Notification) -> CouncilInfo:
+        """The case's council's details; the default council's for a code not configured."""
+        return self._councils.get(n.council, self._council)
 
     def _sender(self, n: Notification) -> Sender:
         if n.fallback:
@@ -64,7 +80,7 @@ class NotificationActivities:
         key = group[0].key if len(group) == 1 else batch_key(group)
         try:
             delivery = sender.recorded(key)
-        except OSError:
+        except (OSError, ApplicationError):  # the ledger cannot be read: not known as sent
             delivery = None
         if delivery is not None:
             return [
@@ -106,10 +122,16 @@ class NotificationActivities:
 
     def _render(self, group: list[Notification]) -> Email:
         n = group[0]
+        council = self.council_of(n)
         if n.channel == "sms":  # one text each; the outbox writes it as Notify would send it
-            body = text_message(n, self._council)
+            body = text_message(n, council)
             return Email(f"Text message for case {n.case_ref}", body, f"<p>{body}</p>", ())
-        return render_batch(group, self._council, now=datetime.now(UTC))
+        email = render_batch(group, council, now=datetime.now(UTC))
+        if council is self._council or council == self._council:
+            return email
+        return replace(
+            email, from_name=f"{council.name} SEND team", reply_to=council.send_team_email
+        )
 
     @activity.defn(name=SEND_NOTIFICATION)
     def send_notification(self, n: Notification) -> Delivery:

@@ -10,7 +10,8 @@
   a revoked or test-only key) and any other 4xx are final: the same
   `PermanentDeliveryError` as SendGrid's, so the case records the failure with Notify's words
   and staff are alerted.
-- Never twice: the same sent ledger as SendGrid's (activities/ledger.py).
+- Never twice: the same sent ledger as SendGrid's (store/sent_ledger.py: the database, leases
+  on its clock).
 
 The client logs a failed request at WARNING with Notify's message (which can quote the phone
 number or address), so its logger is held at ERROR; our lines carry status codes only.
@@ -29,13 +30,29 @@ from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 from temporalio.exceptions import ApplicationError
 
-from activities.ledger import ACCEPTED, FAILED, REFUSED, UNKNOWN, AttemptInFlight, SentLedger
-from activities.sendgrid_sender import IN_PROGRESS, PERMANENT, TRANSIENT
+from activities.sendgrid_sender import (
+    LEDGER,
+    LEDGER_ERRORS,
+    PERMANENT,
+    TRANSIENT,
+    in_progress,
+    ledger_unavailable,
+)
 from ehcp.council import CouncilInfo
 from ehcp.messages import Email
 from ehcp.notices import Delivery, Notification
 from ehcp.texts import personalisation
 from ehcp.urls import provider_url
+from store.sent_ledger import (
+    ACCEPTED,
+    FAILED,
+    REFUSED,
+    SENT,
+    UNKNOWN,
+    Attempt,
+    AttemptInFlight,
+    SentLedger,
+)
 
 log = logging.getLogger("ehcp.notify_sender")
 CLIENT_LOGGER = "notifications_python_client"
@@ -133,32 +150,24 @@ class NotifySender:
     def send(self, n: Notification, email: Email) -> str | None:
         """Send once per `n.key`; return Notify's notification id. Raises ApplicationError."""
         key = n.key
-        if (done := self._ledger.sent(key)) is not None:
-            return done.message_id
-        if (refused := self._ledger.refusal(key)) is not None:
-            text = f"Notify {refused.status_code} (refused) earlier; not sent again"
+        with ledger_unavailable():
+            if (done := self._ledger.sent(key)) is not None:
+                return done.message_id
+            try:
+                attempt, _previous = self._ledger.begin(key)
+            except AttemptInFlight as busy:
+                raise in_progress(busy) from None
+        if attempt.state == REFUSED:  # final: never sent again under this key
+            text = f"Notify {attempt.status_code} (refused) earlier; not sent again"
             raise ApplicationError(
-                text, refused.status_code, text, type=PERMANENT, non_retryable=True
-            )
-        try:
-            attempt, _previous = self._ledger.begin(key)
-        except AttemptInFlight as busy:
-            raise ApplicationError(
-                f"{busy}; trying again when it has finished",
-                type=IN_PROGRESS,
-                next_retry_delay=timedelta(seconds=max(1.0, busy.wait_s)),
-            ) from None
-        if attempt.state == REFUSED:  # refused between the first look and the claim
-            raise ApplicationError(
-                "Notify refused it earlier; not sent again",
-                attempt.status_code,
-                "Notify refused it earlier; not sent again",
-                type=PERMANENT,
-                non_retryable=True,
+                text, attempt.status_code, text, type=PERMANENT, non_retryable=True
             )
         if attempt.state == ACCEPTED:  # a crashed attempt got Notify's 201: record it
-            self._ledger.record_sent(key, attempt.message_id, self.name)
-            return attempt.message_id
+            return self._record(key, attempt.message_id, attempt)
+        if attempt.state == SENT:  # recorded between the first look and the claim
+            with ledger_unavailable():
+                done = self._ledger.sent(key)
+            return done.message_id if done is not None else None
         try:
             answer = self._post(n, email)
         except APIError as error:
@@ -166,14 +175,27 @@ class NotifySender:
             state = REFUSED if outcome.action == "permanent" else FAILED
             if outcome.status_code == 503 and getattr(error, "response", None) is None:
                 state = UNKNOWN  # no answer: Notify may have accepted it
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(*LEDGER_ERRORS):
                 self._ledger.end(attempt, state, status_code=outcome.status_code)
             log.warning("%s: not sent: %s", key, outcome.reason)
             raise outcome.error() from None
         message_id = answer.get("id") if isinstance(answer, dict) else None
-        self._ledger.record_sent(key, message_id, self.name)
-        with contextlib.suppress(OSError):
-            self._ledger.clear(attempt)
+        return self._record(key, message_id, attempt)
+
+    def _record(self, key: str, message_id: str | None, attempt: Attempt) -> str | None:
+        """The sent record, in the transaction that ends the attempt; if the database
+        refuses, the attempt row keeps `accepted` when it can, for the retry to record."""
+        try:
+            self._ledger.record_sent(key, message_id, self.name, attempt)
+        except LEDGER_ERRORS as error:
+            with contextlib.suppress(*LEDGER_ERRORS):
+                self._ledger.end(attempt, ACCEPTED, message_id)
+            log.error("%s: accepted by Notify but not recorded: %s", key, type(error).__name__)
+            raise ApplicationError(
+                "Notify accepted the message but the sent ledger could not be written",
+                type=LEDGER,
+                next_retry_delay=timedelta(seconds=5),
+            ) from None
         log.info("%s: sent by Notify (%s)", key, message_id)
         return message_id
 
@@ -198,8 +220,10 @@ class NotifySender:
         )
 
     def recorded(self, key: str) -> Delivery | None:
-        """The delivery if the sent ledger shows `key` as sent, else None; sends nothing."""
-        done = self._ledger.sent(key)
+        """The delivery if the sent ledger shows `key` as sent, else None; sends nothing.
+        Raises ApplicationError (`LEDGER`, retryable) when the database cannot be used."""
+        with ledger_unavailable():
+            done = self._ledger.sent(key)
         if done is None:
             return None
         return Delivery(key=key, transport=self.name, message_id=done.message_id)

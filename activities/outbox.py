@@ -74,7 +74,10 @@ class OutboxSender:
             with path.open("rb") as handle:
                 return BytesParser(policy=default_policy).parse(handle)["Message-ID"]
         private_dir(self._folder)
-        message = build_message(n, email, self._sender, self._reply_to, self._from_name)
+        message = build_message(
+            n, email, self._sender, email.reply_to or self._reply_to,
+            email.from_name or self._from_name,
+        )  # fmt: skip
         replace_private(path, message.as_bytes())  # a crash never leaves half a message
         return message["Message-ID"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from activities.ledger import SentLedger
+from activities.hostclock import host_time
 from activities.names import SEND_TIMEOUT
 from activities.notify import Sender
 from activities.notify_sender import NotifySender, NotifyTemplateIds
@@ -25,12 +25,15 @@ from activities.sendgrid_sender import SendGridSender
 from ehcp.messages import Email
 from ehcp.notices import Delivery, Notification
 from ehcp.settings import CouncilDelivery, Settings
+from store.sent_ledger import SentLedger
 
 log = logging.getLogger("ehcp.senders")
 
 
 def from_name(settings: Settings) -> str:
-    return f"{settings.council.name} SEND team"
+    """The From: name of the default council's emails (another council's emails carry their
+    own: activities/notify.py)."""
+    return f"{settings.council_info(settings.council_code).name} SEND team"
 
 
 class CouncilRouter:
@@ -75,7 +78,9 @@ class CouncilRouter:
 
 
 def _ledger(settings: Settings) -> SentLedger:
-    return SentLedger(settings.sent_ledger_dir, in_flight_s=SEND_TIMEOUT.total_seconds())
+    """The sent ledger in the service's database (EHCP_DATABASE_URL): leased for as long as
+    one send attempt may run."""
+    return SentLedger(settings.database_url, SEND_TIMEOUT.total_seconds(), host_time)
 
 
 def _sendgrid(settings: Settings, key: str) -> SendGridSender:
@@ -90,7 +95,7 @@ def _sendgrid(settings: Settings, key: str) -> SendGridSender:
     )
 
 
-def _notify(settings: Settings, config: CouncilDelivery) -> NotifySender:
+def _notify(settings: Settings, council: str, config: CouncilDelivery) -> NotifySender:
     assert config.notify_api_key is not None  # CouncilDelivery checks it
     return NotifySender(
         config.notify_api_key.get_secret_value().strip(),
@@ -98,10 +103,15 @@ def _notify(settings: Settings, config: CouncilDelivery) -> NotifySender:
         NotifyTemplateIds(
             email=config.templates.email, text_reminder=config.templates.text_reminder
         ),
-        council=settings.council,
+        council=settings.council_info(council),
         base_url=settings.notify_base_url,
         timeout_s=settings.notify_timeout_s,
     )
+
+
+def _backend(url: str) -> str:
+    """`sqlite` or `postgresql`: what a log line may say of the URL (never its password)."""
+    return url.split(":", 1)[0].split("+", 1)[0]
 
 
 def build_senders(settings: Settings) -> tuple[Sender, Sender]:
@@ -114,7 +124,7 @@ def build_senders(settings: Settings) -> tuple[Sender, Sender]:
     texts: dict[str, Sender] = {}
     for council, config in settings.delivery.items():
         if config.provider == "notify":
-            by_council[council] = texts[council] = _notify(settings, config)
+            by_council[council] = texts[council] = _notify(settings, council, config)
         elif config.provider == "outbox":
             by_council[council] = outbox
         elif sendgrid is None:
@@ -130,8 +140,9 @@ def build_senders(settings: Settings) -> tuple[Sender, Sender]:
         return outbox, outbox
     if sendgrid is not None:
         log.info(
-            "email through SendGrid at %s (sent ledger %s); staff alerts fall back to %s",
-            settings.sendgrid_host, settings.sent_ledger_dir, settings.outbox_dir,
+            "email through SendGrid at %s (sent ledger in the %s database); staff alerts "
+            "fall back to %s",
+            settings.sendgrid_host, _backend(settings.database_url), settings.outbox_dir,
         )  # fmt: skip
     if not settings.delivery:
         return sendgrid, outbox  # (texts, which SendGrid cannot send, go to the fallback)

@@ -10,8 +10,10 @@
   backoff; any other 4xx (400, 401, 403, 413, ...) is final: ApplicationError(fixed reason,
   status code, SendGrid's message, type="PermanentDeliveryError", non_retryable=True), and
   recorded in the sent ledger (`refused`) so that no retry sends that key again.
-- Never twice: the sent ledger (activities/ledger.py) is checked before sending and written
-  straight after the 202. docs/email.md explains the one window that remains.
+- Never twice: the sent ledger (store/sent_ledger.py, in the service's database) is checked
+  before sending, the key is leased on the database's clock, and the sent record is written
+  in the transaction that ends the attempt, straight after the 202. docs/email.md explains
+  the one window that remains.
 - Logs carry the status code and a fixed phrase (`fixed_reason`), never SendGrid's own error
   text: that goes into the error's details, i.e. only into the encrypted workflow history.
 
@@ -26,7 +28,6 @@ import contextlib
 import json
 import logging
 import re
-import time
 import urllib.error
 from dataclasses import dataclass
 from datetime import timedelta
@@ -52,19 +53,22 @@ from sendgrid.helpers.mail import (
 )
 from temporalio.exceptions import ApplicationError
 
-from activities.ledger import (
+from activities.hostclock import host_time
+from ehcp.messages import Email, reader
+from ehcp.notices import Delivery, Notification
+from ehcp.urls import provider_url
+from store.sent_ledger import (
     ACCEPTED,
     FAILED,
     REFUSED,
     SENDING,
+    SENT,
     UNKNOWN,
     Attempt,
     AttemptInFlight,
+    LedgerError,
     SentLedger,
 )
-from ehcp.messages import Email, reader
-from ehcp.notices import Delivery, Notification
-from ehcp.urls import provider_url
 
 log = logging.getLogger("ehcp.sendgrid")
 
@@ -152,7 +156,7 @@ def classify(result: object, now: float | None = None) -> Outcome:
     """What to do after a send: `result` is the client's response or the exception it raised.
     `now` (epoch seconds) is for the 429 reset time."""
     if isinstance(result, HTTPError):
-        return _classify_http_error(result, time.time() if now is None else now)
+        return _classify_http_error(result, host_time() if now is None else now)
     if isinstance(result, TimeoutError):
         return Outcome("retry", None, "SendGrid did not answer in time", ambiguous=True)
     if isinstance(result, urllib.error.URLError):
@@ -293,35 +297,38 @@ class SendGridSender:
         return sg
 
     def send(self, n: Notification, email: Email) -> str | None:
-        """Send once per `n.key`; return SendGrid's message id. Raises ApplicationError."""
+        """Send once per `n.key`; return SendGrid's message id. Raises ApplicationError
+        (`LEDGER` when the database cannot be used: nothing was sent, or what was sent is
+        kept for the retry to record)."""
         key = n.key
-        done = self._ledger.sent(key)
-        if done is not None:
-            log.info("%s: already sent (%s), not sending again", key, done.message_id)
-            return done.message_id
         if key in self._accepted:  # accepted earlier in this process: record it, do not send
-            return self._record(key, self._accepted[key], self._ledger.attempt(key))
-        if (refused := self._ledger.refusal(key)) is not None:  # final: a batch retry for
+            return self._record(key, self._accepted[key], None)
+        with ledger_unavailable():
+            if (done := self._ledger.sent(key)) is not None:
+                log.info("%s: already sent (%s), not sending again", key, done.message_id)
+                return done.message_id
+            refused = self._ledger.refusal(key)
+        if refused is not None:  # final: a batch retry for another message must not send it
             log.info("%s: %s earlier; not sending again", key, fixed_reason(refused.status_code))
-            raise recorded_refusal(refused)  # another message must not send this one again
+            raise recorded_refusal(refused)
         # Built before the key is claimed: between the claim and the request nothing can fail.
-        mail = build_mail(n, email, self._from_email, self._reply_to, self._from_name)
-        try:
-            attempt, previous = self._ledger.begin(key)
-        except AttemptInFlight as busy:
-            raise ApplicationError(
-                f"{busy}; trying again when it has finished",
-                type=IN_PROGRESS,
-                next_retry_delay=timedelta(seconds=max(1.0, busy.wait_s)),
-            ) from None
+        mail = build_mail(
+            n, email, self._from_email, email.reply_to or self._reply_to,
+            email.from_name or self._from_name,
+        )  # fmt: skip
+        with ledger_unavailable():
+            try:
+                attempt, previous = self._ledger.begin(key)
+            except AttemptInFlight as busy:
+                raise in_progress(busy) from None
+        if attempt.state == REFUSED:  # refused elsewhere between the first look and the claim
+            raise recorded_refusal(attempt)
         if attempt.state == ACCEPTED:  # a crashed attempt got the 202: record it, not send
             return self._record(key, attempt.message_id, attempt)
-        if attempt.state == REFUSED:  # refused between our first look and the claim
-            raise recorded_refusal(attempt)
-        done = self._ledger.sent(key)  # again, now that the key is ours: another attempt
-        if done is not None:  # may have recorded it between the first look and the claim
-            self._ledger.clear(attempt)
-            return done.message_id
+        if attempt.state == SENT:  # recorded between our first look and the claim
+            with ledger_unavailable():
+                done = self._ledger.sent(key)
+            return done.message_id if done is not None else None
         if previous is not None and previous.state in (SENDING, UNKNOWN):
             log.warning(
                 "%s: attempt %d got no answer from SendGrid (%s) and may have been accepted; "
@@ -345,32 +352,36 @@ class SendGridSender:
 
     def _end(self, attempt: Attempt, outcome: Outcome) -> None:
         """Note how a failed attempt ended; a permanent refusal with its status code, so that
-        no retry (of this batch or any other) sends the key again."""
+        no retry (of this batch or any other) sends the key again. If the database cannot be
+        reached, the lease runs out instead and the next attempt takes the key over."""
         if outcome.action == "permanent":
             state = REFUSED
         else:
             state = UNKNOWN if outcome.ambiguous else FAILED
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(*LEDGER_ERRORS):
             self._ledger.end(attempt, state, status_code=outcome.status_code)
 
     def recorded(self, key: str) -> Delivery | None:
-        """The delivery if the sent ledger shows `key` as sent, else None; sends nothing."""
-        done = self._ledger.sent(key)
+        """The delivery if the sent ledger shows `key` as sent, else None; sends nothing.
+        Raises ApplicationError (`LEDGER`, retryable) when the database cannot be used."""
+        with ledger_unavailable():
+            done = self._ledger.sent(key)
         if done is None:  # (accepted but not yet recorded: `send` records it)
             return None
         return Delivery(key=key, transport=self.name, message_id=done.message_id)
 
     def _record(self, key: str, message_id: str | None, attempt: Attempt | None) -> str | None:
-        """Write the sent record now; if the disk refuses, keep the acceptance (in memory and
-        in the attempt file) so the retry records it instead of sending again."""
+        """Write the sent record (ending the attempt) now; if the database refuses, keep the
+        acceptance (in memory, and in the attempt row if it can be written) so the retry
+        records it instead of sending again."""
         try:
-            self._ledger.record_sent(key, message_id, self.name)
-        except OSError as error:
+            self._ledger.record_sent(key, message_id, self.name, attempt)
+        except LEDGER_ERRORS as error:
             self._accepted[key] = message_id
             if attempt is not None:
-                with contextlib.suppress(OSError):
+                with contextlib.suppress(*LEDGER_ERRORS):
                     self._ledger.end(attempt, ACCEPTED, message_id)
-            log.error("%s: accepted by SendGrid but not recorded: %s", key, error)
+            log.error("%s: accepted by SendGrid but not recorded: %s", key, type(error).__name__)
             raise ApplicationError(
                 "SendGrid accepted the message but the sent ledger could not be written; "
                 "the retry records it and does not send again",
@@ -378,8 +389,33 @@ class SendGridSender:
                 next_retry_delay=timedelta(seconds=5),
             ) from None
         self._accepted.pop(key, None)
-        if attempt is not None:
-            with contextlib.suppress(OSError):
-                self._ledger.clear(attempt)
         log.info("%s: sent by SendGrid (%s)", key, message_id)
         return message_id
+
+
+#: what a ledger call can raise: the database's errors (and the OS's, for a SQLite file)
+LEDGER_ERRORS = (LedgerError, OSError)
+
+
+@contextlib.contextmanager
+def ledger_unavailable():
+    """Before anything is sent: a database error becomes a retryable `LEDGER` error (fixed
+    words: the driver's text can quote connection details)."""
+    try:
+        yield
+    except LEDGER_ERRORS as error:
+        log.warning("sent ledger unavailable: %s; not sending yet", type(error).__name__)
+        raise ApplicationError(
+            "the sent ledger (database) cannot be used; nothing was sent, retrying",
+            type=LEDGER,
+            next_retry_delay=timedelta(seconds=5),
+        ) from None
+
+
+def in_progress(busy: AttemptInFlight) -> ApplicationError:
+    """Another attempt holds the key: retry when its lease (database clock) runs out."""
+    return ApplicationError(
+        f"{busy}; trying again when it has finished",
+        type=IN_PROGRESS,
+        next_retry_delay=timedelta(seconds=max(1.0, busy.wait_s)),
+    )

@@ -15,6 +15,7 @@ from api.auth import FailureLimiter, KnownKeys
 from api.deps import CasesHolder
 from api.problems import install, problem_response
 from ehcp.settings import Settings
+from observability.http import RequestMetrics
 from service.errors import ServiceError
 from service.operations import Cases
 from store.api_keys import ApiKeys
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, cases: Cases | None = None) -> 
     app.state.auth_failures = FailureLimiter(settings.api_auth_failure_limit)
     app.state.known_keys = KnownKeys()
     install(app)
+    app.add_middleware(RequestMetrics, app="api")  # latency by route (docs/operations.md)
     app.include_router(routes.router)
     app.include_router(keys.router)
     app.include_router(webhooks.router)  # no API key: the providers' own checks

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
+import time
 from typing import Annotated
 
 from cachetools import TTLCache
@@ -38,6 +40,11 @@ class TooManyFailures(ServiceError):
     http_status = 429
     slug = "too-many-failed-authentications"
     title = "Too many failed authentications"
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        #: whole seconds until this address may try again (the Retry-After header)
+        self.retry_after_s = retry_after_s
 
 
 #: seconds a successful authentication is remembered by this process (a revocation made
@@ -73,11 +80,27 @@ class FailureLimiter:
     def __init__(self, rate: str) -> None:
         self.item = parse(rate)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        #: addresses with a failure in the last window: every other request (nearly all) is
+        #: let through without asking the limiter, which takes a lock and searches a window
+        self._failing: TTLCache[str, bool] = TTLCache(
+            maxsize=100_000, ttl=self.item.get_expiry(), timer=lambda: time.time()
+        )
 
     def blocked(self, client: str) -> bool:
+        if client not in self._failing:
+            return False
         return not self.limiter.test(self.item, client)
 
+    def retry_after_s(self, client: str, now: float | None = None) -> int:
+        """Whole seconds until `client` may try again: a moving window lets one more try in
+        when the oldest failure still counted leaves it (the window's reset time), rounded
+        up so that a client waiting this long is let in. At least 1."""
+        stats = self.limiter.get_window_stats(self.item, client)
+        wait = stats.reset_time - (time.time() if now is None else now)
+        return max(1, math.ceil(wait))
+
     def failed(self, client: str) -> None:
+        self._failing[client] = True
         self.limiter.hit(self.item, client)
 
 
@@ -91,7 +114,10 @@ async def current_caller(
     limiter: FailureLimiter = request.app.state.auth_failures
     client = request.client.host if request.client else "unknown"
     if limiter.blocked(client):
-        raise TooManyFailures("too many failed authentications from this address; wait a minute")
+        wait = limiter.retry_after_s(client)
+        raise TooManyFailures(
+            f"too many failed authentications from this address; try again in {wait} s", wait
+        )
     if credentials is None:
         raise Unauthenticated("send an API key: Authorization: Bearer ehcp_...")
     known: KnownKeys = request.app.state.known_keys

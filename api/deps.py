@@ -51,7 +51,11 @@ class CasesHolder:
         return self._cases
 
 
-def cases(request: Request) -> CasesHolder:
+# Dependencies are `async def` so that FastAPI calls them on the event loop: a plain `def` is
+# run in the thread pool, a thread hop per request for what is an attribute read.
+
+
+async def cases(request: Request) -> CasesHolder:
     """The holder: endpoints call `get()` after their input is checked, so bad input is a 422
     even while Temporal is down."""
     return request.app.state.cases
@@ -60,7 +64,7 @@ def cases(request: Request) -> CasesHolder:
 CasesDep = Annotated[CasesHolder, Depends(cases)]
 
 
-def settings(request: Request) -> Settings:
+async def settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

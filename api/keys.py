@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from api.auth import KeyManager
 from api.problems import problem_responses
 from service.callers import Role
-from service.errors import KeyNotFound
+from service.errors import Forbidden, KeyNotFound
 from store.api_keys import ApiKeys, KeyInfo
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"])
@@ -65,6 +65,12 @@ def _keys(request: Request) -> ApiKeys:
 )
 async def create_key(caller: KeyManager, request: Request, new: NewApiKey) -> CreatedApiKey:
     """A new key for the manager's council; the response is the only time it is shown."""
+    councils = request.app.state.settings.councils
+    if caller.council not in councils:  # the council was taken out of the configuration
+        raise Forbidden(
+            f"your key's council {caller.council!r} is not a council of this service "
+            f"(allowed: {', '.join(sorted(councils))}); no key was made"
+        )
     key, info = await run_in_threadpool(
         _keys(request).create, new.name, caller.council, new.role, caller.name
     )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.auth import Reader, Recorder, Starter
 from api.deps import CasesDep, SettingsDep
@@ -46,9 +46,11 @@ class ListQuery(CaseFilter):
     limit: int = Field(default=100, ge=1, le=1000, description="cases per page")
 
 
-def _json(model: BaseModel) -> Response:
-    # the model came from the workflow already validated: serialise it once, not again
-    return Response(model.model_dump_json(), media_type="application/json")
+def _json(body: bytes) -> Response:
+    # the workflow's own JSON of its answer (service.operations.Cases.read_json), and the
+    # receipt of an event (read once from the workflow's answer), sent as they are: FastAPI
+    # would validate them against the response model once more
+    return Response(body, media_type="application/json")
 
 
 def _today():
@@ -66,13 +68,15 @@ def _today():
 async def start_case(
     caller: Starter,
     cases: CasesDep,
+    settings: SettingsDep,
     case: Annotated[Case, Body(openapi_examples={"refusal": {"value": CASE_EXAMPLE}})],
     response: Response,
 ) -> StartedCase:
     """Start a case from the council's decision letter. `council` defaults to the key's
     council (another is refused). A case reference names one disagreement for good: starting
     it again is refused with 409, whatever state the first is in."""
-    checked = check_case(case.model_dump(mode="json", exclude_unset=True), _today(), caller.council)
+    data = case.model_dump(mode="json", exclude_unset=True)
+    checked = check_case(data, _today(), caller.council, settings.councils)
     started = await (await cases.get()).start(caller, checked)
     response.headers["Location"] = f"/api/v1/cases/{started.case_ref}"
     return started
@@ -111,7 +115,7 @@ async def list_cases(
 )
 async def case_status(caller: Reader, cases: CasesDep, case_ref: CaseRefPath) -> Response:
     """Stage, and every deadline with its due date (UK), who acts, legal basis and status."""
-    return _json(await (await cases.get()).status(caller, case_ref))
+    return _json(await (await cases.get()).read_json(caller, case_ref, "status"))
 
 
 @router.get(
@@ -121,9 +125,9 @@ async def case_status(caller: Reader, cases: CasesDep, case_ref: CaseRefPath) ->
     summary="A case's events",
     tags=["cases"],
 )
-async def case_timeline(caller: Reader, cases: CasesDep, case_ref: CaseRefPath) -> CaseTimeline:
+async def case_timeline(caller: Reader, cases: CasesDep, case_ref: CaseRefPath) -> Response:
     """Every accepted event, in order."""
-    return await (await cases.get()).timeline(caller, case_ref)
+    return _json(await (await cases.get()).read_json(caller, case_ref, "timeline"))
 
 
 @router.post(
@@ -146,11 +150,12 @@ async def record_event(
             "it again returns the first receipt; the same key with a different event is 409",
         ),
     ] = None,
-) -> EventReceipt:
+) -> Response:
     """Record one event. `recorded_by` is the key's name: leave it out (another is refused)."""
     data = {**event.model_dump(mode="json", exclude_unset=True), "kind": event.kind}
     checked = check_event(data, _today(), recorded_by=caller.name)
-    return await (await cases.get()).record_event(caller, case_ref, checked, idempotency_key)
+    receipt = await (await cases.get()).record_event(caller, case_ref, checked, idempotency_key)
+    return _json(receipt.model_dump_json().encode())
 
 
 @router.get(

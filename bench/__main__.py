@@ -1,9 +1,10 @@
-"""`python -m bench`: ours and the bare-SDK baseline under the same load, side by side.
+"""`python -m bench`: ours and two bare-SDK baselines (plain, and with ours' encrypting codec)
+under the same load, side by side.
 
     python -m bench [--size 1000,10000] [--workers 1] [--rate 20] [--reminders 1000]
                     [--json PATH] [--smoke]
 
-For each size, baseline then ours, each on a fresh dev server (SQLite in a temp folder),
+For each size, baseline, codec then ours, each on a fresh dev server (SQLite in a temp folder),
 sink and worker processes: starts, open-case footprint, events (closed loop and at a fixed
 rate), reminders due in the same minute, history per due case. Then ours' longest lifecycle on
 the time-skipping server. Prints a table per size (ratio ours/baseline) and writes every raw
@@ -30,7 +31,7 @@ from bench.lifecycle import TEST_SERVER
 from bench.load import BenchError, run_system, say
 from bench.report import BenchOptions, BenchResult, Environment, LifecycleResult, render, tabulate
 from bench.stack import DEFAULT_PRAGMAS, ROOT, TEMPORAL
-from bench.systems import Baseline, Ours, System
+from bench.systems import Baseline, BaselineCodec, Ours, System
 from bench.waiting import BenchTimeout
 from ehcp.settings import Settings
 
@@ -79,9 +80,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--reminder-lead", type=float, help="s from last due start to T0")
     p.add_argument("--start-concurrency", type=int, default=64)
+    p.add_argument(
+        "--start-clients",
+        type=int,
+        default=0,
+        help="client connections the starts share (default: one per 25,000 cases, 1 to 4)",
+    )
     p.add_argument("--event-concurrency", type=int, default=32)
     p.add_argument("--events-max", type=int, default=2000, help="closed-loop events per size")
-    p.add_argument("--systems", default="baseline,ours", help="baseline,ours or one of them")
+    p.add_argument(
+        "--systems",
+        default="baseline,codec,ours",
+        help="any of baseline (bare SDK), codec (bare SDK + ours' encrypting codec), ours",
+    )
     p.add_argument(
         "--sqlite-pragma",
         action="append",
@@ -116,6 +127,7 @@ def options_from(args: argparse.Namespace) -> BenchOptions:
         sizes=args.size,
         workers=args.workers,
         start_concurrency=args.start_concurrency,
+        start_clients=args.start_clients,
         event_concurrency=args.event_concurrency,
         events_max=args.events_max,
         rate=args.rate,
@@ -164,7 +176,9 @@ def make_system(name: str) -> System:
         return Ours()
     if name == "baseline":
         return Baseline()
-    raise SystemExit(f"bench: unknown system {name!r} (baseline, ours)")
+    if name == "codec":
+        return BaselineCodec()
+    raise SystemExit(f"bench: unknown system {name!r} (baseline, codec, ours)")
 
 
 def lifecycle(folder: Path) -> LifecycleResult:

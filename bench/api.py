@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 from ehcp.models import parse_event
 from ehcp.payloads import CaseStatus, EventReceipt, workflow_id
@@ -82,6 +82,42 @@ async def rate(
     return per_s
 
 
+#: the API and the client take turns, ABBA, so that a change in the machine's load (it is shared)
+#: falls on both sides alike instead of on whichever ran second
+ROUNDS = 4
+
+
+async def paired(
+    api_items: list, client_items: list, concurrency: int,
+    api_call: Callable[[object], Awaitable[None]],
+    client_call: Callable[[object], Awaitable[None]],
+    seconds: float | None = None,
+) -> tuple[float, float]:  # fmt: skip
+    """Calls per second of each side over `ROUNDS` turns each (ABBA order): with `seconds`,
+    each turn lasts seconds / ROUNDS (cycling through the items); without, each turn takes
+    the next 1/ROUNDS of that side's items (each used once)."""
+    done = {"API": 0.0, "client": 0.0}
+    took = {"API": 0.0, "client": 0.0}
+    sides = {"API": (api_items, api_call), "client": (client_items, client_call)}
+    for turn in range(ROUNDS):
+        order = ("API", "client") if turn % 2 == 0 else ("client", "API")
+        for side in order:
+            items, call = sides[side]
+            if seconds:
+                part, limit = items, seconds / ROUNDS
+            else:
+                size = -(-len(items) // ROUNDS)
+                part, limit = items[turn * size : (turn + 1) * size], None
+            if not part:
+                continue
+            started = time.monotonic()
+            per_s = await rate(f"{side} turn {turn + 1}", part, concurrency, call, limit)
+            elapsed = time.monotonic() - started
+            done[side] += per_s * elapsed
+            took[side] += elapsed
+    return done["API"] / took["API"], done["client"] / took["client"]
+
+
 async def main(args: argparse.Namespace, measure_on: Callable | None = None) -> int:
     """Start the stack, run `measure_on` (default: this module's `measure`) on it, stop it."""
     data = Path(tempfile.mkdtemp(prefix="bench-api-"))
@@ -91,6 +127,8 @@ async def main(args: argparse.Namespace, measure_on: Callable | None = None) -> 
         "EHCP_DEV_PORT": str(port),
         "EHCP_DEV_UI_PORT": str(free_port()),
         "EHCP_API_PORT": str(api_port),
+        # the pages' local identity provider on a free port, never a developer's 9400
+        "EHCP_DEV_OIDC_PORT": str(free_port()),
         "EHCP_DATA_DIR": str(data),
         "EHCP_REMINDER_SPREAD_S": "60",
     }
@@ -123,11 +161,13 @@ async def measure(args: argparse.Namespace, data: Path, port: int, api_port: int
     key, _ = ApiKeys(f"sqlite:///{data / 'ehcp.db'}").create(
         "bench", "rutland", Role.caseworker, "bench"
     )
-    http = httpx.AsyncClient(
+    # aiohttp as the load generator: httpx's client alone tops out near 100 requests/s on this
+    # machine (docs/performance.md), so with it the benchmark measured its own client
+    http = aiohttp.ClientSession(
         base_url=f"http://127.0.0.1:{api_port}",
         headers={"Authorization": f"Bearer {key}"},
-        timeout=60,
-        limits=httpx.Limits(max_connections=args.concurrency),
+        timeout=aiohttp.ClientTimeout(total=60),
+        connector=aiohttp.TCPConnector(limit=args.concurrency),
     )
     today = london_date(datetime.now(UTC))
 
@@ -141,8 +181,9 @@ async def measure(args: argparse.Namespace, data: Path, port: int, api_port: int
     print(f"starting {total} cases through the API ...", flush=True)
 
     async def start(ref: str) -> None:
-        response = await http.post("/api/v1/cases", json=case(ref, decision(int(ref[4:]))))
-        assert response.status_code == 201, response.text
+        body = case(ref, decision(int(ref[4:])))
+        async with http.post("/api/v1/cases", json=body) as response:
+            assert response.status == 201, await response.text()
 
     t0 = time.monotonic()
     await rate("start (API)", refs, args.concurrency, start)
@@ -155,22 +196,25 @@ async def measure(args: argparse.Namespace, data: Path, port: int, api_port: int
         await asyncio.sleep(2)
 
     async def api_status(ref: str) -> None:
-        response = await http.get(f"/api/v1/cases/{ref}")
-        assert response.status_code == 200, response.text
+        async with http.get(f"/api/v1/cases/{ref}") as response:
+            assert response.status == 200, await response.text()
+            await response.read()
 
     async def direct_status(ref: str) -> None:
         handle = client.get_workflow_handle(workflow_id(ref))
         await handle.query("status", result_type=CaseStatus)  # as the service layer asks
 
-    print("status reads", flush=True)
-    api_reads = await rate("API", api_refs, args.concurrency, api_status, args.seconds)
-    direct_reads = await rate("client", api_refs, args.concurrency, direct_status, args.seconds)
+    print(f"status reads ({ROUNDS} rounds each, alternating)", flush=True)
+    api_reads, direct_reads = await paired(
+        api_refs, api_refs, args.concurrency, api_status, direct_status, args.seconds
+    )
 
     event = {"kind": "mediation_adviser_contacted", "date": today.isoformat()}
 
     async def api_event(ref: str) -> None:
-        response = await http.post(f"/api/v1/cases/{ref}/events", json=event)
-        assert response.status_code == 200, response.text
+        async with http.post(f"/api/v1/cases/{ref}/events", json=event) as response:
+            assert response.status == 200, await response.text()
+            await response.read()
 
     async def direct_event(ref: str) -> None:
         from workflows.disagreement import DisagreementWorkflow
@@ -181,22 +225,24 @@ async def measure(args: argparse.Namespace, data: Path, port: int, api_port: int
             result_type=EventReceipt,
         )  # fmt: skip
 
-    print("event writes (one per case)", flush=True)
-    api_writes = await rate("API", api_refs, args.concurrency, api_event)
-    direct_writes = await rate("client", direct_refs, args.concurrency, direct_event)
+    print(f"event writes (one per case, {ROUNDS} rounds each, alternating)", flush=True)
+    api_writes, direct_writes = await paired(
+        api_refs, direct_refs, args.concurrency, api_event, direct_event
+    )
 
     print("list ?due_within=7 (first page of 100), sequential", flush=True)
     latencies, listed = [], 0
     for _ in range(args.list_calls):
         t = time.perf_counter()
-        response = await http.get("/api/v1/cases", params={"due_within": 7})
-        assert response.status_code == 200, response.text
+        async with http.get("/api/v1/cases", params={"due_within": 7}) as response:
+            assert response.status == 200, await response.text()
+            page = await response.json()
         latencies.append((time.perf_counter() - t) * 1000)
-        listed = len(response.json()["cases"])
+        listed = len(page["cases"])
     latencies.sort()
     p50 = statistics.median(latencies)
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    await http.aclose()
+    await http.close()
     print()
     print(f"| measure ({args.concurrency} in flight) | API | client | API / client |")
     print("|---|---|---|---|")

@@ -20,6 +20,8 @@ class BenchOptions(BaseModel):
     workers: int = 1
     #: client-side starts in flight
     start_concurrency: int = 64
+    #: client connections the starts share (0: one per 25,000 cases, 1 to 4)
+    start_clients: int = 0
     #: closed-loop events in flight (saturation)
     event_concurrency: int = 32
     #: saturation sends min(size, events_max) events, one per case
@@ -34,7 +36,7 @@ class BenchOptions(BaseModel):
     reminder_lead_s: float | None = None
     #: fail a wait when its count stops moving this long
     stall_s: float = 120.0
-    systems: list[str] = Field(default_factory=lambda: ["baseline", "ours"])
+    systems: list[str] = Field(default_factory=lambda: ["baseline", "codec", "ours"])
     #: given to the dev server's SQLite as --sqlite-pragma
     sqlite_pragmas: list[str] = Field(default_factory=lambda: list(DEFAULT_PRAGMAS))
     lifecycle: bool = True
@@ -172,6 +174,8 @@ class BenchResult(BaseModel):
     measures: dict[str, dict[str, dict[str, float]]] = Field(default_factory=dict)
     #: size -> measure -> ours/baseline
     ratios: dict[str, dict[str, float | None]] = Field(default_factory=dict)
+    #: size -> measure -> ours/codec (the baseline with ours' encrypting codec)
+    ratios_codec: dict[str, dict[str, float | None]] = Field(default_factory=dict)
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -253,9 +257,11 @@ def tabulate(result: BenchResult) -> None:
         figures = {m.key: round(m.get(run), 3) for m in MEASURES}
         result.measures.setdefault(str(run.size), {})[run.system] = figures
     for size, systems in result.measures.items():
-        ours, base = systems.get("ours"), systems.get("baseline")
+        ours, base, codec = systems.get("ours"), systems.get("baseline"), systems.get("codec")
         if ours and base:
             result.ratios[size] = {m.key: ratio(ours[m.key], base[m.key]) for m in MEASURES}
+        if ours and codec:
+            result.ratios_codec[size] = {m.key: ratio(ours[m.key], codec[m.key]) for m in MEASURES}
 
 
 def ratio(ours: float, base: float) -> float | None:
@@ -281,14 +287,17 @@ def size_table(result: BenchResult, size: str) -> str:
     systems = result.measures[size]
     runs = [r for r in result.runs if str(r.size) == size]
     workers = runs[0].workers if runs else 0
-    header = ["measure", "baseline", "ours", "ours/base", "better"]
+    header = ["measure", "baseline", "+codec", "ours", "ours/base", "ours/codec", "better"]
     rows = [header]
     for m in MEASURES:
         base = systems.get("baseline", {}).get(m.key)
+        codec = systems.get("codec", {}).get(m.key)
         ours = systems.get("ours", {}).get(m.key)
         r = result.ratios.get(size, {}).get(m.key) if m.better != "-" else None
-        rows.append([m.label, _num(base, m.digits), _num(ours, m.digits),
-                     "n/a" if r is None else f"{r:.2f}x", m.better])  # fmt: skip
+        rc = result.ratios_codec.get(size, {}).get(m.key) if m.better != "-" else None
+        rows.append([m.label, _num(base, m.digits), _num(codec, m.digits), _num(ours, m.digits),
+                     "n/a" if r is None else f"{r:.2f}x",
+                     "n/a" if rc is None else f"{rc:.2f}x", m.better])  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     title = f"== {int(size):,} open cases, {workers} worker process(es) per system =="
     lines = [title, _row(header, widths), _row(["-" * w for w in widths], widths)]
@@ -331,7 +340,10 @@ def lifecycle_table(life: LifecycleResult | None) -> str:
 def notes(result: BenchResult) -> str:
     env = result.environment
     lines = [
-        f"ratio = ours/baseline; 'better' says which way is good. {env.cpu_count} CPUs, "
+        "baseline = bare SDK, default converter; +codec = the same with ours' AES-GCM codec; "
+        "neither has domain rules or search attributes (bench/README.md).\n"
+        "ratio = ours/baseline, ours/codec; 'better' says which way is good. "
+        f"{env.cpu_count} CPUs, "
         f"load average {env.loadavg_start[0]:.2f} at start, "
         f"{(env.loadavg_end or [0.0])[0]:.2f} at end; git {env.git_commit[:10]}"
         f"{' (dirty)' if env.git_dirty else ''}; {env.duration_s:.0f} s in all.",

@@ -1,4 +1,4 @@
-"""The two systems under load, behind one interface: how to start a quiet case, start a case
+"""The three systems under load, behind one interface: how to start a quiet case, start a case
 due at T0, send one event, and recognise its emails at the sink.
 
 Ours is driven through the real client with the real data converter (pydantic + AES-GCM);
@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 
 from activities.names import PLAN_CASE_START
 from bench.baseline import PLAN, BaselineEvent, BaselineStart, BaselineWorkflow
@@ -26,6 +27,7 @@ from ehcp.payloads import EventReceipt, StartCase, workflow_id
 from ehcp.settings import Settings
 from ehcp.uktime import london_date, london_offset
 from ehcp.vocabulary import Party
+from security.codec import EncryptionCodec
 from security.converter import data_converter
 from security.keys import Keyring
 from workflows.disagreement import DisagreementWorkflow
@@ -138,7 +140,7 @@ class Ours:
             "EHCP_CODEC_CURRENT_KEY": KEY_ID,
             "EHCP_SENDGRID_API_KEY": "SG.bench-not-a-key",
             "EHCP_SENDGRID_HOST": sink_url,
-            "EHCP_SENT_LEDGER_DIR": os.path.join(folder, "sent-ledger"),
+            "EHCP_DATABASE_URL": "sqlite:///" + os.path.join(folder, "ehcp.db"),
             "EHCP_OUTBOX_DIR": os.path.join(folder, "outbox"),
         }
 
@@ -255,3 +257,24 @@ class Baseline:
 
     def due_at(self, custom_args: dict[str, Any], t0: datetime) -> float:
         return float(custom_args["due"])
+
+
+class BaselineCodec(Baseline):
+    """The baseline with ours' encrypting codec (AES-256-GCM, security/codec.py) on the SDK's
+    default JSON payloads: the cost of encryption, priced apart from ours' own code."""
+
+    name = "codec"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key = base64.b64encode(os.urandom(32)).decode()
+
+    def keyring(self) -> Keyring:
+        return Keyring(KEY_ID, {KEY_ID: base64.b64decode(self.key)}, "bench")
+
+    async def connect(self, address: str) -> Client:
+        converter = DataConverter(payload_codec=EncryptionCodec(self.keyring()))
+        return await Client.connect(address, data_converter=converter)
+
+    def worker_env(self, sink_url: str, folder: str) -> dict[str, str]:
+        return {"EHCP_CODEC_KEYS": f"{KEY_ID}:{self.key}", "EHCP_CODEC_CURRENT_KEY": KEY_ID}

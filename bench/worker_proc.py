@@ -1,6 +1,6 @@
 """One benchmark worker process: ours (worker.build_worker) or the baseline, until SIGTERM.
 
-    python -m bench.worker_proc --system ours|baseline --task-queue Q --address A \
+    python -m bench.worker_proc --system ours|baseline|codec --task-queue Q --address A \
         --stats PATH [--max-cached N] [--max-workflow-tasks N] [--max-local-activities N] ...
 
 An activity interceptor counts completed (and failed) activities by name, local activities
@@ -30,10 +30,12 @@ from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 from temporalio.worker import (
     ActivityInboundInterceptor,
     ExecuteActivityInput,
     Interceptor,
+    UnsandboxedWorkflowRunner,
     Worker,
 )
 
@@ -133,6 +135,8 @@ def build_baseline(
         "activities": [acts.plan, acts.plan_event, acts.send],
         "activity_executor": executor,
         "max_cached_workflows": BASELINE_MAX_CACHED,
+        # as ours is deployed (worker.workflow_runner): workflow code outside the sandbox
+        "workflow_runner": UnsandboxedWorkflowRunner(),
         "interceptors": [counter],
         "graceful_shutdown_timeout": GRACEFUL_SHUTDOWN,
         **tuning(args),
@@ -169,9 +173,22 @@ def ours_settings(args: argparse.Namespace):
     return Settings(temporal_address=args.address, task_queue=args.task_queue)
 
 
+def codec_converter(settings: Settings) -> DataConverter:
+    """The SDK's default payload converter with ours' AES-GCM codec (the `codec` baseline):
+    prices encryption apart from ours' pydantic payloads and domain code."""
+    from security.codec import EncryptionCodec
+    from security.keys import keyring_from_settings
+
+    return DataConverter(payload_codec=EncryptionCodec(keyring_from_settings(settings)))
+
+
 async def connect(args: argparse.Namespace) -> Client:
     if args.system == "baseline":
         return await Client.connect(args.address)  # the default data converter
+    if args.system == "codec":
+        return await Client.connect(
+            args.address, data_converter=codec_converter(ours_settings(args))
+        )
     from security.converter import data_converter
 
     return await Client.connect(args.address, data_converter=data_converter(ours_settings(args)))
@@ -209,7 +226,7 @@ async def main(args: argparse.Namespace) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--system", choices=("ours", "baseline"), required=True)
+    parser.add_argument("--system", choices=("ours", "baseline", "codec"), required=True)
     parser.add_argument("--task-queue", required=True)
     parser.add_argument("--address", required=True)
     parser.add_argument("--stats", type=Path, required=True, help="JSON counts file")

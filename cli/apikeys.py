@@ -50,6 +50,12 @@ def _store():
 
 
 def create(args: argparse.Namespace) -> int:
+    councils = Settings().councils
+    if args.council not in councils:
+        fail(
+            f"argument --council: {args.council!r} is not a council of this service "
+            f"(allowed: {', '.join(sorted(councils))})"
+        )
     key, info = _store().create(args.name, args.council, args.role, operator().name)
     if args.json_out:
         json.dump({"key": key, "key_id": info.key_id, "name": info.name,

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from cli.parser import fail
-from ehcp.models import CASE_REF_HELP, CASE_REF_PATTERN
+from ehcp.models import CASE_REF_HELP, CASE_REF_PATTERN, COUNCIL_CODE_HELP, COUNCIL_CODE_PATTERN
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -125,14 +125,26 @@ def days(text: str) -> int:
     return value
 
 
-_COUNCIL_CODE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+_COUNCIL_CODE = re.compile(COUNCIL_CODE_PATTERN)
 
 
 def council_code(text: str) -> str:
     """A council code as cases carry it (ehcp.models.CouncilCode), e.g. rutland."""
     if not _COUNCIL_CODE.match(text):
         raise argparse.ArgumentTypeError(
-            f"{text[:50]!r} is not a council code (allowed: 2 to 40 lower-case letters, digits "
-            "and hyphens, starting with a letter, e.g. rutland)"
+            f"{text[:50]!r} is not a council code (allowed: {COUNCIL_CODE_HELP})"
         )
     return text
+
+
+def email_address(text: str) -> str:
+    """An email address as contacts carry it (ehcp.text_fields.EmailAddress)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from ehcp.text_fields import EmailAddress
+
+    try:
+        return TypeAdapter(EmailAddress).validate_python(text)
+    except ValidationError as error:
+        why = error.errors()[0]["msg"]
+        raise argparse.ArgumentTypeError(f"{text[:80]!r} is not an email address ({why})") from None

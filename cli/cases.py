@@ -19,6 +19,7 @@ from cli.argtypes import (
     council_code,
     count,
     days,
+    email_address,
     event_id,
     iso_date,
     one_of,
@@ -29,6 +30,7 @@ from cli.parser import USAGE_ERROR, fail
 from cli.runner import emit_json, run_async
 from cli.tables import deadline_table, print_table, timeline_rows
 from ehcp.models import EVENT_KINDS
+from ehcp.settings import Settings
 from ehcp.uktime import london_date
 from ehcp.vocabulary import DecisionType, OrderType, Stage
 from service.callers import operator
@@ -116,7 +118,8 @@ def _case_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def prepare_start(args: argparse.Namespace) -> None:
-    args.case = _checked(check_case, _case_from_args(args), _today())
+    councils = Settings().councils
+    args.case = _checked(check_case, _case_from_args(args), _today(), councils=councils)
 
 
 async def start(args: argparse.Namespace, cases: Cases) -> int:
@@ -247,6 +250,7 @@ def case_filter(args: argparse.Namespace) -> CaseFilter:
         stage=args.stage,
         decision_type=args.decision_type,
         council=args.council,
+        caseworker=args.caseworker,
     )
 
 
@@ -418,6 +422,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"one of: {', '.join(DecisionType)}",
     )
     p.add_argument("--council", type=council_code, help="council code, e.g. rutland")
+    p.add_argument(
+        "--caseworker",
+        type=email_address,
+        metavar="EMAIL",
+        help="only cases of the caseworker with this email address",
+    )
     _json_flag(p)
     p.set_defaults(func=run_async(list_cases))
 

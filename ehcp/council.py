@@ -27,6 +27,8 @@ class CouncilInfo(BaseModel):
 
     name: OneLine = "Rutland County Council"
     send_team_email: EmailAddress = "send@rutland.gov.uk"
+    #: the SEND team's phone number, shown in parents' emails when set, e.g. "01572 722577"
+    send_team_phone: OneLine | None = None
     #: the council's page on disagreeing with a SEND decision
     send_info_url: OneLine | None = RUTLAND_DISAGREEMENTS
     #: the council's SEND local offer (what support there is, and who gives it)
@@ -48,3 +50,42 @@ class CouncilInfo(BaseModel):
     def domain(self) -> str:
         """The council's email domain, for calendar UIDs ("rutland.gov.uk")."""
         return self.send_team_email.rsplit("@", 1)[-1].lower()
+
+
+class ConfiguredCouncil(CouncilInfo):
+    """A council named in the councils configuration (EHCP_COUNCILS_FILE or
+    EHCP_COUNCILS__<CODE>__<FIELD>): its name, SEND team and advice service must be given, and
+    its help links are left out of emails unless given, so that nothing of Rutland's is ever
+    shown in another council's emails."""
+
+    model_config = {"extra": "forbid"}
+
+    name: OneLine
+    send_team_email: EmailAddress
+    sendiass_name: OneLine
+    mediation_provider: OneLine
+    send_info_url: OneLine | None = None
+    local_offer_url: OneLine | None = None
+    mediation_url: OneLine | None = None
+
+
+def councils_from_toml(text: str) -> dict[str, ConfiguredCouncil]:
+    """Councils from a TOML document: one table per council code, e.g.
+
+        [rutland]
+        name = "Rutland County Council"
+        send_team_email = "send@rutland.gov.uk"
+
+    Raises ValueError naming the council and field that is wrong (tomllib.TOMLDecodeError
+    is a ValueError too)."""
+    import tomllib
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from ehcp.models import CouncilCode, describe_validation_error
+
+    data = tomllib.loads(text)
+    try:
+        return TypeAdapter(dict[CouncilCode, ConfiguredCouncil]).validate_python(data)
+    except ValidationError as error:
+        raise ValueError(describe_validation_error(error)) from None

@@ -62,6 +62,10 @@ class Email:
     text: str
     html: str
     attachments: tuple[Attachment, ...] = ()
+    #: the From: name and Reply-To of the case's council when it is not the service's
+    #: default (EHCP_COUNCILS_FILE); None: the sender's own (EHCP_REPLY_TO_EMAIL, ...)
+    from_name: str | None = None
+    reply_to: str | None = None
 
 
 #: Staff (never parents) see which deadlines rest on an unconfirmed reading of the law
@@ -252,7 +256,8 @@ def _footer(n: Notification, council: CouncilInfo) -> list[str]:
         return [f"This is an automatic email from the {council.name} SEND disagreements service."]
     return [
         f"This email is about your SEND case {n.case_ref}.",
-        f"To reply, reply to this email or write to {council.send_team_email}.",
+        f"To reply, reply to this email or write to {council.send_team_email}"
+        + (f" (phone {council.send_team_phone})." if council.send_team_phone else "."),
         "To stop these emails or change how we contact you, reply and tell us.",
     ]
 

@@ -44,11 +44,16 @@ def _case_ref(value: str) -> str:
 CaseRef = Annotated[str, AfterValidator(_case_ref)]
 
 # Free text (names, summaries, notes, addresses): one definition each, in ehcp.text_fields.
-TribunalRef = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9/ -]{2,29}$"),
-]
-CouncilCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,39}$")]
+TRIBUNAL_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9/ -]{2,29}$"
+TRIBUNAL_REF_HELP = (
+    "3 to 30 letters, digits, spaces, / and -, starting with a letter or digit, e.g. EH857/26/00042"
+)
+TribunalRef = Annotated[str, StringConstraints(strip_whitespace=True, pattern=TRIBUNAL_REF_PATTERN)]
+COUNCIL_CODE_PATTERN = r"^[a-z][a-z0-9-]{1,39}$"
+COUNCIL_CODE_HELP = (
+    "2 to 40 lower-case letters, digits and hyphens, starting with a letter, e.g. rutland"
+)
+CouncilCode = Annotated[str, StringConstraints(pattern=COUNCIL_CODE_PATTERN)]
 
 
 #: Part 3 of the Children and Families Act 2014 (EHC plans, these appeals) began on this day.
@@ -420,6 +425,12 @@ EVENT_KINDS: tuple[str, ...] = tuple(
     for member in Event.__origin__.__args__  # type: ignore[attr-defined]
 )
 
+#: each event kind's model
+EVENT_MODELS: dict[str, type[BaseModel]] = {
+    member.model_fields["kind"].default: member
+    for member in Event.__origin__.__args__  # type: ignore[attr-defined]
+}
+
 
 def parse_event(data: object) -> Event:
     """Validate one event from JSON-like data (raises pydantic.ValidationError)."""
@@ -427,11 +438,14 @@ def parse_event(data: object) -> Event:
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    """One line naming each bad field, what is wrong and what is allowed."""
+    """One line naming each bad field, what is wrong and what is allowed (in words:
+    ehcp.error_words)."""
+    from ehcp.error_words import describe
+
     parts = []
     for item in error.errors(include_url=False):
         where = ".".join(str(p) for p in item["loc"]) or "input"
-        message = item["msg"].removeprefix("Value error, ")
+        message = describe(item)
         if item["type"] == "union_tag_not_found":
             where = "kind"
             message = f"missing (allowed kinds: {', '.join(EVENT_KINDS)})"

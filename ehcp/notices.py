@@ -11,6 +11,7 @@ from __future__ import annotations
 import zlib
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel
@@ -166,6 +167,7 @@ def case_slot(state: CaseState) -> timedelta:
     return timedelta(seconds=slot_seconds(state.case.case_ref, state.policy.spread_s))
 
 
+@lru_cache(maxsize=16384)  # pure; asked for every reminder time (one entry per open case)
 def slot_seconds(case_ref: str, spread_s: int) -> int:
     return zlib.crc32(case_ref.encode()) % spread_s if spread_s else 0
 

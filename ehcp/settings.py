@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -9,7 +10,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from ehcp.council import CouncilInfo
+from ehcp.council import ConfiguredCouncil, CouncilInfo, councils_from_toml
+from ehcp.models import COUNCIL_CODE_HELP, COUNCIL_CODE_PATTERN
 from ehcp.text_fields import EmailAddress, Name
 from ehcp.urls import ProviderURL
 
@@ -21,7 +23,13 @@ def _split_csv(value: object) -> object:
 
 
 #: secrets that may be given as a file instead (EHCP_<NAME>_FILE)
-SECRET_FILES = ("sendgrid_api_key", "codec_server_token", "notify_callback_token")
+SECRET_FILES = (
+    "sendgrid_api_key",
+    "codec_server_token",
+    "notify_callback_token",
+    "staff_ref_key",
+    "database_password",
+)
 
 
 class NotifyTemplates(BaseModel):
@@ -51,6 +59,18 @@ class CouncilDelivery(BaseModel):
                     "provider notify needs " + ", ".join(missing) + " (docs/notify-templates.md)"
                 )
         return self
+
+
+def _with_password(url: str, password: SecretStr) -> str:
+    """`url` with `password` for its user (URL-escaped by SQLAlchemy)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.password is not None:
+        raise ValueError("EHCP_DATABASE_URL holds a password: give it there or in "
+                         "EHCP_DATABASE_PASSWORD(_FILE), not both")  # fmt: skip
+    with_password = parsed.set(password=password.get_secret_value())
+    return with_password.render_as_string(hide_password=False)
 
 
 class Settings(BaseSettings):
@@ -95,9 +115,17 @@ class Settings(BaseSettings):
     worker_deployment_name: str = Field(
         default="send-disagreements", pattern=r"^[A-Za-z0-9_-]{1,255}$"
     )
+    #: the one council of a single-council service (used when `councils` is not configured)
     council_code: str = "rutland"
-    #: EHCP_COUNCIL__NAME, EHCP_COUNCIL__SENDIASS_URL, ...
+    #: EHCP_COUNCIL__NAME, EHCP_COUNCIL__SENDIASS_URL, ...: that council's details
     council: CouncilInfo = CouncilInfo()
+    #: every council the service runs for, by code (ehcp/council.py: name, SEND team email
+    #: and phone, mediation service, local offer, help links, email colours): a TOML file,
+    #: one table per council (deploy/councils.example.toml) ...
+    councils_file: Path | None = None
+    #: ... or EHCP_COUNCILS__<CODE>__<FIELD>. Neither: the one council above (Rutland). A
+    #: case, an API key or a sign-in group of a council not configured here is refused.
+    councils: dict[str, ConfiguredCouncil] = {}
     #: addresses and the manager's name go into email headers: ASCII addresses, one line
     from_email: EmailAddress = "send-reminders@rutland.gov.uk"
     reply_to_email: EmailAddress = "send@rutland.gov.uk"
@@ -113,8 +141,6 @@ class Settings(BaseSettings):
     sendgrid_host: ProviderURL = "https://api.sendgrid.com"
     #: seconds; below the notification activity's 60 s start-to-close timeout
     sendgrid_timeout_s: float = Field(default=10, gt=0, lt=25)  # below SEND_TIMEOUT (30 s)
-    #: durable record of sent message keys: shared storage when workers run on several hosts
-    sent_ledger_dir: Path = Path("data/sent-ledger")
     # Delivery per council (activities/senders.py, docs/notify-templates.md):
     #: EHCP_DELIVERY__<COUNCIL>__PROVIDER=notify, EHCP_DELIVERY__<COUNCIL>__NOTIFY_API_KEY=...;
     #: a council not named here uses SendGrid with the key above, or the outbox
@@ -142,10 +168,17 @@ class Settings(BaseSettings):
     codec_current_key: str | None = None
     #: ... or a JSON key file {"current": id, "keys": {id: base64}}
     codec_key_file: Path | None = None
+    #: HMAC key (base64, 32+ bytes) of the caseworker's staff reference, the `EhcpCaseworker`
+    #: search attribute (security/staff_ref.py); unset: derived from the current payload key
+    staff_ref_key: SecretStr | None = None
+    staff_ref_key_file: Path | None = None
     #: accept unencrypted payloads (EHCP_CODEC_ALLOW_PLAINTEXT): ONLY for a migration window
     #: while cases started before encryption still run; off, a plaintext start or event (the
     #: Temporal CLI with no key) is refused (docs/encryption.md)
     codec_allow_plaintext: bool = False
+    #: zlib-compress payloads of 256 bytes or more before encrypting them (security/codec.py
+    #: says what that trades); payloads of either form are always read
+    codec_compress: bool = True
     #: codec server (codec_server.py) for the Temporal UI and CLI
     codec_server_host: str = "127.0.0.1"
     codec_server_port: int = Field(default=8081, ge=1, le=65535)
@@ -164,14 +197,26 @@ class Settings(BaseSettings):
     #: this worker's Prometheus endpoint, host:port (path /metrics), e.g. 0.0.0.0:9464;
     #: empty (the default): no endpoint
     metrics_address: str = ""
+    #: the API (and pages) process's Prometheus endpoint for request latency by route,
+    #: host:port (path /metrics), e.g. 0.0.0.0:9465; a port of its own, never the public
+    #: one; empty (the default): none (`python -m api`, `python -m web`)
+    http_metrics_address: str = ""
     #: worker and codec server logs: "text" (one line each) or "json" (one object each)
     log_format: Literal["text", "json"] = "text"
-    #: durable records (API keys, ...): SQLAlchemy URL; a SQLite file by default,
-    #: postgresql+psycopg://... in production. Migrations run at start.
+    #: durable records (API keys, the sent ledger, ...): SQLAlchemy URL; a SQLite file by
+    #: default (one host), postgresql+psycopg://... in production and whenever workers run on
+    #: several hosts. Migrations run at start.
     database_url: str = "sqlite:///data/ehcp.db"
+    #: the password of database_url's user, kept out of the URL: EHCP_DATABASE_PASSWORD, or
+    #: EHCP_DATABASE_PASSWORD_FILE (compose mounts it as a secret file); put into the URL
+    database_password: SecretStr | None = None
+    database_password_file: Path | None = None
     #: the HTTP API (api/, `python -m api`)
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    #: uvicorn's access log (one line per request); off by default: the proxy in front logs
+    #: requests, and a line each costs API throughput (docs/performance.md)
+    api_access_log: bool = False
     #: failed authentications allowed per client address (the `limits` notation)
     api_auth_failure_limit: str = "20/minute"
 
@@ -200,9 +245,55 @@ class Settings(BaseSettings):
                     f"{variable}_FILE={path}: cannot read it ({error.strerror})"
                 ) from None
             setattr(self, name, SecretStr(text) if text else None)
+        if self.database_password is not None:
+            self.database_url = _with_password(self.database_url, self.database_password)
         return self
 
-    @field_validator("metrics_address")
+    @field_validator("staff_ref_key")
+    @classmethod
+    def _staff_ref_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from security.staff_ref import parse_key  # raises KeyConfigError, a ValueError
+
+            parse_key(value.get_secret_value())
+        return value
+
+    @model_validator(mode="after")
+    def _councils(self) -> Settings:
+        """The configured councils: from EHCP_COUNCILS_FILE, or EHCP_COUNCILS__..., or the
+        one council of EHCP_COUNCIL_CODE and EHCP_COUNCIL__... (Rutland by default)."""
+        if self.councils_file is not None:
+            if self.councils:
+                raise ValueError("set EHCP_COUNCILS_FILE or EHCP_COUNCILS__..., not both")
+            try:
+                text = self.councils_file.read_text(encoding="utf-8")
+            except OSError as error:
+                raise ValueError(
+                    f"EHCP_COUNCILS_FILE={self.councils_file}: cannot read it ({error.strerror})"
+                ) from None
+            try:
+                self.councils = councils_from_toml(text)
+            except ValueError as error:
+                raise ValueError(f"EHCP_COUNCILS_FILE={self.councils_file}: {error}") from None
+            if not self.councils:
+                raise ValueError(f"EHCP_COUNCILS_FILE={self.councils_file} names no council")
+        for code in self.councils:
+            if not re.fullmatch(COUNCIL_CODE_PATTERN, code):
+                raise ValueError(
+                    f"council code {code!r} in EHCP_COUNCILS__...: not a council code "
+                    f"(allowed: {COUNCIL_CODE_HELP})"
+                )
+        if not self.councils:
+            self.councils = {self.council_code: self.council}  # type: ignore[dict-item]
+        return self
+
+    def council_info(self, code: str) -> CouncilInfo:
+        """The details of council `code`; for a code not configured (a case started before
+        councils were checked), the first configured council's, so an email still goes."""
+        found = self.councils.get(code)
+        return found if found is not None else next(iter(self.councils.values()))
+
+    @field_validator("metrics_address", "http_metrics_address")
     @classmethod
     def _metrics_address(cls, value: str) -> str:
         value = value.strip()

@@ -8,6 +8,7 @@ years assume the rule does not change, as the tz database does.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 FIRST_YEAR = 1996  # the end-of-October rule dates from 1996
 #: BST 1995 ended here; from then on it is GMT until the 1996 rule's first summer time
@@ -22,6 +23,7 @@ def _last_sunday(year: int, month: int) -> date:
     return last - timedelta(days=(last.weekday() + 1) % 7)
 
 
+@lru_cache(maxsize=64)  # pure; asked for every reminder time the workflow works out
 def _summer_time(year: int) -> tuple[datetime, datetime]:
     """The UTC instants at which BST starts and ends in `year`."""
     start = datetime.combine(_last_sunday(year, 3), time(1), UTC)
@@ -52,6 +54,7 @@ def london_date(utc_dt: datetime) -> date:
     return (instant + london_offset(instant)).date()
 
 
+@lru_cache(maxsize=4096)  # pure: each wake-up asks it for every reminder of every deadline
 def london_to_utc(d: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
     """The UTC instant of London wall-clock time `hour:minute` on `d`.
 

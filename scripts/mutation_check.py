@@ -2,8 +2,10 @@
 
     .venv/bin/python scripts/mutation_check.py          # a table: each mutation, caught or not
 
-Each mutation is one small textual edit of workflows/disagreement.py (swap two statements,
-reverse a batch, drop a command, ...). The mutant is loaded as a module of its own and every
+Each mutation is one small textual edit of workflows/disagreement.py or a module it imports
+(workflows/sending.py, workflows/patches.py): swap two statements, reverse a batch, drop a
+command, ... The mutant is loaded as a module of its own (with the workflow module importing
+it, when the edit is in another module) and every
 stored history that must replay (tests/workflow/test_replay.py's GENERATIONS) is replayed
 against it; a mutation is *caught* when at least one history fails. What replay cannot see
 (argument values, timer durations, the order of messages inside one batch) is listed too:
@@ -25,6 +27,11 @@ sys.path.insert(0, str(ROOT))
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner  # noqa: E402
 
 SOURCE = ROOT / "workflows" / "disagreement.py"
+#: the workflow module's imports of the modules a mutation may edit instead, by module name
+IMPORTS = {
+    "sending": ["from workflows.sending import Sending"],
+    "patches": ["from workflows import patches", "from workflows.patches import NOT_DECIDED"],
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,8 @@ class Mutation:
     what: str
     old: str
     new: str
+    #: the module edited, under workflows/ ("disagreement": the workflow's own)
+    module: str = "disagreement"
 
 
 MUTATIONS = [
@@ -41,10 +50,10 @@ MUTATIONS = [
         "in a wake-up, send the due emails before upserting the search attributes",
         "        self._upsert_search_attributes()  # sending changes no attribute; an event wakes "
         "the loop\n        due = due_notices(state, self._now(), learned=self._learned())\n"
-        "        if self._told_of_responses:\n            due += told_notices(state)\n"
+        "        if self._patches.told_of_responses:\n            due += told_notices(state)\n"
         "        await self._send(with_texts(state, due))",
         "        due = due_notices(state, self._now(), learned=self._learned())\n"
-        "        if self._told_of_responses:\n            due += told_notices(state)\n"
+        "        if self._patches.told_of_responses:\n            due += told_notices(state)\n"
         "        await self._send(with_texts(state, due))\n"
         "        self._upsert_search_attributes()",
     ),
@@ -69,6 +78,7 @@ MUTATIONS = [
         "do not alert staff after a delivery failure",
         "        await self._send(alerts)",
         "        alerts.clear()",
+        module="sending",
     ),
     Mutation(
         "new-timer-every-sleep",
@@ -105,25 +115,48 @@ MUTATIONS = [
     Mutation(
         "drop-kept-timer-patch",
         "take the kept-timer path without its patch (the 32018cd mistake)",
-        "        self._kept_timer = workflow.patched(KEPT_TIMER)",
-        "        self._kept_timer = True",
+        "        kept_timer=workflow.patched(KEPT_TIMER),",
+        "        kept_timer=True,",
+        module="patches",
     ),
 ]
 
 
-def mutant(mutation: Mutation, folder: Path) -> type:
-    """The workflow class of the mutated source, loaded as a module of its own."""
-    text = SOURCE.read_text()
-    if text.count(mutation.old) != 1:
-        raise SystemExit(f"{mutation.name}: its edit no longer applies to {SOURCE.name}")
-    path = folder / f"mutant_{mutation.name.replace('-', '_')}.py"
-    path.write_text(text.replace(mutation.old, mutation.new))
+def load(path: Path):
     spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[path.stem] = module
     spec.loader.exec_module(module)
-    return module.DisagreementWorkflow
+    return module
+
+
+def mutant(mutation: Mutation, folder: Path) -> type:
+    """The workflow class of the mutated source, loaded as a module of its own."""
+    source = SOURCE.with_name(f"{mutation.module}.py")
+    text = source.read_text()
+    if text.count(mutation.old) != 1:
+        raise SystemExit(f"{mutation.name}: its edit no longer applies to {source.name}")
+    stem = f"mutant_{mutation.name.replace('-', '_')}"
+    path = folder / f"{stem}.py"
+    path.write_text(text.replace(mutation.old, mutation.new))
+    if mutation.module == "disagreement":
+        return load(path).DisagreementWorkflow
+    load(path)  # the edited module, then the workflow module importing it instead
+    workflow_text = SOURCE.read_text()
+    for line in IMPORTS[mutation.module]:
+        if workflow_text.count(line) != 1:
+            raise SystemExit(f"{mutation.name}: {SOURCE.name} no longer has {line!r}")
+        name = line.rsplit(" ", 1)[-1]
+        swapped = (
+            f"import {stem} as {name}"
+            if line.startswith("from workflows import")
+            else (f"from {stem} import {name}")
+        )
+        workflow_text = workflow_text.replace(line, swapped)
+    wrapper = folder / f"{stem}_workflow.py"
+    wrapper.write_text(workflow_text)
+    return load(wrapper).DisagreementWorkflow
 
 
 async def caught_by(workflow_class: type) -> list[str]:

@@ -45,7 +45,8 @@ from tests.workflow.scenarios import ENCRYPTED, HISTORY_KEYRING, SCENARIOS  # no
 #: one folder per workflow code generation; new recordings go to a new one, and the older
 #: folders stay: cases started on that code may still be running. v3: the kept timer behind
 #: its patch, the workflow-id check, and the paths with commands of their own (faults).
-GENERATION = "v3-kept-timer-patched"
+#: v4: every patch of v3 (and the three before it) in one marker, patches-2026-11-in-one-marker.
+GENERATION = "v4-one-patch-marker"
 HISTORIES = ROOT / "tests" / "histories" / GENERATION
 
 

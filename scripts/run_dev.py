@@ -85,7 +85,8 @@ class DevConfig:
     api_port: int = 8000
     #: the local identity provider's port; None when EHCP_WEB_OIDC_ISSUER names another
     oidc_port: int | None = 9400
-    #: durable records (API keys): the developer's EHCP_DATABASE_URL or <data dir>/ehcp.db
+    #: durable records (API keys, sent ledger): the developer's EHCP_DATABASE_URL or
+    #: <data dir>/ehcp.db
     database_url: str = ""
 
     @property
@@ -387,7 +388,7 @@ def banner(cfg: DevConfig, pids: Mapping[str, int], ready_s: float) -> str:
             f"OpenAPI {cfg.api_url}/api/openapi.json)",
             f"  Cases        {_shown(cfg.db_file)} (kept across restarts; "
             "`make clean-data` wipes them)",
-            f"  Records      {cfg.database_url} (API keys)",
+            f"  Records      {cfg.database_url} (API keys, sent ledger)",
             f"  Outbox       {_shown(cfg.outbox_dir)}",
             f"  Logs         server: {_shown(cfg.server_log)}; worker and API: this terminal",
             f"  Processes    server pid {pids['temporal server']}, worker pid {pids['worker']}, "
@@ -462,7 +463,6 @@ def api_env(cfg: DevConfig) -> dict[str, str]:
         **worker_env(cfg),
         "EHCP_API_HOST": HOST,
         "EHCP_API_PORT": str(cfg.api_port),
-        "EHCP_DATABASE_URL": cfg.database_url,
         **(_dev_oidc_env(cfg.oidc_port) if cfg.oidc_port else {}),
     }
 
@@ -479,6 +479,8 @@ def worker_env(cfg: DevConfig) -> dict[str, str]:
         "EHCP_TEMPORAL_ADDRESS": cfg.address,
         "EHCP_TEMPORAL_NAMESPACE": cfg.namespace,
         "EHCP_OUTBOX_DIR": str(cfg.outbox_dir),
+        # the durable records: API keys (the API) and the sent ledger (the worker)
+        "EHCP_DATABASE_URL": cfg.database_url,
         "PYTHONUNBUFFERED": "1",
         **({"EHCP_CODEC_KEY_FILE": str(cfg.key_file)} if cfg.key_file else {}),
     }

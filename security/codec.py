@@ -5,6 +5,15 @@ of the whole serialized original payload (its metadata too), with metadata
 `encoding=binary/encrypted` and `encryption-key-id=<id>`. The key id is bound as associated
 data, so changing it on a stored payload makes decryption fail instead of trying another key.
 
+A serialized payload of `COMPRESS_FROM` bytes or more is zlib-compressed before it is
+encrypted, when that makes it smaller (JSON with the deadlines' titles and legal basis roughly
+halves), and marked `encryption-compression=zlib`; the mark is bound into the associated data
+too, so removing or adding it fails authentication. Payloads written before compression (no
+mark) decrypt as before. Compression before encryption lets ciphertext length depend on how
+repetitive the plaintext is; someone who can both put chosen text into a case and watch its
+history's byte sizes could learn a little about other text in the same payload (the CRIME
+pattern). `EHCP_CODEC_COMPRESS=false` turns it off (docs/performance.md).
+
 Decoding refuses a payload that is not encrypted: it becomes an empty payload of encoding
 `binary/refused-unencrypted` (security/refused.py), which no converter reads, so a plaintext
 start or update sent with the Temporal CLI is refused and runs nothing. With
@@ -16,6 +25,7 @@ is refused with a message that says so.
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
@@ -31,23 +41,35 @@ KEY_ID_METADATA = "encryption-key-id"
 NONCE_BYTES = 12
 #: associated data prefix: format version, then the key id
 AAD_PREFIX = b"ehcp-payload-v1:"
+COMPRESSION_METADATA = "encryption-compression"
+ZLIB = b"zlib"
+#: associated data prefix of a compressed payload (the mark is authenticated with the data)
+AAD_PREFIX_ZLIB = b"ehcp-payload-v1+zlib:"
+#: serialized payloads shorter than this are not worth compressing
+COMPRESS_FROM = 256
+#: zlib level: 6 (its default) costs ~30 µs a kilobyte here and gains little over 1
+ZLIB_LEVEL = 6
 
 
 class PayloadDecryptionError(ValueError):
     """An encrypted payload could not be decrypted; the message says why (never the data)."""
 
 
-def _aad(key_id: str) -> bytes:
-    return AAD_PREFIX + key_id.encode("utf-8")
+def _aad(key_id: str, compressed: bool = False) -> bytes:
+    return (AAD_PREFIX_ZLIB if compressed else AAD_PREFIX) + key_id.encode("utf-8")
 
 
 class EncryptionCodec(PayloadCodec):
     """AES-256-GCM with the keyring's current key; decrypts with any key of the ring. Refuses
-    unencrypted payloads unless `allow_plaintext` (see the module docstring)."""
+    unencrypted payloads unless `allow_plaintext`; compresses large payloads first unless
+    `compress` is False (see the module docstring). Reads payloads of either form."""
 
-    def __init__(self, keyring: Keyring, allow_plaintext: bool = False) -> None:
+    def __init__(
+        self, keyring: Keyring, allow_plaintext: bool = False, compress: bool = True
+    ) -> None:
         self._keyring = keyring
         self._allow_plaintext = allow_plaintext
+        self._compress = compress
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keyring.keys.items()}
 
     @property
@@ -65,11 +87,16 @@ class EncryptionCodec(PayloadCodec):
     def encrypt(self, payload: Payload) -> Payload:
         key_id = self._keyring.current_id
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self._ciphers[key_id].encrypt(nonce, payload.SerializeToString(), _aad(key_id))
-        return Payload(
-            metadata={"encoding": ENCODING, KEY_ID_METADATA: key_id.encode("utf-8")},
-            data=nonce + sealed,
-        )
+        plain = payload.SerializeToString()
+        metadata = {"encoding": ENCODING, KEY_ID_METADATA: key_id.encode("utf-8")}
+        compressed = False
+        if self._compress and len(plain) >= COMPRESS_FROM:
+            packed = zlib.compress(plain, ZLIB_LEVEL)
+            if len(packed) < len(plain):
+                plain, compressed = packed, True
+                metadata[COMPRESSION_METADATA] = ZLIB
+        sealed = self._ciphers[key_id].encrypt(nonce, plain, _aad(key_id, compressed))
+        return Payload(metadata=metadata, data=nonce + sealed)
 
     def decrypt(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") != ENCODING:
@@ -91,12 +118,21 @@ class EncryptionCodec(PayloadCodec):
             )
         if len(payload.data) <= NONCE_BYTES:
             raise PayloadDecryptionError(f"encrypted payload (key id {key_id!r}) is truncated")
+        compression = payload.metadata.get(COMPRESSION_METADATA)
+        if compression not in (None, ZLIB):
+            raise PayloadDecryptionError(
+                f"encrypted payload (key id {key_id!r}) names an unknown compression "
+                f"{compression.decode('utf-8', errors='replace')!r} (known: zlib)"
+            )
+        compressed = compression == ZLIB
         nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
         try:
-            plain = cipher.decrypt(nonce, sealed, _aad(key_id))
+            plain = cipher.decrypt(nonce, sealed, _aad(key_id, compressed))
         except InvalidTag:
             raise PayloadDecryptionError(
                 f"encrypted payload (key id {key_id!r}) failed authentication: it was altered, "
                 f"or the key under id {key_id!r} is not the one that encrypted it"
             ) from None
+        if compressed:
+            plain = zlib.decompress(plain)  # authenticated: it is what encrypt compressed
         return Payload.FromString(plain)

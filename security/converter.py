@@ -84,14 +84,15 @@ class SharedPydanticPayloadConverter(CompositePayloadConverter):
 def data_converter(
     source: CodecKeySettings | Keyring, allow_plaintext: bool | None = None
 ) -> DataConverter:
-    """From Settings (EHCP_CODEC_* keys, EHCP_CODEC_ALLOW_PLAINTEXT) or a ready keyring
-    (plaintext refused unless `allow_plaintext`). Raises KeyConfigError when the key
-    configuration is missing or wrong."""
+    """From Settings (EHCP_CODEC_* keys, EHCP_CODEC_ALLOW_PLAINTEXT, EHCP_CODEC_COMPRESS) or a
+    ready keyring (plaintext refused unless `allow_plaintext`; large payloads compressed).
+    Raises KeyConfigError when the key configuration is missing or wrong."""
     keyring = source if isinstance(source, Keyring) else keyring_from_settings(source)
     if allow_plaintext is None:
         allow_plaintext = bool(getattr(source, "codec_allow_plaintext", False))
+    compress = bool(getattr(source, "codec_compress", True))
     return DataConverter(
         payload_converter_class=SharedPydanticPayloadConverter,
-        payload_codec=EncryptionCodec(keyring, allow_plaintext),
+        payload_codec=EncryptionCodec(keyring, allow_plaintext, compress),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )

@@ -1,9 +1,10 @@
 """Folders and files that only the service's own user can read: folders 0700, files 0600.
 
-The outbox holds parents' names and addresses, the sent ledger case references, data/ the
-dev server's SQLite file: none of it is for other users of the host. Modes are given when a
-file or folder is made (not fixed up later), and `restrict_umask` makes the same true for
-anything a library or child process creates (the Temporal dev server's database).
+The outbox holds parents' names and addresses, the SQLite database (sent ledger, API keys)
+case references, data/ the dev server's SQLite file: none of it is for other users of the
+host. Modes are given when a file or folder is made (not fixed up later), and
+`restrict_umask` makes the same true for anything a library or child process creates (the
+Temporal dev server's database).
 """
 
 from __future__ import annotations

@@ -6,11 +6,13 @@ and what is allowed. Dates are UK (Europe/London) dates.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 
+from ehcp.error_words import describe, shown
 from ehcp.models import EVENT_KINDS, Case, Event, parse_event
 from service.errors import BadInput, FieldError, json_pointer
 
@@ -19,34 +21,52 @@ RECORDED_BY = "recorded_by"
 
 
 def _shown(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shown(value, limit)
+
+
+def field_error(item: Mapping[str, Any], drop_tag: bool = False) -> FieldError:
+    """One pydantic error (an `errors()` item, `loc` within the input) as a FieldError whose
+    message says in words what is wrong and what is allowed (ehcp.error_words)."""
+    loc = tuple(item["loc"])
+    message = describe(dict(item))
+    if item["type"] == "union_tag_not_found":
+        loc, message = ("kind",), f"missing (allowed kinds: {', '.join(EVENT_KINDS)})"
+    elif item["type"] == "union_tag_invalid":
+        loc = ("kind",)
+    if drop_tag and loc and loc[0] in EVENT_KINDS and item["type"] != "union_tag_invalid":
+        loc = loc[1:]  # the union's tag is not a field of the input
+    name = ".".join(str(p) for p in loc) or "input"
+    return FieldError(json_pointer(loc), message, name)
 
 
 def validation_errors(error: ValidationError, drop_tag: bool = False) -> BadInput:
     """A pydantic error as BadInput: one FieldError per problem, and the one-line message the
     CLI has always printed (`field.path: what is wrong`)."""
-    errors, parts = [], []
-    for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "union_tag_not_found":
-            loc, message = ("kind",), f"missing (allowed kinds: {', '.join(EVENT_KINDS)})"
-        elif item["type"] == "union_tag_invalid":
-            loc = ("kind",)
-        elif drop_tag and loc and loc[0] in EVENT_KINDS:
-            loc = loc[1:]  # the union's tag is not a field of the input
-        name = ".".join(str(p) for p in loc) or "input"
-        errors.append(FieldError(json_pointer(loc), message, name))
-        parts.append(f"{name}: {message}")
-    return BadInput("; ".join(parts), errors)
+    errors = [field_error(item, drop_tag) for item in error.errors(include_url=False)]
+    return BadInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
 
 
-def check_case(data: Any, today: date, council: str | None = None) -> Case:
+def check_council(code: str, councils: Collection[str], pointer: str = "/council") -> str:
+    """`code` when it is a configured council (EHCP_COUNCILS_FILE, ehcp.settings); else
+    BadInput listing the councils allowed (a typo never makes a council of its own)."""
+    if code not in councils:
+        raise BadInput.at(
+            pointer,
+            f"{_shown(code)} is not a council of this service "
+            f"(allowed: {', '.join(sorted(councils))})",
+            pointer.strip("/"),
+        )
+    return code
+
+
+def check_case(
+    data: Any, today: date, council: str | None = None, councils: Collection[str] | None = None
+) -> Case:
     """A case to start, from JSON-like data.
 
     `council`, when the caller is bound to one (an API key), fills a missing `council` and
-    refuses a different one (a conflict is an error, never a silent choice)."""
+    refuses a different one (a conflict is an error, never a silent choice). `councils`, when
+    given, are the configured councils: another is refused (Cases.start checks it too)."""
     if council is not None and isinstance(data, dict):
         given = data.get("council", council)
         if given != council:
@@ -60,6 +80,8 @@ def check_case(data: Any, today: date, council: str | None = None) -> Case:
         case = Case.model_validate(data)
     except ValidationError as error:
         raise validation_errors(error) from None
+    if councils is not None:
+        check_council(case.council, councils)
     if case.decision_date > today:
         raise BadInput.at(
             "/decision_date", f"{case.decision_date} is in the future (today is {today})"

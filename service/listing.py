@@ -18,8 +18,10 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from ehcp.models import CouncilCode
+from ehcp.text_fields import EmailAddress
 from ehcp.uktime import london_to_utc
 from ehcp.vocabulary import DecisionType, Stage
+from security.staff_ref import STAFF_REF_PATTERN
 from service.errors import BadInput
 
 WORKFLOW_TYPE = "DisagreementWorkflow"
@@ -27,13 +29,14 @@ WORKFLOW_TYPE = "DisagreementWorkflow"
 MAX_DAYS = 3660
 #: search attribute names (workflows/search_attributes.py), spelled here so that this module
 #: needs no Temporal import
-CASE_REF, COUNCIL, DECISION_TYPE, STAGE, NEXT_DEADLINE, OVERDUE = (
+CASE_REF, COUNCIL, DECISION_TYPE, STAGE, NEXT_DEADLINE, OVERDUE, CASEWORKER = (
     "EhcpCaseRef",
     "EhcpCouncil",
     "EhcpDecisionType",
     "EhcpStage",
     "EhcpNextDeadline",
     "EhcpOverdue",
+    "EhcpCaseworker",
 )
 
 
@@ -57,6 +60,11 @@ class CaseFilter(BaseModel):
     council: CouncilCode | None = Field(
         default=None, description="operators only; an API key always sees its own council"
     )
+    caseworker: EmailAddress | None = Field(
+        default=None,
+        description="only cases whose caseworker has this email address (compared through "
+        "its staff reference, security/staff_ref.py: the address never reaches Temporal)",
+    )
 
 
 def day_start_utc(d: date) -> datetime:
@@ -69,8 +77,9 @@ def due_limit(today: date, days: int) -> datetime:
     return day_start_utc(today + timedelta(days=days + 1))
 
 
-def visibility_query(flt: CaseFilter, today: date) -> str:
-    """The Temporal list filter for `flt`; `today` is the UK date of the request."""
+def visibility_query(flt: CaseFilter, today: date, caseworker_ref: str | None = None) -> str:
+    """The Temporal list filter for `flt`; `today` is the UK date of the request;
+    `caseworker_ref` is the staff reference of `flt.caseworker` (needed when that is set)."""
     clauses = [f"WorkflowType = '{WORKFLOW_TYPE}'"]
     if flt.overdue is not None:
         clauses.append(f"{OVERDUE} = {'true' if flt.overdue else 'false'}")
@@ -85,6 +94,10 @@ def visibility_query(flt: CaseFilter, today: date) -> str:
         clauses.append(f"{DECISION_TYPE} = '{flt.decision_type.value}'")
     if flt.council is not None:
         clauses.append(f"{COUNCIL} = '{flt.council}'")
+    if flt.caseworker is not None:
+        if caseworker_ref is None or not STAFF_REF_PATTERN.match(caseworker_ref):
+            raise ValueError("a caseworker filter needs the caseworker's staff reference")
+        clauses.append(f"{CASEWORKER} = '{caseworker_ref}'")
     return " AND ".join(clauses)
 
 

@@ -25,7 +25,12 @@ from temporalio.client import (
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import (
+    RawValue,
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDReusePolicy,
+)
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -40,14 +45,16 @@ from ehcp.payloads import (
 )
 from ehcp.settings import Settings
 from ehcp.uktime import london_date
+from security.staff_ref import staff_ref, staff_ref_key
 from service.callers import Caller, Permission
 from service.errors import BadInput, Busy, Conflict, NotFound, ServiceError, Unavailable
+from service.inputs import check_council
 from service.listing import CaseFilter, decode_cursor, encode_cursor, visibility_query
 from service.models import CasePage, CaseSummary, StartedCase
 from workflows import search_attributes as sa
 from workflows.disagreement import DisagreementWorkflow
 
-T = TypeVar("T", bound=BaseModel)
+T = TypeVar("T", bound=BaseModel | RawValue)
 #: councils of cases seen, so that an event or query checks the council without a describe
 #: call each time (a case reference names one case, of one council, for good)
 COUNCIL_CACHE_SIZE = 100_000
@@ -76,13 +83,23 @@ class Cases:
         self.client = client
         self.settings = settings
         self._councils: OrderedDict[str, str] = OrderedDict()
+        self._staff_key: bytes | None = None
+
+    def staff_ref(self, email: str) -> str:
+        """The staff reference of a caseworker's email (security/staff_ref.py); the key is
+        read from the settings on first use (KeyConfigError when it is bad)."""
+        if self._staff_key is None:
+            self._staff_key = staff_ref_key(self.settings)
+        return staff_ref(email, self._staff_key)
 
     # -- start ------------------------------------------------------------------------------
 
     async def start(self, caller: Caller, case: Case) -> StartedCase:
         """Start a case. A case reference names one disagreement for good: a second start is
-        refused (Conflict) whether the first is running, closed, failed or terminated."""
+        refused (Conflict) whether the first is running, closed, failed or terminated. A
+        council that is not configured (settings.councils) is BadInput."""
         caller.require(Permission.start)
+        check_council(case.council, self.settings.councils)
         if not caller.sees(case.council):
             raise Conflict(f"case council {case.council} is not the council of your credentials")
         attrs = TypedSearchAttributes(
@@ -90,6 +107,7 @@ class Cases:
                 SearchAttributePair(sa.CASE_REF, case.case_ref),
                 SearchAttributePair(sa.COUNCIL, case.council),
                 SearchAttributePair(sa.DECISION_TYPE, case.decision_type.value),
+                SearchAttributePair(sa.CASEWORKER, self.staff_ref(case.caseworker.email)),
             ]
         )
         try:
@@ -166,6 +184,18 @@ class Cases:
         handle = self.client.get_workflow_handle(workflow_id(case_ref))
         return await self._query(handle, case_ref, query, result_type)
 
+    async def read_json(self, caller: Caller, case_ref: str, query: str) -> bytes:
+        """The JSON of a query's answer ("status": CaseStatus, "timeline": CaseTimeline) as the
+        workflow wrote it, for the API to send on as it is: the workflow's pydantic model
+        serialised once, not read back into a model and written out again. Same checks and
+        failures as `status` and `timeline`."""
+        raw = await self._read(caller, case_ref, query, RawValue)
+        if raw.payload.metadata.get("encoding") != b"json/plain":  # never, today: be safe
+            model = {"status": CaseStatus, "timeline": CaseTimeline}[query]
+            typed = await self._read(caller, case_ref, query, model)
+            return typed.model_dump_json().encode()
+        return raw.payload.data
+
     async def status(self, caller: Caller, case_ref: str) -> CaseStatus:
         """The case's stage and deadlines (each with due date, party, legal basis, status)."""
         return await self._read(caller, case_ref, "status", CaseStatus)
@@ -191,11 +221,20 @@ class Cases:
         `tries` > 1 waits for a slot when the case has its 10 events in flight (the CLI);
         otherwise Busy at once (the API answers 429 and the client retries)."""
         caller.require(Permission.record_event)
-        handle, closed = await self._describe(caller, case_ref)
-        if closed:
-            raise Conflict(
-                f"case {case_ref} is closed; a closed case accepts no more events", "case-closed"
-            )
+        known = self._councils.get(case_ref)
+        if known is not None:
+            # a case seen before: its council is known for good, and a closed case refuses the
+            # update itself (NOT_FOUND below), so no describe call before each event
+            if not caller.sees(known):
+                raise self._missing(case_ref)
+            handle = self.client.get_workflow_handle(workflow_id(case_ref))
+        else:
+            handle, closed = await self._describe(caller, case_ref)
+            if closed:
+                raise Conflict(
+                    f"case {case_ref} is closed; a closed case accepts no more events",
+                    "case-closed",
+                )
         # update ids are plaintext on the server: never the caller's name (personal data)
         update_id = event_id or f"{'cli' if caller.operator else 'api'}:{uuid.uuid4()}"
         digest = event_digest(event)
@@ -217,7 +256,11 @@ class Cases:
                         "case-closed",
                     ) from None
                 if error.status != RPCStatusCode.RESOURCE_EXHAUSTED:
-                    raise _unavailable(error) from None
+                    raise Unavailable(
+                        f"Temporal did not take the event ({error.status.name}: "
+                        f"{error.message}); nothing was recorded: send it again (with the "
+                        "same event id, it is recorded once)"
+                    ) from None
                 if attempt == tries - 1:
                     raise Busy(f"case {case_ref} is busy; try again shortly") from None
                 await asyncio.sleep(0.2 * 2**attempt)
@@ -239,7 +282,8 @@ class Cases:
         caller.require(Permission.read)
         if caller.council is not None:
             flt = flt.model_copy(update={"council": caller.council})
-        query = visibility_query(flt, london_date(now()))
+        ref = self.staff_ref(flt.caseworker) if flt.caseworker else None
+        query = visibility_query(flt, london_date(now()), ref)
         token = decode_cursor(cursor, query) if cursor else None
         pages = self.client.list_workflows(query, page_size=page_size, next_page_token=token)
         try:

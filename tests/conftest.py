@@ -11,6 +11,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from security.converter import data_converter
 from security.keys import Keyring
+
+# the databases (SQLite, and a real PostgreSQL server) every store test runs against
+from tests.dbs import database_url, postgres_server, postgres_url  # noqa: F401
 from tests.scheduling import FileGroupScheduling, UnitTimer, unit_of
 from workflows import search_attributes
 

@@ -174,7 +174,11 @@ def test_start_order(config: dict[str, Any]) -> None:
     assert waits_for("temporal") == {"temporal-schema": "service_completed_successfully"}
     assert waits_for("temporal-setup") == {"temporal": "service_healthy"}
     assert waits_for("temporal-ui") == {"temporal": "service_healthy"}
-    assert waits_for("worker") == {"temporal-setup": "service_completed_successfully"}
+    assert waits_for("ehcp-db-setup") == {"postgresql": "service_healthy"}
+    assert waits_for("worker") == {
+        "temporal-setup": "service_completed_successfully",
+        "ehcp-db-setup": "service_completed_successfully",
+    }
 
 
 def test_setup_step_creates_every_search_attribute(config: dict[str, Any]) -> None:
@@ -210,11 +214,12 @@ def test_worker_scales_and_agrees_with_the_setup_step(config: dict[str, Any]) ->
     assert "ports" not in worker
     assert Path(worker["build"]["context"]) == ROOT
     assert (ROOT / worker["build"].get("dockerfile", "Dockerfile")).is_file()
-    # the outbox, and the sent ledger every worker shares (docs/email.md), are named volumes
+    # the outbox is a named volume; the sent ledger is in the database (no folder to share)
     mounts = {mount["target"]: mount for mount in worker["volumes"]}
-    for variable in ("EHCP_OUTBOX_DIR", "EHCP_SENT_LEDGER_DIR"):
-        mount = mounts[worker["environment"][variable]]
-        assert mount["type"] == "volume" and mount["source"] in config["volumes"]
+    mount = mounts[worker["environment"]["EHCP_OUTBOX_DIR"]]
+    assert mount["type"] == "volume" and mount["source"] in config["volumes"]
+    assert "EHCP_SENT_LEDGER_DIR" not in worker["environment"]
+    assert "sent-ledger" not in config["volumes"]
     assert worker["environment"]["EHCP_TEMPORAL_ADDRESS"] == "temporal:7233"
     namespace = services["temporal-setup"]["environment"]["EHCP_NAMESPACE"]
     assert worker["environment"]["EHCP_TEMPORAL_NAMESPACE"] == namespace
@@ -318,7 +323,9 @@ def test_checked_copy_of_search_attributes_matches_the_code() -> None:
     assert listed == SEARCH_ATTRIBUTES, "update it from `python workflows/search_attributes.py`"
 
 
-@pytest.mark.parametrize("script", ["create-schema.sh", "setup-namespace.sh"])
+@pytest.mark.parametrize(
+    "script", ["create-schema.sh", "setup-namespace.sh", "create-service-db.sh"]
+)
 def test_set_up_scripts_are_valid_sh(script: str) -> None:
     result = subprocess.run(["sh", "-n", str(DEPLOY / script)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -397,13 +404,20 @@ SECRET_SETTINGS = {
     "payload_keys": "EHCP_CODEC_KEY_FILE",
     "sendgrid_api_key": "EHCP_SENDGRID_API_KEY_FILE",
     "codec_server_token": "EHCP_CODEC_SERVER_TOKEN_FILE",
+    "ehcp_db_password": "EHCP_DATABASE_PASSWORD_FILE",
 }
 #: what each service may see; every other service none
 NEEDS = {
-    "worker": {"payload_keys", "sendgrid_api_key"},
+    "worker": {"payload_keys", "sendgrid_api_key", "ehcp_db_password"},
     "codec-server": {"payload_keys", "codec_server_token"},
+    "ehcp-db-setup": {"ehcp_db_password"},
 }
-SECRET_VARIABLES = ("EHCP_CODEC_KEYS", "EHCP_SENDGRID_API_KEY", "EHCP_CODEC_SERVER_TOKEN")
+SECRET_VARIABLES = (
+    "EHCP_CODEC_KEYS",
+    "EHCP_SENDGRID_API_KEY",
+    "EHCP_CODEC_SERVER_TOKEN",
+    "EHCP_DATABASE_PASSWORD",
+)
 
 
 def _secret_names(service: dict[str, Any]) -> set[str]:
@@ -425,6 +439,28 @@ def test_the_codec_server_does_not_get_the_worker_s_environment(config: dict[str
     codec = config["services"]["codec-server"]
     assert "env_file" not in codec
     assert not any("SENDGRID" in variable for variable in codec.get("environment", {}))
+
+
+def test_the_service_has_its_own_postgresql_database_and_user(config: dict[str, Any]) -> None:
+    """Issue 17: the worker's durable records (the sent ledger) are in PostgreSQL, in a
+    database and as a user of their own, not Temporal's; the password only in a file."""
+    from sqlalchemy.engine import make_url
+
+    worker = config["services"]["worker"]["environment"]
+    url = make_url(worker["EHCP_DATABASE_URL"])
+    setup = config["services"]["ehcp-db-setup"]
+    assert url.drivername == "postgresql+psycopg" and url.host == "postgresql"
+    assert url.password is None  # from EHCP_DATABASE_PASSWORD_FILE
+    assert (url.database, url.username) == (
+        setup["environment"]["EHCP_DB_NAME"],
+        setup["environment"]["EHCP_DB_USER"],
+    )
+    temporal_user = config["services"]["temporal"]["environment"]["POSTGRES_USER"]
+    assert url.username != temporal_user
+    assert url.database not in ("temporal", "temporal_visibility", "postgres")
+    assert setup["entrypoint"] == ["/bin/sh", "/ehcp/create-service-db.sh"]
+    assert setup["environment"]["PGHOST"] == "postgresql"
+    assert setup["image"] == config["services"]["postgresql"]["image"]  # its psql
 
 
 def test_worker_metrics_and_json_logs(config: dict[str, Any]) -> None:
@@ -490,3 +526,54 @@ def test_the_image_and_make_install_from_the_locks() -> None:
     makefile = (ROOT / "Makefile").read_text()
     assert "--require-hashes --no-deps -r requirements-dev.lock" in makefile
     assert "$(STAMP): requirements-dev.lock pyproject.toml" in makefile
+
+
+def test_service_database_script_against_a_real_postgresql(postgres_server, tmp_path: Path) -> None:
+    """The ehcp-db-setup step, run as compose runs it but against the tests' PostgreSQL: it
+    makes the user (with the secret file's password) and its database, runs again (the
+    password rotates, the data stays), and the service then migrates and works as that user."""
+    from sqlalchemy import text
+
+    from store.db import engine
+    from store.sent_ledger import SentLedger
+
+    secret = tmp_path / "ehcp-db-password"
+    env = {
+        **os.environ,
+        "PATH": f"{postgres_server.bindir}:{os.environ['PATH']}",
+        "PGHOST": str(postgres_server.root),
+        "PGPORT": str(postgres_server.port),
+        "PGUSER": "ehcp_test",
+        "EHCP_DB_NAME": "ehcp_compose",
+        "EHCP_DB_USER": "ehcp_compose",
+        "EHCP_DATABASE_PASSWORD_FILE": str(secret),
+    }
+    script = ["sh", str(DEPLOY / "create-service-db.sh")]
+
+    def password_hash() -> str:
+        admin = engine(postgres_server.url("postgres"))
+        with admin.connect() as conn:
+            return conn.execute(
+                text("SELECT rolpassword FROM pg_authid WHERE rolname = 'ehcp_compose'")
+            ).scalar_one()
+
+    secret.write_text("")
+    empty = subprocess.run(script, env=env, capture_output=True, text=True)
+    assert empty.returncode != 0 and "is empty" in empty.stderr
+    secret.write_text("first 'quoted' password\n")
+    first = subprocess.run(script, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert "first" not in first.stdout + first.stderr  # the password is never echoed
+    url = postgres_server.url("ehcp_compose").replace("ehcp_test@", "ehcp_compose@")
+    ledger = SentLedger(url)  # migrations run as the service's own user
+    attempt, _ = ledger.begin("RUT-2026-0001/compose-check")
+    ledger.record_sent(attempt.key, "id-1", "sendgrid", attempt)
+    hashed = password_hash()
+    assert hashed and hashed.startswith("SCRAM-SHA-256$")
+
+    secret.write_text("second password")
+    again = subprocess.run(script, env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert password_hash() != hashed  # rotated
+    assert ledger.sent("RUT-2026-0001/compose-check").message_id == "id-1"  # data kept
+    engine(url).dispose()

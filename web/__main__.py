@@ -6,11 +6,14 @@ import sys
 
 import uvicorn
 
+from ehcp.settings import Settings
+from observability.http import serve as serve_metrics
 from web.settings import WebSettings
 
 
 def main() -> int:
     settings = WebSettings()
+    serve_metrics(Settings().http_metrics_address)  # request latency by route, own port
     uvicorn.run(
         "web.app:create_app",
         factory=True,

@@ -20,6 +20,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from ehcp.settings import Settings
+from observability.http import RequestMetrics
 from service.errors import Forbidden, NotFound, ServiceError, Unavailable
 from web import auth, calculator, record, start
 from web import cases as case_pages
@@ -37,7 +39,11 @@ def create_app(web_settings: WebSettings | None = None, cases: Any = None) -> An
     """The ASGI app. `cases` (a `service.operations.Cases`, or a holder of one) is given by
     tests; otherwise the pages connect to Temporal on first need."""
     web_settings = web_settings or WebSettings()
+    # the configured councils: a case of another is refused; the pages show their names
+    councils = Settings().councils
+    ENV.globals["councils"] = councils
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.councils = councils
     app.state.web_settings = web_settings
     app.state.oauth = auth.build_oauth(web_settings)
     app.state.cases = cases
@@ -49,6 +55,8 @@ def create_app(web_settings: WebSettings | None = None, cases: Any = None) -> An
     app.include_router(record.router)
     _pages(app)
     _error_pages(app)
+    # latency by route (docs/operations.md)
+    app.add_middleware(RequestMetrics, app="pages", mounts=("/static",))
     app.add_middleware(
         SessionMiddleware,
         secret_key=web_settings.session_secret.get_secret_value(),

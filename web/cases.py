@@ -10,8 +10,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
+from pydantic import TypeAdapter, ValidationError
 
 from ehcp.models import CASE_REF_PATTERN, Case
+from ehcp.text_fields import EmailAddress
 from ehcp.vocabulary import DeadlineStatus, DecisionType, Stage
 from service.errors import Unavailable
 from service.listing import MAX_DAYS, CaseFilter
@@ -59,10 +61,30 @@ def status_tag(status: DeadlineStatus, due: date, today: date) -> dict[str, str]
     return {"text": text, "classes": classes}
 
 
-def _filters(request: Request, errors: FormErrors) -> tuple[CaseFilter, dict[str, str]]:
+def _caseworker(shown: dict[str, str], staff: Staff, errors: FormErrors) -> str | None:
+    """The caseworker filter: "Assigned to me" (the signed-in person's email) or an address."""
+    if shown["mine"] and shown["caseworker"]:
+        errors.add("caseworker", "Choose ‘Assigned to me’ or enter an email address, not both")
+        return None
+    email = staff.email if shown["mine"] else shown["caseworker"]
+    if not email:
+        return None
+    try:
+        return TypeAdapter(EmailAddress).validate_python(email)
+    except ValidationError:
+        field = "mine" if shown["mine"] else "caseworker"
+        errors.add(field, "Enter an email address in the correct format, like name@example.com")
+        return None
+
+
+def _filters(
+    request: Request, staff: Staff, errors: FormErrors
+) -> tuple[CaseFilter, dict[str, str]]:
     q = request.query_params
-    shown = {k: q.get(k, "").strip() for k in ("stage", "decision_type", "due_within", "q")}
+    names = ("stage", "decision_type", "due_within", "q", "caseworker")
+    shown = {k: q.get(k, "").strip() for k in names}
     shown["overdue"] = "true" if q.get("overdue") == "true" else ""
+    shown["mine"] = "true" if q.get("mine") == "true" else ""
     flt: dict[str, object] = {}
     if shown["stage"]:
         if shown["stage"] in Stage.__members__:
@@ -82,6 +104,8 @@ def _filters(request: Request, errors: FormErrors) -> tuple[CaseFilter, dict[str
             errors.add("due_within", f"Days must be a whole number from 0 to {MAX_DAYS}")
     if shown["overdue"]:
         flt["overdue"] = True
+    if caseworker := _caseworker(shown, staff, errors):
+        flt["caseworker"] = caseworker
     return CaseFilter(**flt), shown
 
 
@@ -89,7 +113,7 @@ def _filters(request: Request, errors: FormErrors) -> tuple[CaseFilter, dict[str
 async def cases_page(request: Request, staff: StaffDep) -> Response:
     """The council's open (or closed) cases, soonest next deadline first, 25 a page."""
     errors = FormErrors()
-    flt, shown = _filters(request, errors)
+    flt, shown = _filters(request, staff, errors)
     closed = request.query_params.get("closed") == "true"
     today = deps.today()
     rows: list = []
@@ -156,17 +180,18 @@ async def _started(ops, who, case_ref: str) -> Case | None:
         return None
 
 
-def _contacts(case: Case | None) -> list[tuple[str, str]]:
+def _contacts(case: Case | None) -> list[tuple[str, str, str]]:
+    """(who, "name, email", the role as `contact_updated` names it) of each contact."""
     if case is None:
         return []
     people = [
-        ("Parent or young person", case.parent),
-        ("Second contact", case.second_contact),
-        ("Caseworker", case.caseworker),
-        ("Health contact", case.health_contact),
-        ("SEND manager", case.send_manager),
+        ("Parent or young person", case.parent, "parent"),
+        ("Second contact", case.second_contact, "second_contact"),
+        ("Caseworker", case.caseworker, "caseworker"),
+        ("Health contact", case.health_contact, "health_contact"),
+        ("SEND manager", case.send_manager, "send_manager"),
     ]
-    return [(role, f"{c.name}, {c.email}") for role, c in people if c is not None]
+    return [(role, f"{c.name}, {c.email}", code) for role, c, code in people if c is not None]
 
 
 @router.get("/cases/{case_ref}", name="case", include_in_schema=False)

@@ -2,9 +2,8 @@
 question each field asks, which GOV.UK component answers it, and how the answer is read back.
 
 The model stays the one definition of every event: a field added there shows up here as a
-question. Nested lists (a mediation's agreed actions, a tribunal's recommendations) have no
-form yet, nor has a corrected contact (`contact_updated`'s `contact`): the API and the CLI
-record them.
+question. Nested lists (a mediation's agreed actions, a tribunal's recommendations) and a
+contact's details are asked as web/itemforms.py says.
 """
 
 from __future__ import annotations
@@ -21,10 +20,23 @@ from ehcp.models import EVENT_ADAPTER
 from ehcp.payloads import CaseStatus
 from ehcp.vocabulary import OrderType
 from web.forms import FormErrors, date_items, read_date
+from web.itemforms import ItemList, item_count, item_list, read_items
 from web.offer import open_deadline_keys
 
 #: fields a person never types: the kind is the form, recorded_by is who is signed in
-SKIPPED = {"kind", "recorded_by", "agreed_actions", "recommendations", "contact"}
+SKIPPED = {"kind", "recorded_by"}
+#: a contact's details (`contact_updated`): field -> (question, component, required)
+CONTACT_FIELDS = {
+    "name": ("Their full name", "input", True),
+    "email": ("Their email address", "email", True),
+    "mobile": ("Their UK mobile number (optional)", "input", False),
+    "contact_preference": ("How should reminders reach them?", "radios", True),
+}
+CONTACT_PREFERENCES = [
+    ("email", "By email"),
+    ("text", "By text message (needs a mobile number)"),
+    ("both", "By email and text message (needs a mobile number)"),
+]
 
 QUESTIONS: dict[str, str] = {
     "date": "When did it happen?",
@@ -49,6 +61,8 @@ QUESTIONS: dict[str, str] = {
     "council_party": "Was the council a party to the mediation?",
     "by": "Who applied?",
     "role": "Whose contact details changed?",
+    "agreed_actions": "Agreed actions",
+    "recommendations": "Health and social care recommendations",
 }
 
 TITLES: dict[str, str] = {
@@ -94,6 +108,7 @@ class Question:
     label: str
     required: bool
     options: list[tuple[str, str]] = field(default_factory=list)  # (value, text)
+    items: ItemList | None = None  # component "items": the list's item questions
 
 
 def event_class(kind: str) -> type:
@@ -129,7 +144,14 @@ def questions(kind: str, status: CaseStatus) -> list[Question]:
         label = QUESTIONS.get(name, _words(name))
         if typing.get_origin(base) is typing.Annotated:
             base = typing.get_args(base)[0]
-        if base is date:
+        if name in ("agreed_actions", "recommendations"):
+            items = item_list(name, status.decision_type)
+            out.append(Question(name, "items", label, False, items=items))
+        elif name == "contact":
+            for part, (text, component, needed) in CONTACT_FIELDS.items():
+                options = CONTACT_PREFERENCES if component == "radios" else []
+                out.append(Question(f"contact-{part}", component, text, needed, options))
+        elif base is date:
             out.append(Question(name, "date", label, required and not optional))
         elif typing.get_origin(base) is Literal:
             values = [str(getattr(v, "value", v)) for v in typing.get_args(base)]
@@ -179,6 +201,9 @@ def read_answers(
                 errors.add(q.name, f"Select at least one: {q.label.lower().rstrip('?')}")
         elif q.component == "checkbox":
             data[q.name] = form.get(q.name) == "true"
+        elif q.component == "items" and q.items is not None:
+            if listed := read_items(q.items, form, errors):
+                data[q.name] = listed
         elif q.component == "radios":
             value = str(form.get(q.name, ""))
             if value:
@@ -191,6 +216,11 @@ def read_answers(
                 data[q.name] = value
             elif q.required:
                 errors.add(q.name, f"Enter the {q.label.lower()}")
+    contact = {
+        k.removeprefix("contact-"): data.pop(k) for k in list(data) if k.startswith("contact-")
+    }
+    if contact:
+        data["contact"] = contact
     return data
 
 
@@ -204,7 +234,10 @@ def _date_label(name: str) -> str:
 
 
 def field_id(q: Question) -> str:
-    """The id the error summary links to: a date's day box, a group's first option."""
+    """The id the error summary links to: a date's day box, a group's first option, a list's
+    "add" button."""
+    if q.component == "items":
+        return f"{q.name}-add"
     return f"{q.name}-day" if q.component == "date" else q.name
 
 
@@ -218,6 +251,10 @@ def answer_text(q: Question, data: Mapping[str, Any]) -> str:
         from ehcp.dates_text import format_long_date
 
         return format_long_date(date.fromisoformat(value))
+    if q.name.startswith("contact-"):
+        value = data.get("contact", {}).get(q.name.removeprefix("contact-"))
+        if value is None:
+            return "Not given"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):
@@ -229,6 +266,8 @@ def component_params(
     q: Question, form: Mapping[str, Any], getlist: Any, errors: FormErrors
 ) -> dict[str, Any]:
     """The GOV.UK macro's parameters for a question, keeping what was typed."""
+    if q.component == "items" and q.items is not None:
+        return item_params(q.items, form, getlist, errors)
     error = errors.message(field_id(q))
     if q.component == "date":
         if error is None:
@@ -259,4 +298,28 @@ def component_params(
         "value": form.get(q.name, ""),
         "classes": "govuk-input--width-20" if q.component == "input" else "",
         "errorMessage": error,
+        **({"type": "email", "spellcheck": False} if q.component == "email" else {}),
+    }
+
+
+def item_params(
+    items: ItemList, form: Mapping[str, Any], getlist: Any, errors: FormErrors
+) -> dict[str, Any]:
+    """A list's fieldsets: for each item its number and its questions' macro parameters."""
+    shown = []
+    for n in range(1, item_count(form, items) + 1):
+        qs = []
+        for f in items.fields:
+            q = Question(f"{items.name}-{n}-{f.name}", f.component, f.label, f.required, f.options)
+            params = component_params(q, form, getlist, errors)
+            if f.component == "radios" and f.name == "by" and not form.get(q.name):
+                params["items"][0]["checked"] = True  # the council, as the model's default
+            qs.append((q, params))
+        shown.append({"number": n, "fields": qs})
+    return {
+        "noun": items.noun,
+        "count": len(shown),
+        "items": shown,
+        "full": len(shown) >= items.max_items,
+        "error": errors.message(f"{items.name}-add"),
     }

@@ -98,6 +98,19 @@ def _probes(kind: str, status: CaseStatus, today: date) -> Iterator[dict[str, An
     elif kind == "exception_recorded":
         for key in open_deadline_keys(status, EXCEPTION_KEYS):
             yield {**base, "deadline_key": key, "reason": "away_from_area"}
+    elif kind == "mediation_scheduled":
+        yield {**base, "mediation_date": today.isoformat()}
+    elif kind == "consent_order_made":
+        for order in OrderType:
+            yield {**base, "orders": [order]}
+    elif kind in ("set_aside_applied", "permission_to_appeal_requested"):
+        yield {**base, "by": "council"}
+        yield {**base, "by": "parent"}
+    elif kind == "permission_to_appeal_decided":
+        for by in ("council", "parent"):
+            yield {**base, "by": by, "outcome": "refused"}
+    elif kind == "contact_updated":
+        yield {**base, "role": "parent", "contact": {"name": "A", "email": "a@example.org"}}
     elif kind == "case_closed":
         for reason in ("resolved_by_agreement", "withdrawn", "obligations_met"):
             yield {**base, "reason": reason}

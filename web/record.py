@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from ehcp.dates_text import format_day_month_year
 from ehcp.models import EVENT_KINDS
@@ -25,10 +26,13 @@ from web import deps
 from web.cases import CaseRef, StaffDep
 from web.eventforms import TITLES, answer_text, component_params, field_id, questions, read_answers
 from web.forms import FormErrors
+from web.itemforms import item_count, item_rows, renumbered
 from web.offer import accepted_kinds
 from web.templating import render
 
 router = APIRouter()
+#: the roles of `contact_updated` (ehcp.models.ContactUpdated)
+CONTACT_ROLES = ("parent", "second_contact", "caseworker", "health_contact", "send_manager")
 #: form fields that are not answers
 CONTROL = {"csrftoken", "step", "event_id"}
 REFUSED_PREFIX = "event refused: "
@@ -51,14 +55,47 @@ def humanise(message: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def pointer_field(pointer: str, qs: list) -> str:
+    """The form field of a JSON pointer: `/agreed_actions/0/summary` is the first agreed
+    action's summary, `/contact/email` the contact's email; else the question's own field."""
+    by_name = {q.name: field_id(q) for q in qs}
+    parts = pointer.lstrip("/").split("/")
+    if parts[0] == "contact" and f"contact-{parts[1:2] and parts[1]}" in by_name:
+        return by_name[f"contact-{parts[1]}"]
+    lists = {q.name: q.items for q in qs if q.component == "items"}
+    if parts[0] in lists and len(parts) > 2 and parts[1].isdigit():
+        rest = "-".join(parts[2:4])
+        known = {f.name: f for f in lists[parts[0]].fields}
+        if rest in known:
+            return lists[parts[0]].field_id(int(parts[1]) + 1, known[rest])
+        return f"{parts[0]}-{int(parts[1]) + 1}-summary"
+    return by_name.get(parts[0], field_id(qs[0]))
+
+
+_LIST_RULE = re.compile(r"^(agreed_actions|recommendations)(?: (\d+))?(?:: (\w+))?")
+
+
+def _whole_event_error(message: str, qs: list) -> tuple[str, str] | None:
+    """A rule of the whole event about one of its lists ("agreed_actions 2: agreed_due is
+    before date"): the item's field, and the message in words."""
+    m = _LIST_RULE.match(message)
+    names = {q.name for q in qs}
+    if not m or m[1] not in names:
+        return None
+    pointer = f"/{m[1]}/{int(m[2] or 1) - 1}/{m[3] or 'summary'}"
+    words = message.replace(m[1], m[1].replace("_", " ")).replace("_", " ")
+    return pointer_field(pointer, qs), words
+
+
 def bad_input_errors(error: BadInput, qs: list, errors: FormErrors) -> None:
     """Field errors of the operations layer (JSON pointers) against the form's fields."""
-    by_name = {q.name: field_id(q) for q in qs}
     first = field_id(qs[0])
     for item in error.errors or []:
-        name = item.pointer.lstrip("/").split("/")[0]
-        message = item.message[:1].upper() + item.message[1:]
-        errors.add(by_name.get(name, first), message)
+        target = pointer_field(item.pointer, qs)
+        message = item.message
+        if not item.pointer.strip("/") and (listed := _whole_event_error(message, qs)):
+            target, message = listed
+        errors.add(target, message[:1].upper() + message[1:])
     if not error.errors:
         errors.add(first, error.message)
 
@@ -69,10 +106,35 @@ async def _case(request: Request, staff, case_ref: str):
     return ops, who, status, timeline
 
 
+def _autofocus(fields: list, focus: str) -> None:
+    """Focus the field a Change or Add button went back to (the page loads there, no script)."""
+    for q, params in fields:
+        if q.component == "items":
+            for item in params["items"]:
+                _autofocus(item["fields"], focus)
+            continue
+        mark = {"autofocus": "autofocus"}
+        grouped = q.component in ("date", "radios", "checkboxes", "checkbox")
+        if grouped and focus == field_id(q) and params.get("items"):
+            params["items"][0]["attributes"] = mark  # a date's day box, a group's first option
+        elif focus == q.name:
+            params["attributes"] = mark
+
+
 def _form_page(
-    request: Request, status, kind: str, form: Any, getlist: Any, errors: FormErrors, code: int
+    request: Request,
+    status,
+    kind: str,
+    form: Any,
+    getlist: Any,
+    errors: FormErrors,
+    code: int,
+    focus: str | None = None,
 ) -> Response:
     qs = questions(kind, status)
+    fields = [(q, component_params(q, form, getlist, errors)) for q in qs]
+    if focus:
+        _autofocus(fields, focus)
     return render(
         request,
         "event_form.html",
@@ -82,10 +144,39 @@ def _form_page(
             "status": status,
             "kind": kind,
             "errors": errors,
-            "fields": [(q, component_params(q, form, getlist, errors)) for q in qs],
+            "fields": fields,
+            "action": f"/cases/{status.case_ref}/events/{kind}",
         },
         status=code,
     )
+
+
+def _rows(qs: list, data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Check-your-answers rows: (question, answer, the field its Change button goes to)."""
+    rows = []
+    for q in qs:
+        if q.component == "items" and q.items is not None:
+            rows += item_rows(q.items, data.get(q.name, []))
+        else:
+            rows.append((q.label, answer_text(q, data), field_id(q)))
+    return rows
+
+
+def _changed_list(form: Any, qs: list, step: str) -> tuple[Any, str] | None:
+    """The form after "add:<list>" or "remove:<list>:<n>" and the field to focus, or None for
+    other steps."""
+    verb, _, rest = step.partition(":")
+    name, _, number = rest.partition(":")
+    lists = {q.name: q.items for q in qs if q.component == "items"}
+    if verb not in ("add", "remove") or name not in lists:
+        return None
+    action = "add" if verb == "add" else f"remove:{number}"
+    pairs = [(k, str(v)) for k, v in form.multi_items() if k not in CONTROL]
+    changed = FormData(renumbered(pairs, lists[name], action))
+    count = item_count(changed, lists[name])
+    first = lists[name].fields[0]
+    focus = lists[name].field_id(count, first) if verb == "add" and count else f"{name}-add"
+    return changed, focus
 
 
 @router.get("/cases/{case_ref}/events/{kind}", name="event_form", include_in_schema=False)
@@ -102,7 +193,10 @@ async def event_form(request: Request, staff: StaffDep, case_ref: CaseRef, kind:
             {"title": f"{TITLES[kind]} cannot be recorded now", "status": status},
             status=409,
         )
-    return _form_page(request, status, kind, {}, lambda _n: [], FormErrors(), 200)
+    # a link may choose whose details change (the case page's "Change" by each contact)
+    role = request.query_params.get("role", "")
+    start = {"role": role} if kind == "contact_updated" and role in CONTACT_ROLES else {}
+    return _form_page(request, status, kind, start, lambda _n: [], FormErrors(), 200)
 
 
 @router.post("/cases/{case_ref}/events/{kind}", include_in_schema=False)
@@ -114,11 +208,15 @@ async def event_post(request: Request, staff: StaffDep, case_ref: CaseRef, kind:
     ops, who, status, _ = await _case(request, staff, case_ref)
     who.require(Permission.record_event)
     form = await request.form()
-    step = form.get("step")
+    step = str(form.get("step") or "check")
     qs = questions(kind, status)
     errors = FormErrors()
-    if step == "change":
-        return _form_page(request, status, kind, form, form.getlist, errors, 200)
+    if step.startswith("change"):
+        focus = step.partition(":")[2]
+        return _form_page(request, status, kind, form, form.getlist, errors, 200, focus)
+    if (changed := _changed_list(form, qs, step)) is not None:
+        new, focus = changed
+        return _form_page(request, status, kind, new, new.getlist, errors, 200, focus)
     data = read_answers(qs, form, form.getlist, errors)
     event = None
     if not errors:
@@ -139,7 +237,8 @@ async def event_post(request: Request, staff: StaffDep, case_ref: CaseRef, kind:
                 "status": status,
                 "kind": kind,
                 "kind_title": TITLES[kind],
-                "rows": [(q.label, answer_text(q, data)) for q in qs],
+                "rows": _rows(qs, data),
+                "action": f"/cases/{case_ref}/events/{kind}",
                 "answers": answers,
                 "event_id": f"web:{uuid.uuid4()}",
                 "recorded_by": who.name,

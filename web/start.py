@@ -54,7 +54,10 @@ def _read(form: Any, errors: FormErrors) -> dict[str, Any]:
     }
 
 
-def _form(request: Request, form: Any, errors: FormErrors, code: int) -> Response:
+def _form(request: Request, form: Any, errors: FormErrors, code: int, focus: str = "") -> Response:
+    items = date_items(form, "decision_date", errors)
+    if focus == "decision_date-day":
+        items[0]["attributes"] = {"autofocus": "autofocus"}
     return render(
         request,
         "start_form.html",
@@ -64,7 +67,9 @@ def _form(request: Request, form: Any, errors: FormErrors, code: int) -> Respons
             "form": form,
             "errors": errors,
             "decision_types": DECISION_TYPES,
-            "date_items": date_items(form, "decision_date", errors),
+            "date_items": items,
+            # a Change button's field: the page loads with it focused (no script)
+            "focus": {focus: {"autofocus": "autofocus"}} if focus else {},
         },
         status=code,
     )
@@ -85,15 +90,17 @@ async def start_post(request: Request, staff: StaffDep) -> Response:
     who.require(Permission.start)
     form = await request.form()
     step = form.get("step")
-    if step == "change":
-        return _form(request, form, FormErrors(), 200)
+    if step and step.startswith("change"):
+        return _form(request, form, FormErrors(), 200, step.partition(":")[2])
     errors = FormErrors()
     data = _read(form, errors)
     case = None
     if not errors:
         try:
-            case = check_case(data, deps.today(), council=staff.council)
+            councils = request.app.state.councils
+            case = check_case(data, deps.today(), council=staff.council, councils=councils)
         except BadInput as error:
+            # a council not configured (the sign-in group maps to it) shows on the first field
             for item in error.errors:
                 parts = item.pointer.lstrip("/").split("/")
                 target = POINTER_FIELDS.get(parts[0], "case_ref")

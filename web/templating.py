@@ -31,6 +31,14 @@ def _words(value: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _council_name(code: object) -> str:
+    """A council code as its configured name ('rutland' -> 'Rutland County Council'); a code
+    not configured (EHCP_COUNCILS_FILE) is shown as words."""
+    councils = ENV.globals.get("councils") or {}
+    found = councils.get(str(code))
+    return found.name if found is not None else _words(code)
+
+
 def build_environment() -> Environment:
     """Autoescaping Jinja with our templates first, then the GOV.UK Frontend macros under
     `govuk_frontend_jinja/`, and the date and wording filters."""
@@ -45,7 +53,9 @@ def build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(long_date=_long_date, short_date=_short_date, words=_words)
+    env.filters.update(
+        long_date=_long_date, short_date=_short_date, words=_words, council_name=_council_name
+    )
     env.globals["service_name"] = SERVICE_NAME
     return env
 

@@ -10,10 +10,12 @@ change them); 503 when Temporal could not be reached, so that the provider retri
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
+from prometheus_client import Counter
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -30,6 +32,11 @@ from webhooks.sendgrid_events import (
 )
 
 log = logging.getLogger("ehcp.webhooks")
+#: messages SendGrid processed twice under one key (the window of docs/email.md)
+DUPLICATE_SENDS = Counter(
+    "ehcp_duplicate_sends",
+    "Messages SendGrid processed a second time under a key already recorded as sent",
+)
 
 Answer = tuple[int, dict]
 #: a Temporal client, or a coroutine function giving one (asked for only after the check,
@@ -117,7 +124,34 @@ async def handle_sendgrid(
         reports = parse_events(body)
     except ValueError:
         return 400, {"detail": "body is not SendGrid's JSON array of events"}
+    await asyncio.to_thread(reconcile, settings.database_url, reports)
     return await _deliver(client, reports)
+
+
+def reconcile(database_url: str, reports: list[DeliveryReport]) -> None:
+    """Hold each `processed` event against the sent ledger (docs/email.md, "The window that
+    remains"): a key with no sent record is recorded now (SendGrid has it: no retry may send
+    it again); a second message id for a recorded key is a duplicate send, logged and counted
+    (`ehcp_duplicate_sends`). Never fails the webhook: the ledger is a safety net here."""
+    from store.sent_ledger import LedgerError, SentLedger
+
+    processed = [r for r in reports if r.status == "processed" and r.message_id]
+    if not processed:
+        return
+    try:
+        ledger = SentLedger(database_url)
+        for report in processed:
+            found = ledger.reconcile(report.message_key, report.message_id, "sendgrid")
+            if found == "recorded":
+                log.warning("%s: accepted by SendGrid but not in the sent ledger; recorded now",
+                            report.message_key, extra={"case_ref": report.case_ref})  # fmt: skip
+            elif found == "duplicate":
+                DUPLICATE_SENDS.inc()
+                log.warning("%s: SendGrid processed a second copy (message id %s)",
+                            report.message_key, report.message_id,
+                            extra={"case_ref": report.case_ref})  # fmt: skip
+    except (LedgerError, OSError) as error:
+        log.warning("sent ledger not reconciled with SendGrid's events: %s", type(error).__name__)
 
 
 async def handle_notify(

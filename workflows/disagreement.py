@@ -16,7 +16,10 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from workflows.outcomes import LOCAL_ACTIVITY_FAILURES, paired, reason
+from workflows import patches
+from workflows.outcomes import LOCAL_ACTIVITY_FAILURES, reason
+from workflows.patches import NOT_DECIDED
+from workflows.sending import Sending
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily)
@@ -24,20 +27,14 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.names import (
         LOCAL_RETRY_THRESHOLD,
-        NOTIFY_RETRY,
         PLAN_CASE_START,
         PLAN_EVENT,
-        SEND_BATCH_TIMEOUT,
-        SEND_NOTIFICATION,
-        SEND_NOTIFICATIONS,
-        SEND_TIMEOUT,
+        STAFF_REF,
     )
-    from ehcp.bounds import check_room, compact_notices, short_reason
+    from ehcp.bounds import check_room
     from ehcp.case_state import (
         CaseState,
-        DeliveryFailure,
         EventRejected,
-        NoticeRecord,
         apply_event,
         check_event,
         close_case,
@@ -53,9 +50,6 @@ with workflow.unsafe.imports_passed_through():
     from ehcp.delivery_state import DeliveryReceipt, DeliveryReports
     from ehcp.models import Case, Event
     from ehcp.notices import (
-        Delivery,
-        Notification,
-        SendOutcome,
         closure_notices,
         due_notices,
         failure_alerts,
@@ -74,8 +68,6 @@ with workflow.unsafe.imports_passed_through():
     from ehcp.planning import request_for
     from ehcp.receipts import (
         apply_reports,
-        rebuild,
-        resend_key,
         undelivered_reminders,
         warnings,
     )
@@ -90,43 +82,11 @@ PLAN_TIMEOUT = timedelta(seconds=30)
 PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 #: an event's client is waiting: a few tries, then the update fails and says why
 EVENT_PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_attempts=4)
-#: Patch: runs started on this code plan and send through local activities, one batch per
-#: wake-up (one history marker each, instead of three events and a workflow task per call).
-#: Runs that started before it keep scheduling activities, one per message.
-LOCAL_ACTIVITIES = "local-activities-batched-sends"
-#: Patch: runs started on this code refuse an `appeal_unopposed` dated after the council's
-#: response (SEND Regs reg 45(1)); that concession is a consent order (`consent_order_made`).
-#: Runs that started before it keep accepting one, as their histories may hold one.
-REG45_BEFORE_RESPONSE = "reg45-before-response"
-#: Patch: escalations and late notices wait for the first working-day reminder time after the
-#: case learned of the deadline (a back office entering history gets no false "missed"
-#: emails) and are numbered by how many were sent; a reminder whose time had passed when
-#: the deadline was learned goes at the next reminder time (ehcp.notices, `learned`).
-NOTICES_AFTER_LEARNED = "notices-after-learned"
-#: Patch: the parent and second contact are told of each response to a tribunal
-#: recommendation (ehcp.told.told_notices): new emails for histories that hold one.
-TOLD_OF_RESPONSES = "parents-told-of-recommendation-responses"
-#: Patch: a case whose appeal is withdrawn with nothing else pending closes by itself
-#: (ehcp.case_state.closes_the_case): later events on such histories would now be refused.
-CLOSE_WHEN_WITHDRAWN = "close-when-appeal-withdrawn"
-#: Patch: runs started on this code keep one timer while the next wake-up stays the same (an
-#: event that does not move it costs no timer). Runs without the marker start a timer per sleep
-#: and cancel it when an event wakes them (commit 32018cd shipped this change unpatched; the
-#: histories of the earlier code are tests/histories/v2-local-activities-*).
-KEPT_TIMER = "kept-timer-per-wakeup"
-#: Patch: a run whose workflow id is not `ehcp-case-<case_ref>` of its input fails at once
-#: (runs started before it may carry any id: they replay without the check).
-ID_MATCHES_CASE = "workflow-id-matches-case-ref"
-#: Patch: a local activity's last failure reaches workflow code as the activity's own error
-#: (ApplicationError, TimeoutError), not as ActivityError. Runs started on it catch those too:
-#: a send batch that gives up is recorded as failures with staff alerts (before: the whole case
-#: failed) and an event whose planning fails gets PlanningFailed (before: the planner's error).
-LA_FAILURES = "local-activity-failures-caught"
 
 
 #: a start whose input is not encrypted with a known key fails the run at once (no retries)
 @workflow.defn(failure_exception_types=[UnencryptedPayloadRefused])
-class DisagreementWorkflow:
+class DisagreementWorkflow(Sending):
     @workflow.init
     def __init__(self, start: StartCase) -> None:
         self._start = start
@@ -138,13 +98,12 @@ class DisagreementWorkflow:
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: datetime | None = None
         self._rang = False
-        self._reg45_rule = False  # decided once in run: validators may not call patched
         self._resends: list[asyncio.Task[None]] = []  # messages sent once more, later
-        self._notices_after_learned = False
-        self._told_of_responses = False
-        self._close_when_withdrawn = False
-        self._kept_timer = False  # set by run: the patches this run was started on
-        self._catch_la_failures = False
+        #: decided once in run (validators may not call patched); none before it
+        self._patches = NOT_DECIDED
+        #: the new caseworker's staff reference once one is recorded in this run; None: the
+        #: attribute keeps its value (set at start, kept across continue-as-new)
+        self._caseworker_ref: str | None = None
         #: update id -> receipt, carried across continue-as-new (StartCase.receipts)
         self._receipts: dict[str, EventReceipt] = dict(start.receipts)
 
@@ -152,24 +111,19 @@ class DisagreementWorkflow:
 
     @workflow.run
     async def run(self, start: StartCase) -> CaseStatus:
+        # Every patch decided once, first thing in the run and before any local activity:
+        # `patched` called right after a local activity's result may see a different history
+        # on replay (the result can arrive a workflow task earlier there), and validators,
+        # which may not call patched at all, read the answers kept on self.
+        self._patches = patches.decide()
         expected = workflow_id(start.case.case_ref)
-        if workflow.patched(ID_MATCHES_CASE) and workflow.info().workflow_id != expected:
+        if self._patches.id_matches_case and workflow.info().workflow_id != expected:
             raise ApplicationError(
                 f"workflow id {workflow.info().workflow_id!r} is not the id of case reference "
                 f"{start.case.case_ref!r}: a case runs as {expected!r}; nothing was started",
                 type="WorkflowIdMismatch",
                 non_retryable=True,
             )
-        # Every patch decided once, first thing in the run and before any local activity:
-        # `patched` called right after a local activity's result may see a different history
-        # on replay (the result can arrive a workflow task earlier there), and validators,
-        # which may not call patched at all, read the answers kept on self.
-        self._reg45_rule = workflow.patched(REG45_BEFORE_RESPONSE)
-        self._notices_after_learned = workflow.patched(NOTICES_AFTER_LEARNED)
-        self._told_of_responses = workflow.patched(TOLD_OF_RESPONSES)
-        self._close_when_withdrawn = workflow.patched(CLOSE_WHEN_WITHDRAWN)
-        self._kept_timer = workflow.patched(KEPT_TIMER)
-        self._catch_la_failures = workflow.patched(LA_FAILURES)
         if self._state is None:
             async with self._lock:
                 plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
@@ -196,14 +150,11 @@ class DisagreementWorkflow:
         self._upsert_search_attributes()
         return self.status()
 
-    def _now(self):
-        return workflow.now()
-
     async def _sleep_until_next(self) -> None:
         wake_at = next_wakeup(self._state, self._now(), learned=self._learned())
         # KEPT_TIMER first: a run without its marker must not ask for LOCAL_ACTIVITIES here,
         # where the earlier code did not (its marker may come later in that history)
-        if self._kept_timer and self._local():
+        if self._patches.kept_timer and self._local():
             if not self._rang:  # it may have rung while emails went out: go round at once
                 self._set_timer(wake_at)
                 await workflow.wait_condition(lambda: self._woken() or self._rang)
@@ -247,15 +198,17 @@ class DisagreementWorkflow:
         refresh_statuses(state, london_date(self._now()))
         self._upsert_search_attributes()  # sending changes no attribute; an event wakes the loop
         due = due_notices(state, self._now(), learned=self._learned())
-        if self._told_of_responses:
+        if self._patches.told_of_responses:
             due += told_notices(state)
         await self._send(with_texts(state, due))
 
     def _local(self) -> bool:
-        return workflow.patched(LOCAL_ACTIVITIES)
+        if self._patches.local_activities is not None:
+            return self._patches.local_activities
+        return workflow.patched(patches.LOCAL_ACTIVITIES)
 
     def _learned(self) -> bool:
-        return self._notices_after_learned
+        return self._patches.notices_after_learned
 
     async def _plan(self, name: str, arg: object, result_type: type, retry: RetryPolicy) -> Any:
         """Deadline dates, worked out by an activity so that they are recorded in history."""
@@ -276,87 +229,6 @@ class DisagreementWorkflow:
             local_retry_threshold=LOCAL_RETRY_THRESHOLD,
         )
 
-    async def _send(self, notifications: list[Notification]) -> None:
-        if not notifications:
-            return
-        if not self._local():
-            await asyncio.gather(*(self._send_one(n) for n in notifications))
-            return
-        try:
-            outcomes = await workflow.execute_local_activity(
-                SEND_NOTIFICATIONS,
-                notifications,
-                result_type=list[SendOutcome],
-                start_to_close_timeout=SEND_BATCH_TIMEOUT,
-                retry_policy=NOTIFY_RETRY,
-                local_retry_threshold=LOCAL_RETRY_THRESHOLD,
-            )
-        except LOCAL_ACTIVITY_FAILURES as error:  # the last attempt itself failed or timed out
-            if not isinstance(error, ActivityError) and not self._catch_la_failures:
-                raise  # runs before the patch failed here: their histories end so
-            why = reason(error)
-            outcomes = [SendOutcome(key=n.key, failure=why) for n in notifications]
-        alerts: list[Notification] = []
-        for notification, outcome in paired(notifications, outcomes):
-            if outcome.delivery is not None:
-                self._record_sent(notification, outcome.delivery)
-            else:
-                failure = outcome.failure or "not delivered"
-                alerts += self._record_failure(notification, failure, outcome.status_code)
-        await self._send(alerts)
-
-    async def _send_one(self, notification: Notification) -> None:
-        """One activity per message: runs that started before LOCAL_ACTIVITIES."""
-        try:
-            delivery = await workflow.execute_activity(
-                SEND_NOTIFICATION,
-                notification,
-                result_type=Delivery,
-                start_to_close_timeout=SEND_TIMEOUT,
-                retry_policy=NOTIFY_RETRY,
-            )
-        except ActivityError as error:
-            cause = error.cause
-            status_code = None
-            if isinstance(cause, ApplicationError) and cause.details:
-                status_code = cause.details[0] if isinstance(cause.details[0], int) else None
-            await self._send(self._record_failure(notification, reason(error), status_code))
-            return
-        self._record_sent(notification, delivery)
-
-    def _record_sent(self, notification: Notification, delivery: Delivery) -> None:
-        self._state.notices.append(
-            NoticeRecord(
-                key=notification.key,
-                deadline_key=notification.deadline.key if notification.deadline else None,
-                kind=notification.kind,
-                role=notification.role,
-                sent_at=self._now(),
-                transport=delivery.transport,
-                message_id=delivery.message_id,
-                channel=notification.channel,
-            )
-        )
-        if notification.kind == "escalation":
-            compact_notices(self._state)  # earlier escalations are never due again
-
-    def _record_failure(
-        self, notification: Notification, reason: str, status_code: int | None
-    ) -> list[Notification]:
-        """Refused for good, or retries ran out: record it on the case and return the alerts
-        for staff (through the fallback channel); a failed email must never stall the case."""
-        failure = DeliveryFailure(
-            key=notification.key,
-            deadline_key=notification.deadline.key if notification.deadline else None,
-            kind=notification.kind,
-            role=notification.role,
-            failed_at=self._now(),
-            status_code=status_code,
-            reason=short_reason(reason),
-        )
-        self._state.delivery_failures.append(failure)
-        return [] if notification.fallback else failure_alerts(self._state, failure)
-
     # -- search attributes ------------------------------------------------------------------
 
     def _upsert_search_attributes(self) -> None:
@@ -372,6 +244,8 @@ class DisagreementWorkflow:
             if due
             else sa.NEXT_DEADLINE.value_unset(),
         ]
+        if self._caseworker_ref is not None:
+            updates.append(sa.CASEWORKER.value_set(self._caseworker_ref))
         current = workflow.info().typed_search_attributes
         changed = [u for u in updates if current.get(u.key) != getattr(u, "value", None)]
         if changed:
@@ -392,7 +266,7 @@ class DisagreementWorkflow:
             try:
                 specs = await self._plan(PLAN_EVENT, request, list[DeadlineSpec], EVENT_PLAN_RETRY)
             except LOCAL_ACTIVITY_FAILURES as error:
-                if not isinstance(error, ActivityError) and not self._catch_la_failures:
+                if not isinstance(error, ActivityError) and not self._patches.catch_la_failures:
                     raise  # runs before the patch failed the update with the planner's error
                 # Fail this update only: the case, its lock and later events carry on.
                 raise ApplicationError(
@@ -401,8 +275,11 @@ class DisagreementWorkflow:
                     type="PlanningFailed",
                     non_retryable=True,
                 ) from None
+            ref = await self._new_caseworker_ref(event)
             recorded = apply_event(state, event, specs, self._now())
-            if self._close_when_withdrawn and (closing := closes_the_case(state, event)):
+            if ref is not None:
+                self._caseworker_ref = ref
+            if self._patches.close_when_withdrawn and (closing := closes_the_case(state, event)):
                 close_case(state, closing, event.date)
             self._wake = True
             receipt = EventReceipt(
@@ -415,6 +292,32 @@ class DisagreementWorkflow:
             )
             self._keep_receipt(update_id, receipt)
             return receipt
+
+    async def _new_caseworker_ref(self, event: Event) -> str | None:
+        """The staff reference of a new caseworker (runs on CASEWORKER_REF), before the event
+        is applied: if it cannot be worked out, nothing is recorded."""
+        if not (
+            self._patches.caseworker_ref
+            and event.kind == "contact_updated"
+            and event.role == "caseworker"
+        ):
+            return None
+        try:
+            return await workflow.execute_local_activity(
+                STAFF_REF,
+                str(event.contact.email),
+                result_type=str,
+                start_to_close_timeout=PLAN_TIMEOUT,
+                retry_policy=EVENT_PLAN_RETRY,
+                local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+            )
+        except LOCAL_ACTIVITY_FAILURES as error:
+            raise ApplicationError(
+                f"the new caseworker's staff reference could not be worked out "
+                f"({reason(error)}); nothing was recorded",
+                type="PlanningFailed",
+                non_retryable=True,
+            ) from None
 
     def _keep_receipt(self, update_id: str, receipt: EventReceipt) -> None:
         """Temporal returns the first outcome for an update id within one run; this keeps it
@@ -443,7 +346,7 @@ class DisagreementWorkflow:
             return  # still starting: the handler waits and checks again
         try:
             check_event(self._state, event, london_date(self._now()))
-            if self._reg45_rule:
+            if self._patches.reg45_rule:
                 check_concession_timing(self._state, event)
         except EventRejected as rejected:
             raise ApplicationError(
@@ -476,17 +379,6 @@ class DisagreementWorkflow:
                 type="CaseClosed",
                 non_retryable=True,
             )
-
-    async def _resend_later(self, record: NoticeRecord) -> None:
-        """Send a message once more after a temporary failure: the same message, rebuilt
-        from the case as it is now (new contact details apply), under its own key."""
-        await workflow.sleep(timedelta(minutes=self._state.policy.resend_after_minutes))
-        again = [
-            n.model_copy(update={"key": resend_key(n.key)})
-            for n in with_texts(self._state, rebuild(self._state, record), skip_sent=False)
-            if n.key == record.key
-        ]
-        await self._send(again)
 
     # -- queries ----------------------------------------------------------------------------
 

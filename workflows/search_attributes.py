@@ -17,8 +17,10 @@ DECISION_TYPE = SearchAttributeKey.for_keyword("EhcpDecisionType")
 STAGE = SearchAttributeKey.for_keyword("EhcpStage")
 NEXT_DEADLINE = SearchAttributeKey.for_datetime("EhcpNextDeadline")
 OVERDUE = SearchAttributeKey.for_bool("EhcpOverdue")
+#: the caseworker's staff reference (security/staff_ref.py), never their email address
+CASEWORKER = SearchAttributeKey.for_keyword("EhcpCaseworker")
 
-ALL_KEYS = (CASE_REF, COUNCIL, DECISION_TYPE, STAGE, NEXT_DEADLINE, OVERDUE)
+ALL_KEYS = (CASE_REF, COUNCIL, DECISION_TYPE, STAGE, NEXT_DEADLINE, OVERDUE, CASEWORKER)
 
 _TYPE_NAMES = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "BOOL": "Bool"}
 

@@ -107,7 +107,7 @@ async def test_failed_authentications_are_limited_and_logged_without_the_key(
 
 async def test_an_unexpected_failure_is_a_plain_500(settings):
     class Broken:
-        async def status(self, caller, case_ref):
+        async def read_json(self, caller, case_ref, query):
             raise RuntimeError("secret internals")
 
     app = create_app(settings, cases=Broken())  # type: ignore[arg-type]

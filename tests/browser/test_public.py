@@ -72,7 +72,7 @@ def test_staff_sign_in_and_out(browser, stack) -> None:
     base, issuer = stack
     context, page, watch = open_page(browser, base, issuer)
     sign_in(page, base, "morgan.manager@rutland.gov.uk", next_path="/deadline-calculator")
-    assert "Signed in as Morgan Manager (manager, Rutland)" in " ".join(
+    assert "Signed in as Morgan Manager (manager, Rutland County Council)" in " ".join(
         page.locator(".app-sign-out").inner_text().split()
     )
     assert_accessible(page)

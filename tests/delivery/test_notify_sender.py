@@ -13,7 +13,6 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.ledger import SentLedger
 from activities.names import SEND_BATCH_TIMEOUT
 from activities.notify import NotificationActivities, reader_groups
 from activities.notify_sender import NotifySender, NotifyTemplateIds
@@ -23,6 +22,7 @@ from ehcp.messages import render
 from ehcp.models import Contact
 from ehcp.settings import Settings
 from ehcp.texts import text_message
+from store.sent_ledger import SentLedger
 from tests.email.cases import NOW, parent_reminder
 from tests.notify_fake import (
     BAD_NUMBER,
@@ -49,7 +49,7 @@ PARENT = Contact(
 def sender(fake: FakeNotify, tmp_path: Path) -> NotifySender:
     return NotifySender(
         TEST_API_KEY,
-        SentLedger(tmp_path / "ledger"),
+        SentLedger(f"sqlite:///{tmp_path / 'ehcp.db'}"),
         TEMPLATES,
         council=COUNCIL,
         base_url=fake.url,
@@ -134,7 +134,11 @@ def test_400_and_403_are_final_and_say_why(notify, tmp_path, answer) -> None:
 def test_a_bad_key_is_refused_by_the_stand_in(notify, tmp_path) -> None:
     bad = "ehcp_test-26785a09-ab16-4eb0-8407-a37497a57506-00000000-0000-4000-8000-000000000000"
     s = NotifySender(
-        bad, SentLedger(tmp_path / "l"), TEMPLATES, council=COUNCIL, base_url=notify.url
+        bad,
+        SentLedger(f"sqlite:///{tmp_path / 'l.db'}"),
+        TEMPLATES,
+        council=COUNCIL,
+        base_url=notify.url,
     )
     n = text_reminder()
     with pytest.raises(ApplicationError) as caught:
@@ -145,7 +149,7 @@ def test_a_bad_key_is_refused_by_the_stand_in(notify, tmp_path) -> None:
 def notify_settings(fake: FakeNotify, tmp_path: Path, **more) -> Settings:
     return Settings(
         outbox_dir=tmp_path / "outbox",
-        sent_ledger_dir=tmp_path / "ledger",
+        database_url=f"sqlite:///{tmp_path / 'ehcp.db'}",
         notify_base_url=fake.url,
         delivery={
             "rutland": {
@@ -175,7 +179,9 @@ def test_a_council_on_notify_sends_texts_and_email_through_it(notify, tmp_path) 
 
 
 def test_without_notify_a_text_goes_to_the_outbox_not_through_sendgrid(tmp_path) -> None:
-    settings = Settings(outbox_dir=tmp_path / "outbox", sent_ledger_dir=tmp_path / "ledger")
+    settings = Settings(
+        outbox_dir=tmp_path / "outbox", database_url=f"sqlite:///{tmp_path / 'ehcp.db'}"
+    )
     primary, fallback = build_senders(settings)
     activities = NotificationActivities(primary, fallback, COUNCIL)
     (outcome,) = batch_env().run(activities.send_notifications, [text_reminder()])

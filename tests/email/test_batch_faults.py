@@ -19,12 +19,12 @@ from temporalio.exceptions import ApplicationError
 from temporalio.runtime import MetricBuffer, Runtime, TelemetryConfig
 from temporalio.testing import ActivityEnvironment
 
-from activities.ledger import REFUSED, SentLedger
 from activities.names import NOTIFY_RETRY, SEND_BATCH_TIMEOUT
 from activities.notify import NotificationActivities
 from activities.senders import build_senders
 from activities.sendgrid_sender import PERMANENT
 from ehcp.notices import Notification, SendOutcome
+from store.sent_ledger import REFUSED, SentLedger
 from tests.email.cases import parent_reminder
 from tests.email.test_never_twice import settings_for
 from tests.sendgrid_fake import Answer, FakeSendGrid
@@ -116,7 +116,7 @@ def test_a_refusal_is_not_sent_again_by_a_retry_for_another_message(
     with pytest.raises(ApplicationError) as retry:
         run_attempt(settings, [refused, unlucky], attempt=1)
     assert not retry.value.non_retryable
-    ledger = SentLedger(settings.sent_ledger_dir)
+    ledger = SentLedger(settings.database_url)
     assert ledger.attempt(refused.key).state == REFUSED
     assert ledger.attempt(refused.key).status_code == 400
     outcomes = run_attempt(settings, [refused, unlucky], attempt=2)  # SendGrid answers 202 now
@@ -181,7 +181,9 @@ def test_escalations_and_missed_deadlines_are_counted_once_per_escalation(
     first = [n for n in escalations if n.role == Role.caseworker and n.escalation == 1]
     later = [n for n in escalations if n.role == Role.caseworker and n.escalation != 1]
     assert first and len(escalations) > len(first)  # several readers per escalation
-    settings = Settings(outbox_dir=tmp_path / "outbox", sent_ledger_dir=tmp_path / "ledger")
+    settings = Settings(
+        outbox_dir=tmp_path / "outbox", database_url=f"sqlite:///{tmp_path / 'ehcp.db'}"
+    )
     run_attempt(settings, escalations, attempt=1, meter=meter)
     run_attempt(settings, escalations, attempt=2, meter=meter)  # a retry: nothing new
     updates = buffer.retrieve_updates()

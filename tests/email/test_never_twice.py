@@ -1,40 +1,41 @@
 """Never twice: a retried activity, a restarted worker or a replayed case sends a key at most
-once, through the sent ledger. The last two tests pin down the one window that remains
-(docs/email.md): SendGrid accepted, but no record of it survived."""
+once, through the sent ledger (in the database: each test runs on SQLite and on PostgreSQL).
+The "window" tests pin down the one window that remains (docs/email.md): SendGrid accepted,
+but no record of it survived."""
 
 from __future__ import annotations
 
 import base64
-import json
 import logging
-import os
 import threading
 import time
-from dataclasses import asdict
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.ledger import ACCEPTED, SENDING, Attempt, SentLedger
 from activities.notify import NotificationActivities
 from activities.senders import build_senders
 from activities.sendgrid_sender import IN_PROGRESS, LEDGER
 from ehcp.messages import render
 from ehcp.notices import Notification
 from ehcp.settings import Settings
+from store.db import session
+from store.sent_ledger import ACCEPTED, SENT, SendAttempt, SentLedger, SentMessage
 from tests.email.cases import COUNCIL, NOW, parent_reminder
 from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
 from tests.unit.test_notices import RICH
 
 
 def settings_for(fake: FakeSendGrid, tmp_path: Path, **more) -> Settings:
+    more.setdefault("database_url", f"sqlite:///{tmp_path / 'ehcp.db'}")
     return Settings(
         outbox_dir=tmp_path / "outbox",
-        sent_ledger_dir=tmp_path / "ledger",
         sendgrid_api_key=TEST_API_KEY,
         sendgrid_host=fake.url,
         **more,
@@ -54,9 +55,9 @@ class Worker:
 
 
 def test_the_same_key_twice_and_after_a_restart_sends_once(
-    sendgrid: FakeSendGrid, tmp_path: Path
+    sendgrid: FakeSendGrid, tmp_path: Path, database_url: str
 ) -> None:
-    settings = settings_for(sendgrid, tmp_path)
+    settings = settings_for(sendgrid, tmp_path, database_url=database_url)
     n = parent_reminder()
     first = Worker(settings).send(n)
     again = Worker(settings).send(n)  # a retry after the result was lost, or a reset case
@@ -66,7 +67,7 @@ def test_the_same_key_twice_and_after_a_restart_sends_once(
     assert first.transport == again.transport == "sendgrid"
     assert first.message_id == again.message_id == after_restart.message_id
     assert first.message_id == sendgrid.accepted[0].message_id
-    record = SentLedger(settings.sent_ledger_dir).sent(n.key)
+    record = SentLedger(settings.database_url).sent(n.key)
     assert (record.key, record.message_id, record.transport) == (
         n.key,
         first.message_id,
@@ -82,63 +83,66 @@ def _fail_ledger_writes(monkeypatch: pytest.MonkeyPatch, times: int) -> list[str
     failed: list[str] = []
     real = SentLedger.record_sent
 
-    def flaky(self, key, message_id, transport):
+    def flaky(self, key, message_id, transport, attempt=None):
         if len(failed) < times:
             failed.append(key)
-            raise OSError(28, "No space left on device")
-        return real(self, key, message_id, transport)
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        return real(self, key, message_id, transport, attempt)
 
     monkeypatch.setattr(SentLedger, "record_sent", flaky)
     return failed
 
 
 def test_accepted_but_not_recorded_is_recorded_on_retry_not_sent_again(
-    sendgrid: FakeSendGrid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sendgrid: FakeSendGrid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
-    worker = Worker(settings_for(sendgrid, tmp_path))
+    worker = Worker(settings_for(sendgrid, tmp_path, database_url=database_url))
     n = parent_reminder()
     failed = _fail_ledger_writes(monkeypatch, 1)
     with pytest.raises(ApplicationError) as raised:
-        worker.send(n)  # SendGrid said 202, then the disk refused the record
+        worker.send(n)  # SendGrid said 202, then the database refused the record
     assert failed == [n.key]
     assert raised.value.type == LEDGER and not raised.value.non_retryable
     delivery = worker.send(n)  # Temporal's retry
     assert len(sendgrid.received) == 1
     assert delivery.message_id == sendgrid.accepted[0].message_id
-    assert SentLedger(tmp_path / "ledger").sent(n.key) is not None
+    assert SentLedger(database_url).sent(n.key) is not None
 
 
 def test_a_restarted_worker_records_an_accepted_attempt_instead_of_sending(
-    sendgrid: FakeSendGrid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sendgrid: FakeSendGrid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
-    settings = settings_for(sendgrid, tmp_path)
+    settings = settings_for(sendgrid, tmp_path, database_url=database_url)
     n = parent_reminder()
     _fail_ledger_writes(monkeypatch, 1)
     with pytest.raises(ApplicationError):
         Worker(settings).send(n)
-    assert SentLedger(settings.sent_ledger_dir).attempt(n.key).state == ACCEPTED
-    delivery = Worker(settings).send(n)  # no memory of the first: the attempt file says 202
+    assert SentLedger(settings.database_url).attempt(n.key).state == ACCEPTED
+    delivery = Worker(settings).send(n)  # no memory of the first: the attempt row says 202
     assert len(sendgrid.received) == 1
     assert delivery.message_id == sendgrid.accepted[0].message_id
 
 
 def test_an_attempt_in_progress_elsewhere_is_waited_for(
-    sendgrid: FakeSendGrid, tmp_path: Path
+    sendgrid: FakeSendGrid, tmp_path: Path, database_url: str
 ) -> None:
-    settings = settings_for(sendgrid, tmp_path)
+    settings = settings_for(sendgrid, tmp_path, database_url=database_url)
     n = parent_reminder()
-    ledger = SentLedger(settings.sent_ledger_dir)
+    ledger = SentLedger(settings.database_url)
     ledger.begin(n.key)  # another worker is talking to SendGrid right now
     with pytest.raises(ApplicationError) as raised:
         Worker(settings).send(n)
     assert raised.value.type == IN_PROGRESS and not raised.value.non_retryable
-    assert 0 < raised.value.next_retry_delay.total_seconds() <= 60
+    # told to come back when the lease (30 s, on the database's clock) runs out
+    assert 1 <= raised.value.next_retry_delay.total_seconds() <= 30
     assert sendgrid.received == []
 
 
-def test_concurrent_attempts_for_one_key_send_once(sendgrid: FakeSendGrid, tmp_path: Path) -> None:
+def test_concurrent_attempts_for_one_key_send_once(
+    sendgrid: FakeSendGrid, tmp_path: Path, database_url: str
+) -> None:
     sendgrid.script(Answer.hang(0.3))  # the first request is slow, so the others overlap
-    worker = Worker(settings_for(sendgrid, tmp_path))
+    worker = Worker(settings_for(sendgrid, tmp_path, database_url=database_url))
     n = parent_reminder()
     email = render(n, COUNCIL, now=NOW)
     outcomes: list[object] = []
@@ -199,22 +203,22 @@ def test_without_a_key_the_outbox_gets_exactly_what_sendgrid_would(
 
 
 def test_window_a_worker_that_died_mid_send_is_taken_over_with_a_warning(
-    sendgrid: FakeSendGrid, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    sendgrid: FakeSendGrid, tmp_path: Path, caplog: pytest.LogCaptureFixture, database_url: str
 ) -> None:
-    """A `sending` attempt older than the activity timeout belongs to a dead worker. It may
-    have got SendGrid's 202 just before dying: the retry sends (a reminder must not be lost)
-    and says so in the log."""
-    settings = settings_for(sendgrid, tmp_path)
+    """A `sending` attempt whose lease ran out (by the database's clock) belongs to a dead
+    worker. It may have got SendGrid's 202 just before dying: the retry sends (a reminder must
+    not be lost) and says so in the log."""
+    settings = settings_for(sendgrid, tmp_path, database_url=database_url)
     n = parent_reminder()
-    ledger = SentLedger(settings.sent_ledger_dir)
-    dead = Attempt(n.key, SENDING, 1, time.time() - 120, "old-host", 999)
-    ledger.attempt_path(n.key).parent.mkdir(parents=True)
-    ledger.attempt_path(n.key).write_text(json.dumps(asdict(dead)))
+    ledger = SentLedger(database_url)
+    ledger.begin(n.key)  # a worker claims the key, then dies mid-send
+    ledger.expire_lease_now(n.key)
     with caplog.at_level(logging.WARNING, logger="ehcp.sendgrid"):
         Worker(settings).send(n)
     assert sendgrid.accepted_keys() == [n.key]
     assert "may have been accepted" in caplog.text and n.key in caplog.text
-    assert ledger.attempt(n.key) is None and ledger.sent(n.key) is not None
+    assert ledger.attempt(n.key).state == SENT and ledger.attempt(n.key).number == 2
+    assert ledger.sent(n.key) is not None
 
 
 def test_window_a_202_that_never_arrived_is_sent_again(
@@ -235,9 +239,34 @@ def test_window_a_202_that_never_arrived_is_sent_again(
     assert "may have been accepted" in caplog.text
 
 
-def test_ledger_files_hold_no_personal_data(sendgrid: FakeSendGrid, tmp_path: Path) -> None:
-    Worker(settings_for(sendgrid, tmp_path)).send(parent_reminder())
-    for root, _, files in os.walk(tmp_path / "ledger"):
-        for name in files:
-            text = (Path(root) / name).read_text() + name
-            assert "Sam" not in text and "Taylor" not in text and "example.org" not in text
+def test_the_ledger_holds_no_personal_data(
+    sendgrid: FakeSendGrid, tmp_path: Path, database_url: str
+) -> None:
+    Worker(settings_for(sendgrid, tmp_path, database_url=database_url)).send(parent_reminder())
+    with session(database_url) as s:
+        rows = [*s.scalars(select(SentMessage)), *s.scalars(select(SendAttempt))]
+        text = " ".join(str(vars(row)) for row in rows)
+    assert len(rows) == 2
+    assert "Sam" not in text and "Taylor" not in text and "example.org" not in text
+
+
+def test_an_unreachable_database_sends_nothing_and_retries(
+    sendgrid: FakeSendGrid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before a send, a ledger that cannot be read means "not sent yet": a retryable error
+    with fixed words (the driver's text can name hosts), never a send without the ledger."""
+    worker = Worker(settings_for(sendgrid, tmp_path))
+    n = parent_reminder()
+
+    def down(*_args, **_kwargs):
+        raise OperationalError("SELECT", {}, Exception("connection to server at db refused"))
+
+    monkeypatch.setattr(SentLedger, "sent", down)
+    with pytest.raises(ApplicationError) as raised:
+        worker.send(n)
+    assert raised.value.type == LEDGER and not raised.value.non_retryable
+    assert "db refused" not in str(raised.value)
+    assert sendgrid.received == []
+    monkeypatch.undo()
+    worker.send(n)  # the retry, with the database back
+    assert sendgrid.accepted_keys() == [n.key]

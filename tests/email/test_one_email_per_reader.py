@@ -35,7 +35,9 @@ def _same_day_batch():
 
 
 def _send(tmp_path: Path, batch):
-    settings = Settings(outbox_dir=tmp_path / "outbox", sent_ledger_dir=tmp_path / "ledger")
+    settings = Settings(
+        outbox_dir=tmp_path / "outbox", database_url=f"sqlite:///{tmp_path / 'ehcp.db'}"
+    )
     primary, fallback = build_senders(settings)
     activities = NotificationActivities(primary, fallback, settings.council)
     env = ActivityEnvironment()

@@ -1,6 +1,6 @@
-"""Issue 17, fault 4: the outbox and the sent ledger are readable by their owner only, by
-construction (folders 0700, files 0600) even under a permissive umask; provider hosts are
-https except loopback; SendGrid's own error text never reaches a log line."""
+"""Issue 17, fault 4: the outbox and the sent ledger (a SQLite file) are readable by their
+owner only, by construction (folders 0700, files 0600) even under a permissive umask;
+provider hosts are https except loopback; SendGrid's own error text never reaches a log line."""
 
 from __future__ import annotations
 
@@ -57,18 +57,19 @@ def test_outbox_messages_are_owner_only(tmp_path: Path, open_umask: None) -> Non
     assert_private(tmp_path / "data")
 
 
-def test_sent_ledger_files_are_owner_only(
+def test_the_sent_ledger_database_file_is_owner_only(
     sendgrid: FakeSendGrid, tmp_path: Path, open_umask: None
 ) -> None:
-    settings = settings_for(sendgrid, tmp_path)
+    """The default SQLite ledger (EHCP_DATABASE_URL) and the folder made for it."""
+    settings = settings_for(sendgrid, tmp_path, database_url=f"sqlite:///{tmp_path}/data/ehcp.db")
     primary, _ = build_senders(settings)
     sent, refused = parent_reminder("appeal", 7), parent_reminder("appeal", 2)
     primary.send(sent, render(sent, COUNCIL))
     sendgrid.script(Answer.error(400, "Bad request"))
     with pytest.raises(Exception):  # noqa: B017 - the refusal itself is tested elsewhere
         primary.send(refused, render(refused, COUNCIL))
-    assert_private(settings.sent_ledger_dir)
-    assert len(list((settings.sent_ledger_dir / "attempts").iterdir())) == 1
+    assert_private(tmp_path / "data")
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["ehcp.db"]
 
 
 def test_an_existing_open_folder_is_narrowed(tmp_path: Path, open_umask: None) -> None:

@@ -13,11 +13,11 @@ import pytest
 from icalendar import Calendar
 from temporalio.exceptions import ApplicationError
 
-from activities.ledger import FAILED, REFUSED, UNKNOWN, SentLedger
 from activities.senders import build_senders
 from activities.sendgrid_sender import PERMANENT, TRANSIENT, SendGridSender, fixed_reason
 from ehcp.messages import render
 from ehcp.settings import Settings
+from store.sent_ledger import FAILED, REFUSED, UNKNOWN, SentLedger
 from tests.email.cases import COUNCIL, NOW, parent_reminder
 from tests.sendgrid_fake import BAD_AUTH, TEST_API_KEY, Answer, FakeSendGrid
 from tests.unit.test_notices import PERSONAL
@@ -31,7 +31,7 @@ def make_sender(
 ) -> SendGridSender:
     return SendGridSender(
         api_key,
-        SentLedger(tmp_path / "ledger"),
+        SentLedger(f"sqlite:///{tmp_path / 'ehcp.db'}"),
         from_email=FROM,
         reply_to=REPLY_TO,
         from_name="Rutland County Council SEND team",
@@ -121,7 +121,7 @@ def test_refusals_are_final(sendgrid: FakeSendGrid, tmp_path: Path, status, mess
     assert (error.type, error.non_retryable, error.details) == (PERMANENT, True, (status, message))
     assert error.message == fixed_reason(status)  # logged by the SDK: no SendGrid words
     assert len(sendgrid.received) == 1
-    ledger = SentLedger(tmp_path / "ledger")
+    ledger = SentLedger(f"sqlite:///{tmp_path / 'ehcp.db'}")
     assert ledger.sent(n.key) is None
     assert ledger.attempt(n.key).state == REFUSED  # final: no retry sends it again
 
@@ -160,7 +160,7 @@ def test_server_errors_are_retried(sendgrid: FakeSendGrid, tmp_path: Path, statu
     error = raised.value
     assert (error.type, error.non_retryable, error.details[0]) == (TRANSIENT, False, status)
     assert error.next_retry_delay is None  # the activity's backoff
-    assert SentLedger(tmp_path / "ledger").attempt(n.key).state == FAILED
+    assert SentLedger(f"sqlite:///{tmp_path / 'ehcp.db'}").attempt(n.key).state == FAILED
     # the retry goes through, once
     assert sender.send(n, render(n, COUNCIL)) == sendgrid.accepted[0].message_id
     assert sendgrid.accepted_keys() == [n.key]
@@ -177,7 +177,7 @@ def test_a_hang_past_the_timeout_is_retried(sendgrid: FakeSendGrid, tmp_path: Pa
     assert (error.type, error.non_retryable, error.details[0]) == (TRANSIENT, False, None)
     assert "did not answer in time" in error.details[1]
     # the request may have been accepted: the ledger says so, for the retry to warn
-    assert SentLedger(tmp_path / "ledger").attempt(n.key).state == UNKNOWN
+    assert SentLedger(f"sqlite:///{tmp_path / 'ehcp.db'}").attempt(n.key).state == UNKNOWN
 
 
 def test_no_server_is_retried(tmp_path: Path) -> None:
@@ -204,7 +204,7 @@ def test_the_http_client_never_logs_the_key_or_the_body(
 
 
 def test_settings_choose_the_sender(sendgrid: FakeSendGrid, tmp_path: Path) -> None:
-    base = {"outbox_dir": tmp_path / "outbox", "sent_ledger_dir": tmp_path / "ledger"}
+    base = {"outbox_dir": tmp_path / "outbox", "database_url": f"sqlite:///{tmp_path / 'ehcp.db'}"}
     primary, fallback = build_senders(Settings(**base))
     assert primary is fallback and primary.name == "outbox"
     primary, fallback = build_senders(Settings(**base, sendgrid_api_key="  "))

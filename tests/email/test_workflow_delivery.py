@@ -11,11 +11,12 @@ from email import message_from_bytes
 from email.policy import default as default_policy
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.ledger import SentLedger
 from ehcp import timescales
 from ehcp.calendar import WorkingDayCalendar
+from store.sent_ledger import SentLedger
 from tests.conftest import TEST_SERVER, register_search_attributes
 from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
 from tests.workflow.harness import Harness, harness, make_case
@@ -60,7 +61,7 @@ async def test_a_500_is_retried_and_each_key_sent_once(time_env, tmp_path, sendg
         assert len(set(keys)) == 4 and len(sendgrid.received) == 5
         assert h.outbox() == []  # everything went through SendGrid
         for key in keys:
-            assert SentLedger(h.settings.sent_ledger_dir).sent(key) is not None
+            assert SentLedger(h.settings.database_url).sent(key) is not None
 
 
 async def test_a_400_is_recorded_on_the_case_and_staff_are_alerted(
@@ -103,11 +104,12 @@ async def test_an_unrecorded_202_is_not_sent_again_on_retry(
     failed: list[str] = []
     record_sent = SentLedger.record_sent
 
-    def fails_once(self, key, message_id, transport):
+    def fails_once(self, key, message_id, transport, attempt=None):
         if not failed:
             failed.append(key)
-            raise OSError(5, "Input/output error")  # as if the worker lost its disk
-        return record_sent(self, key, message_id, transport)
+            # as if the worker lost its connection to the database
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        return record_sent(self, key, message_id, transport, attempt)
 
     monkeypatch.setattr(SentLedger, "record_sent", fails_once)
     async with harness(time_env, tmp_path, **sendgrid_settings(sendgrid)) as h:
@@ -119,7 +121,7 @@ async def test_an_unrecorded_202_is_not_sent_again_on_retry(
         assert len(sendgrid.received) == 1 and sendgrid.accepted_keys() == [record.key]
         assert record.message_id == sendgrid.accepted[0].message_id
         assert status.delivery_failures == []
-        assert SentLedger(h.settings.sent_ledger_dir).sent(record.key) is not None
+        assert SentLedger(h.settings.database_url).sent(record.key) is not None
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ from tests.conftest import DEPLOYED_ENV
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_S = 30.0
 STOP_DEADLINE_S = 60.0
+#: the councils configured on every test stack (tests/integration/councils.toml)
+COUNCILS_FILE = Path(__file__).resolve().parent / "councils.toml"
 BANNER = re.compile(r"server pid (\d+), worker pid (\d+)")
 
 
@@ -131,6 +133,8 @@ def run_dev_starter(tmp_path: Path) -> Iterator[Callable[..., RunDev]]:
         env.pop("EHCP_DATABASE_URL", None)
         # tests fail authentication on purpose; the limit itself is tested in-process
         env["EHCP_API_AUTH_FAILURE_LIMIT"] = "10000/minute"
+        # the councils the tests use (each test works in its own); only these can start cases
+        env.setdefault("EHCP_COUNCILS_FILE", str(COUNCILS_FILE))
         with output.open("wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, "scripts/run_dev.py"],

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 SMOKE_TIMEOUT_S = 300
 
 
-def test_bench_smoke_writes_every_measure_for_both_systems(tmp_path: Path) -> None:
+def test_bench_smoke_writes_every_measure_for_every_system(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("EHCP_")}
     # Its own process group: on a hang, one kill reaches the server and workers it started.
@@ -45,11 +45,12 @@ def test_bench_smoke_writes_every_measure_for_both_systems(tmp_path: Path) -> No
     assert bench.returncode == 0, f"bench failed:\n{stdout}\n{stderr}"
     result = json.loads(out.read_text())
     size = str(result["options"]["sizes"][0])
-    for system in ("baseline", "ours"):
+    for system in ("baseline", "codec", "ours"):
         figures = result["measures"][size][system]
         missing = [m.key for m in MEASURES if figures.get(m.key) is None]
         assert not missing, f"{system}: no figure for {missing}"
     assert set(result["ratios"][size]) == {m.key for m in MEASURES}
+    assert set(result["ratios_codec"][size]) == {m.key for m in MEASURES}
     runs = {run["system"]: run for run in result["runs"]}
     for system, run in runs.items():
         reminders = run["reminders"]

@@ -242,7 +242,7 @@ async def test_kill_9_while_a_reminder_is_being_sent_sends_it_exactly_once(stack
             tmp_path, server,
             EHCP_SENDGRID_API_KEY=TEST_API_KEY,
             EHCP_SENDGRID_HOST=sendgrid.url,
-            EHCP_SENT_LEDGER_DIR=str(tmp_path / "sent-ledger"),
+            EHCP_DATABASE_URL=f"sqlite:///{tmp_path / 'ehcp.db'}",
         )  # fmt: skip
         worker = new_worker(env)
         worker.start()

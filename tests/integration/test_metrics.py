@@ -1,12 +1,14 @@
 """Issue 17, build 4: the worker's Prometheus endpoint during a real run (`make run`'s dev
-server and worker.py), with the SDK's series and ours, and JSON logs with the case reference
-and no personal data."""
+server and worker.py), with the SDK's series and ours; the API process's own endpoint with
+request latency by route; and JSON logs with the case reference and no personal data."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,7 +52,9 @@ async def test_metrics_endpoint_and_json_logs_during_a_real_run(
     start_run_dev, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     address = f"127.0.0.1:{free_port()}"
+    http_address = f"127.0.0.1:{free_port()}"
     monkeypatch.setenv("EHCP_METRICS_ADDRESS", address)
+    monkeypatch.setenv("EHCP_HTTP_METRICS_ADDRESS", http_address)
     monkeypatch.setenv("EHCP_LOG_FORMAT", "json")
     run = start_run_dev(tmp_path / "data", [sys.executable, "worker.py"])
     await run.wait_for_banner()
@@ -81,6 +85,16 @@ async def test_metrics_endpoint_and_json_logs_during_a_real_run(
     assert series_lines(text, "ehcp_events_recorded{")
     for words in (*PERSONAL, CASE_REF):  # labels: fixed vocabularies only
         assert words not in text
+
+    # the API process (API and pages): latency by route template, on its own port
+    for path in (f"/api/v1/cases/{CASE_REF}", "/deadline-calculator"):
+        with contextlib.suppress(urllib.error.HTTPError):  # the API answers 401 without a key
+            urllib.request.urlopen(f"{run.api_url}{path}", timeout=10).close()
+    http_text = scrape(http_address)
+    durations = series_lines(http_text, "ehcp_http_request_duration_seconds_count{")
+    assert any('route="/api/v1/cases/{case_ref}"' in line for line in durations), http_text
+    assert any('route="/deadline-calculator"' in line for line in durations), http_text
+    assert CASE_REF not in http_text
 
     records = [json.loads(line) for line in run.text().splitlines() if line.startswith("{")]
     assert records, run.text()

@@ -121,7 +121,7 @@ async def test_a_case_follows_the_current_version_and_never_goes_back(tmp_path: 
         temporal_address=server.address,
         task_queue=f"upgrade-{uuid.uuid4()}",
         outbox_dir=tmp_path / "outbox",
-        sent_ledger_dir=tmp_path / "ledger",
+        database_url=f"sqlite:///{tmp_path / 'ehcp.db'}",
         codec_keys="upgrade-test:" + "B" * 43 + "=",
         codec_current_key="upgrade-test",
     )

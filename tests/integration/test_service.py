@@ -141,6 +141,9 @@ async def test_back_office_drives_a_case_through_the_cli(start_run_dev, tmp_path
     wait_listed(run, "RUT-2026-0042", "--due-within", "60")
     assert listed(run, "--stage", "compliance") == []
     assert listed(run, "--overdue") == []
+    # by caseworker: the address typed in any case, never stored in Temporal as typed
+    wait_listed(run, "RUT-2026-0042", "--caseworker", "Alex.CW@rutland.gov.uk")
+    assert listed(run, "--caseworker", "someone.else@rutland.gov.uk") == []
 
     # nothing else pending: withdrawing the appeal closes the case by itself
     ok(cli(run, "event", "RUT-2026-0042", "appeal_withdrawn", "--date", today.isoformat()))

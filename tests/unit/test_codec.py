@@ -17,7 +17,14 @@ from temporalio.exceptions import ApplicationError
 
 from ehcp.settings import Settings
 from security import keys as keys_module
-from security.codec import ENCODING, KEY_ID_METADATA, EncryptionCodec, PayloadDecryptionError
+from security.codec import (
+    COMPRESS_FROM,
+    COMPRESSION_METADATA,
+    ENCODING,
+    KEY_ID_METADATA,
+    EncryptionCodec,
+    PayloadDecryptionError,
+)
 from security.converter import data_converter
 from security.keys import (
     KeyConfigError,
@@ -361,3 +368,62 @@ def test_run_dev_reports_a_broken_dev_key_file(tmp_path: Path) -> None:
     cfg.key_file.write_text("{}")
     with pytest.raises(run_dev.DevError, match="make clean-data"):
         run_dev.ensure_dev_keys(cfg)
+
+
+# --- compression before encryption (issue 15) -------------------------------------------------
+
+
+def big(text: str = SECRET) -> Payload:
+    """A payload well over COMPRESS_FROM: a case's deadlines repeat their field names."""
+    return plain(" / ".join([text] * 20))
+
+
+async def test_a_large_payload_is_compressed_then_encrypted_and_reads_back_whole():
+    codec = EncryptionCodec(ring())
+    (sealed,) = await codec.encode([big()])
+    (uncompressed,) = await EncryptionCodec(ring(), compress=False).encode([big()])
+    assert sealed.metadata[COMPRESSION_METADATA] == b"zlib"
+    assert COMPRESSION_METADATA not in uncompressed.metadata
+    assert len(sealed.data) < len(uncompressed.data) / 4
+    assert SECRET.encode() not in sealed.data
+    assert (await codec.decode([sealed]))[0] == big()
+
+
+async def test_a_small_payload_is_not_compressed():
+    (sealed,) = await EncryptionCodec(ring()).encode([plain("short")])
+    assert COMPRESSION_METADATA not in sealed.metadata
+    assert len(plain("short").SerializeToString()) < COMPRESS_FROM
+
+
+async def test_payloads_written_before_compression_still_read():
+    (old,) = await EncryptionCodec(ring(), compress=False).encode([big()])
+    assert (await EncryptionCodec(ring()).decode([old]))[0] == big()
+
+
+async def test_removing_or_adding_the_compression_mark_fails_authentication():
+    codec = EncryptionCodec(ring())
+    (sealed,) = await codec.encode([big()])
+    stripped = Payload()
+    stripped.CopyFrom(sealed)
+    del stripped.metadata[COMPRESSION_METADATA]
+    with pytest.raises(PayloadDecryptionError, match="failed authentication"):
+        await codec.decode([stripped])
+    (plain_sealed,) = await EncryptionCodec(ring(), compress=False).encode([big()])
+    plain_sealed.metadata[COMPRESSION_METADATA] = b"zlib"
+    with pytest.raises(PayloadDecryptionError, match="failed authentication"):
+        await codec.decode([plain_sealed])
+
+
+async def test_an_unknown_compression_is_refused_by_name():
+    (sealed,) = await EncryptionCodec(ring()).encode([big()])
+    sealed.metadata[COMPRESSION_METADATA] = b"brotli"
+    with pytest.raises(PayloadDecryptionError, match="unknown compression 'brotli'"):
+        await EncryptionCodec(ring()).decode([sealed])
+
+
+def test_the_setting_turns_compression_off_in_the_data_converter():
+    settings = Settings(codec_keys=SecretStr(f"k1:{b64(NEW)}"), codec_current_key="k1",
+                        codec_compress=False)  # fmt: skip
+    codec = data_converter(settings).payload_codec
+    assert isinstance(codec, EncryptionCodec)
+    assert COMPRESSION_METADATA not in codec.encrypt(big()).metadata

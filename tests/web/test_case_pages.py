@@ -129,6 +129,26 @@ def test_filters_reach_the_operation_and_bad_ones_are_errors(fake, web) -> None:
     assert 'href="#due_within"' in bad.text and 'href="#stage"' in bad.text
 
 
+def test_caseworker_filter_assigned_to_me_or_by_address(fake, web) -> None:
+    mine = web.get("/cases?mine=true&stage=appeal")
+    assert mine.status_code == 200
+    _, _, flt = fake.calls[-1]
+    assert flt.caseworker == "alex@rutland.gov.uk" and flt.stage == "appeal"
+    assert 'name="mine" type="checkbox" value="true" checked' in mine.text
+    # the filter is kept by the links to closed cases
+    assert "closed=true" in mine.text and "mine=true&amp;closed=true" in mine.text
+    web.get("/cases?caseworker=Robin.CW%40rutland.gov.uk")
+    _, _, flt = fake.calls[-1]
+    assert flt.caseworker == "Robin.CW@rutland.gov.uk"
+    web.get("/cases")
+    assert fake.calls[-1][2].caseworker is None
+    bad = web.get("/cases?caseworker=robin")
+    assert bad.status_code == 400 and 'href="#caseworker"' in bad.text
+    assert "Enter an email address in the correct format, like name@example.com" in bad.text
+    both = web.get("/cases?mine=true&caseworker=robin%40rutland.gov.uk")
+    assert both.status_code == 400 and "not both" in both.text
+
+
 def test_case_page_shows_reminders_and_what_to_do_about_failed_emails(fake, web) -> None:
     state = fake.builder.state
     at = datetime(2026, 11, 1, 9, tzinfo=UTC)
@@ -214,6 +234,13 @@ def test_start_a_case_in_the_signed_in_persons_council(fake, web) -> None:
     check = web.post("/cases/new", data={**START, "csrftoken": token(web, "/cases/new"),
                                          "step": "check"})  # fmt: skip
     assert "Check the case before starting it" in check.text and not started
+    # a Change button on each row goes back to that answer, focused
+    assert 'value="change:parent-name"' in check.text
+    assert 'Change<span class="govuk-visually-hidden"> caseworker</span>' in check.text
+    change = web.post("/cases/new", data={**START, "csrftoken": token(web, "/cases/new"),
+                                          "step": "change:decision_date-day"})  # fmt: skip
+    assert re.search(r'id="decision_date-day"[^>]*autofocus', change.text)
+    assert 'value="rut-2026-0100"' in change.text and not started
     done = web.post("/cases/new", data={**START, "csrftoken": token(web, "/cases/new"),
                                         "step": "confirm"})  # fmt: skip
     assert "Case started" in done.text
@@ -239,3 +266,19 @@ def test_a_viewer_cannot_start_a_case_or_record(fake, web, monkeypatch) -> None:
     case_page = web.get("/cases/RUT-2026-0042")
     assert case_page.status_code == 200 and "/events/" not in case_page.text
     assert web.get("/cases/RUT-2026-0042/events/mediation_declined").status_code == 403
+
+
+def test_a_case_of_a_council_not_configured_is_refused_on_the_page(fake, web, monkeypatch) -> None:
+    """A sign-in group mapped to a council the service does not run (a typo) starts nothing."""
+    typo = auth.Staff("t", "Tam Typo", "tam@rutland.gov.uk", "rutlnd", "caseworker")
+    monkeypatch.setattr(auth, "current_staff", lambda request: typo)
+    started = []
+
+    async def start(caller, case):
+        started.append(case)
+
+    fake.start = start
+    answer = web.post("/cases/new", data={**START, "csrftoken": token(web, "/cases/new"),
+                                          "step": "check"})  # fmt: skip
+    assert answer.status_code == 400 and not started
+    assert "is not a council of this service (allowed: rutland)" in answer.text

@@ -126,3 +126,37 @@ def test_orders_offered_are_those_the_decision_allows() -> None:
     status, _ = status_of(b)
     (orders,) = [q for q in questions("tribunal_decision", status) if q.name == "orders"]
     assert {value for value, _ in orders.options} == {"assess", "reconsider"}
+
+
+def test_every_kind_is_offered_when_a_case_would_accept_it() -> None:
+    """Each kind's probe is a valid event: before, kinds with a required field the probe
+    left out (a contact, a mediation date, who applied) were never offered on the case page."""
+    from pydantic import ValidationError
+
+    from web.offer import _probes
+
+    b = CaseBuilder(make_case("plan_content", date(2026, 10, 1)))
+    status, _ = status_of(b)
+    needs_deadlines = {"obligation_met", "exception_recorded"}  # probed per open deadline
+    for kind in EVENT_KINDS:
+        valid = []
+        for probe in _probes(kind, status, TODAY):
+            try:
+                valid.append(parse_event(probe))
+            except ValidationError:
+                continue
+        assert valid or kind in needs_deadlines, kind
+    offered = accepted_kinds(*status_of(b), TODAY)
+    assert "contact_updated" in offered
+
+
+def test_challenges_are_offered_after_a_decision() -> None:
+    b = CaseBuilder(make_case("plan_content", date(2026, 9, 1)))
+    b.add("mediation_adviser_contacted", date(2026, 9, 2))
+    b.add("mediation_certificate_issued", date(2026, 9, 3), certificate_kind="information_only")
+    b.add("appeal_registered", date(2026, 9, 20), tribunal_ref="EH857/26/00042")
+    offered = accepted_kinds(*status_of(b), TODAY)
+    assert "consent_order_made" in offered
+    b.add("tribunal_decision", date(2026, 11, 20), outcome="allowed", orders=["amend_provision"])
+    offered = accepted_kinds(*status_of(b), TODAY)
+    assert {"set_aside_applied", "permission_to_appeal_requested"} <= set(offered)

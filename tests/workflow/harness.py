@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import uuid
@@ -28,6 +29,9 @@ from ehcp.settings import Settings
 from ehcp.uktime import london_date
 from worker import build_worker
 from workflows.disagreement import DisagreementWorkflow
+
+#: the caseworker's staff reference key of test workers (security/staff_ref.py)
+TEST_STAFF_REF_KEY = base64.b64encode(bytes(range(32))).decode()
 
 
 @dataclass
@@ -106,7 +110,8 @@ async def harness(
     extras: dict[str, Any] | None = None,
     **overrides,
 ) -> AsyncIterator[Harness]:
-    overrides.setdefault("sent_ledger_dir", tmp_path / "sent-ledger")
+    overrides.setdefault("staff_ref_key", TEST_STAFF_REF_KEY)
+    overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'ehcp.db'}")
     settings = Settings(
         task_queue=f"test-{uuid.uuid4()}", outbox_dir=tmp_path / "outbox", **overrides
     )

@@ -29,7 +29,8 @@ HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 #: one folder per generation of workflow code; every one must replay on the current code
 #: v1-activities: an activity per planning call and per email; v2-local-activities-<commit>:
 #: local activities, one send batch per wake-up, a timer per sleep (recovered from git);
-#: v3-...: the kept timer behind its patch, and the paths each emitting their own commands
+#: v3-...: the kept timer behind its patch, and the paths each emitting their own commands;
+#: v4-...: every patch of v3 in one marker (patches-2026-11-in-one-marker)
 ALL_GENERATIONS = tuple(sorted(p for p in HISTORIES.iterdir() if p.is_dir()))
 #: Recorded by commit 32018cd, which shipped the kept timer with no patch: its runs carry no
 #: marker, exactly like the runs of the code before it, and no code can replay both. The
@@ -47,7 +48,7 @@ BASE_SCENARIOS = (
     "rejected_updates",
 )
 #: the generation scripts/record_histories.py writes: it holds every scenario
-LATEST = HISTORIES / "v3-kept-timer-patched"
+LATEST = HISTORIES / "v4-one-patch-marker"
 FILES = sorted(p for g in GENERATIONS for p in g.glob("*.json"))
 #: the worker's converter (pydantic, encrypted), in the migration window's mode: most stored
 #: histories were recorded unencrypted, for readability
