@@ -19,11 +19,18 @@ MUTATE_JOBS ?= 1
 .PHONY: run test lint lock bench bench-scale mutate clean-data vendor-govuk
 
 # The venv holds exactly what requirements-dev.lock names, each file checked against its hash
-# (`pip --require-hashes`); the project itself is installed without touching the index.
+# (`--require-hashes`); the project itself is installed without touching the index. pip only
+# installs uv (its lines of the lock, hashes and all); uv installs the rest, in parallel and
+# from its cache (~/.cache/uv) when an earlier build fetched the same files. Bytecode is
+# compiled at install: with PYTHONDONTWRITEBYTECODE set, nothing would cache it later and
+# every process (each CLI run in the tests) would compile its imports again.
+UV := $(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	awk '/^[^ #]/ { keep = /^uv==/ } keep' requirements-dev.lock > $(VENV)/uv-lock.txt
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(VENV)/uv-lock.txt
+	$(UV) --require-hashes --no-deps -r requirements-dev.lock
+	$(UV) --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 # Re-resolve both lock files from pyproject.toml (after adding or changing a dependency), with
@@ -44,13 +51,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Two runs: everything but the browser tests on every core (a file's tests stay together, so
-# each session-scoped server starts once per process), then the browser tests in one process
-# (Playwright's sync API holds that process's event loop to its end).
+# One run on every core, browser tests included. A file's tests stay on one worker, so each
+# module-scoped server starts once; tests marked xdist_group share a worker (the API tests'
+# one stack); the longest files start first (tests/scheduling.py).
 PYTEST_WORKERS ?= auto
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --ignore=tests/browser
-	$(BIN)/python -m pytest tests/browser
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -15,6 +15,7 @@ from security.keys import Keyring
 
 # the databases (SQLite, and a real PostgreSQL server) every store test runs against
 from tests.dbs import database_url, postgres_server, postgres_url  # noqa: F401
+from tests.scheduling import FileGroupScheduling, UnitTimer, unit_of
 from workflows import search_attributes
 
 #: Workers built in the test process run workflow code in the SDK sandbox, which fails a
@@ -53,9 +54,36 @@ async def time_env():
     await env.shutdown()
 
 
-def pytest_collection_modifyitems(config, items) -> None:
-    """Browser tests run last: Playwright's sync API holds this thread's event loop from the
-    first browser test to the end of the session (one browser for all), so no asyncio test
-    may come after them. The sort is stable: every other test keeps its order."""
-    browser_dir = Path(__file__).parent / "browser"
-    items.sort(key=lambda item: browser_dir in Path(item.path).parents)
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist's `--dist loadgroup` (make test), the controller keeps each work unit's
+    seconds for the next run's order (tests/scheduling.py)."""
+    if not hasattr(config, "workerinput") and config.getoption("dist", None) == "loadgroup":
+        config.pluginmanager.register(UnitTimer(config), "ehcp-unit-timer")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In an xdist worker under `--dist loadgroup`, a test marked xdist_group(name) carries
+    `@name` at the end of its id, which is how the controller's scheduler sees its group
+    (xdist 3.8 sets `item._nodeid`, which pytest 9.2 no longer reads: ids live in `_id`)."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted({str(m.args[0]) for m in item.iter_markers("xdist_group") if m.args})
+        if names and unit_of(item.nodeid) != "@" + "_".join(names):
+            grouped = f"{item.nodeid}@{'_'.join(names)}"
+            if hasattr(item, "_id"):
+                from _pytest.nodeid import coerce_node_id
+
+                item._id = coerce_node_id(grouped)
+            else:
+                item._nodeid = grouped
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup`: each file on one worker, xdist_group units together, longest
+    first (tests/scheduling.py)."""
+    if config.getoption("dist", None) == "loadgroup":
+        return FileGroupScheduling(config, log)
+    return None

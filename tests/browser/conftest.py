@@ -1,5 +1,5 @@
 """Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium), one browser for
-the whole session. Nothing downloads a browser: without Chromium these tests skip, and in
+each test file. Nothing downloads a browser: without Chromium these tests skip, and in
 CI (CI=true) they fail instead (`.ci/run` installs it, as the README tells a user to)."""
 
 from __future__ import annotations
@@ -25,8 +25,11 @@ CHROMIUM_ARGS = [
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Chromium for one test file. Playwright's sync API holds this thread's event loop while
+    it is open, so it closes at the end of the file: asyncio tests may follow on the same
+    xdist worker (make test runs the browser tests with all the others)."""
     if not CHROMIUM.is_file():
         message = f"no Chromium at {CHROMIUM}: `apt-get install -y chromium` (see README)"
         if os.environ.get("CI", "").lower() == "true":

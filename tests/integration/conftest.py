@@ -13,6 +13,14 @@ from tests.integration.apiclient import Api
 from tests.integration.devstack import RunDev, run_dev_starter
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Every test on the shared `api_stack` goes to one xdist worker (`make test`'s
+    `--dist loadgroup`, tests/scheduling.py): one stack starts, not one per worker. Marked
+    as collected, before xdist reads the marks to name the test's group."""
+    if "api_stack" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.xdist_group("api_stack"))
+
+
 @pytest.fixture
 def start_run_dev(tmp_path: Path) -> Iterator[Callable[..., RunDev]]:
     yield from run_dev_starter(tmp_path)
