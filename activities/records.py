@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 from activities.names import WRITE_CASE_RECORD
 from ehcp.records import CaseRecord
 from security.codec import EncryptionCodec
+from security.keys import KeyConfigError
 from store.case_records import CaseRecords
 
 
@@ -31,6 +32,17 @@ class RecordActivities:
         self._staff_ref = staff_ref  # the caseworker's staff reference, for the list's filter
         self._store: CaseRecords | None = None
 
+    def _caseworker_ref(self, email: str) -> str | None:
+        """The staff reference for the list's caseworker filter; None (the record is still
+        written, only that filter misses it) when the worker has no staff-reference key."""
+        if self._staff_ref is None:
+            return None
+        try:
+            return self._staff_ref(email)
+        except KeyConfigError:
+            activity.logger.warning("no staff reference key: the record has no caseworker id")
+            return None
+
     @activity.defn(name=WRITE_CASE_RECORD)
     def write_case_record(self, record: CaseRecord) -> bool:
         """Store the record unless a newer one is stored (True if stored). Idempotent by case
@@ -42,5 +54,5 @@ class RecordActivities:
                 non_retryable=True,
             )
         if self._store is None:
-            self._store = CaseRecords(self._url, self._codec, self._staff_ref)
+            self._store = CaseRecords(self._url, self._codec, self._caseworker_ref)
         return self._store.write(record)

@@ -44,7 +44,7 @@ class RecordFilter:
     stage: str | None = None
     decision_type: str | None = None
     case_ref_contains: str | None = None
-    #: the caseworker filter (branch `web` adds it to CaseFilter): a staff id
+    #: the caseworker filter: the staff reference of the caseworker's email (security/staff_ref.py)
     caseworker_id: str | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
@@ -113,7 +113,7 @@ class CaseRecords:
     `caseworker_id` column (security/staff_ref.py; None: the column stays empty)."""
 
     def __init__(
-        self, url: str, codec: EncryptionCodec, staff_ref: Callable[[str], str] | None = None
+        self, url: str, codec: EncryptionCodec, staff_ref: Callable[[str], str | None] | None = None
     ) -> None:
         self.url = url
         self.codec = codec

@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from activities.records import RecordActivities
 from ehcp.case_state import close_case, is_overdue, next_due, refresh_statuses
 from ehcp.payloads import CaseStatus, CaseTimeline
 from ehcp.records import ERASED, ERASED_EMAIL, CaseRecord
 from security.codec import EncryptionCodec
+from security.keys import KeyConfigError
 from store.case_records import CaseRecords, RecordFilter
 from store.db import session
 from store.models import CaseRecordRow
@@ -204,3 +206,35 @@ def test_retention_counts_from_closure_per_council(store):
         "LEI-2001-0003", "RUT-2001-0002",
     ]  # fmt: skip
     assert store.get("RUT-2001-0004").case.parent == PARENT  # open cases are never erased
+
+
+def test_the_caseworker_filter_finds_a_case_by_its_caseworkers_staff_reference(database_url):
+    refs = {CASEWORKER.email: "st_alex"}
+    store = CaseRecords(database_url, EncryptionCodec(TEST_KEYRING), refs.get)
+    store.write(record_of(builder("RUT-2026-0042")))
+    other = builder("RUT-2026-0043")
+    other.add(
+        "contact_updated",
+        date(2026, 10, 5),
+        role="caseworker",
+        contact={"name": "Sam Other", "email": "sam.other@rutland.gov.uk"},
+    )
+    store.write(record_of(other))
+    assert row(store, "RUT-2026-0042").caseworker_id == "st_alex"
+    assert row(store, "RUT-2026-0043").caseworker_id is None  # a reference the map lacks
+    rows, _ = store.page(RecordFilter(caseworker_id="st_alex"), 10)
+    assert [r.case_ref for r in rows] == ["RUT-2026-0042"]
+
+
+def test_a_worker_without_a_staff_reference_key_still_writes_the_record(database_url):
+    """The caseworker id is for one filter: a missing key must not hold up the record (the
+    closing write is retried until it succeeds)."""
+
+    def no_key(email: str) -> str:
+        raise KeyConfigError("no staff reference key")
+
+    activities = RecordActivities(database_url, EncryptionCodec(TEST_KEYRING), no_key)
+    assert activities.write_case_record(record_of(builder()))
+    store = CaseRecords(database_url, EncryptionCodec(TEST_KEYRING))
+    assert store.get("RUT-2026-0042") is not None
+    assert row(store, "RUT-2026-0042").caseworker_id is None
