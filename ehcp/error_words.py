@@ -34,6 +34,8 @@ PATTERN_WORDS: dict[str, str] = {
     "e.g. 3f2a9c01",
     # api/keys.py: a key's name
     r"^\S.*$": "a name that starts with a letter, digit or sign, not a space",
+    # service/listing.py CaseFilter.case_ref: part of a case reference to search for
+    r"^[A-Za-z0-9-]+$": "part of a case reference: letters, digits and hyphens, e.g. 2026-00",
     # ehcp/council.py: a colour of the email's header bar
     r"^#[0-9a-fA-F]{6}$": "a colour written #rrggbb, e.g. #1d4f76",
 }

@@ -244,6 +244,8 @@ class Cases:
         serialised once, not read back into a model and written out again. Same checks and
         failures as `status` and `timeline`."""
         raw = await self._read(caller, case_ref, query, RawValue)
+        if not isinstance(raw, RawValue):  # a closed case answered from its stored record
+            return raw.model_dump_json().encode()
         if raw.payload.metadata.get("encoding") != b"json/plain":  # never, today: be safe
             model = {"status": CaseStatus, "timeline": CaseTimeline}[query]
             typed = await self._read(caller, case_ref, query, model)

@@ -308,7 +308,7 @@ async def test_an_unknown_parameter_or_field_lists_what_this_request_takes(clien
         "pointer": "/colour",
         "in": "query",
         "detail": "not a field here: remove it (allowed fields: overdue, due_within, stage, "
-        "decision_type, council, caseworker, cursor, limit)",
+        "decision_type, council, caseworker, closed, case_ref, cursor, limit)",
     }
     calc = await client.get(
         "/api/v1/deadlines?decision_date=2026-01-01&colour=red", headers=headers

@@ -20,7 +20,7 @@ from tests.integration.apiclient import Api, case_body, is_problem, new_ref, tod
 from tests.integration.test_service import cli, ok, refused
 
 pytestmark = pytest.mark.integration
-GONE_S = 30.0
+GONE_S = 120.0
 
 
 async def delete_from_temporal(address: str, case_ref: str) -> None:

@@ -34,8 +34,8 @@ async def test_a_new_case_records_one_patch_marker_and_takes_every_patched_path(
         await h.event(handle, "mediation_adviser_contacted", date=d0)
         history = await handle.fetch_history()
         ids = _patch_ids(history)
-        # the one marker, then the patch made after it (asked on its own)
-        assert ids == [patches.ALL_OF_2026_11, patches.CASEWORKER_REF]
+        # the one marker, then the patches made after it (each asked on its own)
+        assert ids == [patches.ALL_OF_2026_11, patches.CASEWORKER_REF, patches.CASE_RECORDS]
         # planning and sending ran as local activities (markers), not scheduled activities
         kinds = {e.event_type for e in history.events}
         assert EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED not in kinds
