@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -19,7 +19,17 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-@functools.cache
+#: Alembic's environment is module state (alembic.context), so two threads must never run
+#: it at once: the worker's activity threads open the stores on first use, together
+_LOCK = threading.Lock()
+_DONE: set[str] = set()
+
+
 def upgrade(url: str) -> None:
-    """Bring the database at `url` to the newest schema (once per process)."""
-    command.upgrade(alembic_config(url), "head")
+    """Bring the database at `url` to the newest schema (once per process, whichever thread
+    asks first; the others wait for it)."""
+    with _LOCK:
+        if url in _DONE:
+            return
+        command.upgrade(alembic_config(url), "head")
+        _DONE.add(url)
