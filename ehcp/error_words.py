@@ -100,6 +100,8 @@ def describe(item: dict[str, Any]) -> str:
     if kind == "missing":
         return "required, but missing (give a value)"
     if kind in ("value_error", "assertion_error"):
+        if message.startswith("value is not a valid email address"):  # email-validator's
+            return f"{message.rstrip('.')} (allowed: an email address, e.g. sam@example.org)"
         return message  # raised by our own validators, in words already
     if kind == "string_pattern_mismatch":
         allowed = PATTERN_WORDS.get(str(ctx.get("pattern")), "see this field's description")
@@ -140,6 +142,10 @@ def describe(item: dict[str, Any]) -> str:
     if kind in ("string_type", "string_unicode", "string_sub_type"):
         return f"{given} is not text (allowed: a JSON string)"
     if kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type"):
+        if isinstance(item.get("input"), bytes | bytearray):  # a body that is not JSON at all
+            return "not JSON (allowed: a JSON object, sent as Content-Type: application/json)"
+        if tuple(item.get("loc", ())) in ((), ("body",)):
+            return f"{given} is not an object (allowed: a JSON object with this request's fields)"
         return f"{given} is not an object (allowed: a JSON object with this field's fields)"
     if kind in ("list_type", "tuple_type", "set_type", "iterable_type"):
         return f"{given} is not a list (allowed: a JSON array)"

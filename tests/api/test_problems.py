@@ -322,3 +322,26 @@ async def test_an_unknown_parameter_or_field_lists_what_this_request_takes(clien
     )
     (error,) = problems(key)
     assert error["detail"] == "not a field here: remove it (allowed fields: name, role)"
+
+
+def test_a_bad_email_and_a_body_that_is_not_json_say_what_is_allowed():
+    """Found by a fresh user: an email error without its "allowed", and a text/plain body
+    quoted back as a Python bytes value."""
+    from ehcp.error_words import describe
+
+    email = describe(
+        {
+            "type": "value_error",
+            "loc": ("parent", "email"),
+            "msg": "value is not a valid email address: An email address must have an @-sign.",
+            "input": "not-an-email",
+        }
+    )
+    assert email == (
+        "value is not a valid email address: An email address must have an @-sign "
+        "(allowed: an email address, e.g. sam@example.org)"
+    )
+    text = describe({"type": "model_attributes_type", "loc": ("body",), "input": b"hello"})
+    assert text == "not JSON (allowed: a JSON object, sent as Content-Type: application/json)"
+    array = describe({"type": "model_type", "loc": ("body",), "input": [1, 2]})
+    assert array.endswith("is not an object (allowed: a JSON object with this request's fields)")
