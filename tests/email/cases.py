@@ -54,3 +54,28 @@ def sample_parent_email() -> str:
 
 if __name__ == "__main__":  # python -m tests.email.cases > docs/sample-parent-email.txt
     print(sample_parent_email(), end="")
+
+
+def race_sends(send, n, email, attempts: int = 8) -> list[object]:
+    """`send(n, email)` from `attempts` threads released together; each thread's outcome is
+    what `send` returned or, when it raised ApplicationError, the error's type."""
+    import threading
+
+    from temporalio.exceptions import ApplicationError
+
+    outcomes: list[object] = []
+    start = threading.Barrier(attempts)
+
+    def attempt() -> None:
+        start.wait()
+        try:
+            outcomes.append(send(n, email))
+        except ApplicationError as error:
+            outcomes.append(error.type)
+
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes

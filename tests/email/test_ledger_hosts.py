@@ -17,7 +17,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections import Counter
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from ehcp.messages import render
 from ehcp.settings import Settings
 from store.db import session
 from store.sent_ledger import SENDING, SENT, AttemptInFlight, SendAttempt, SentLedger
-from tests.email.cases import COUNCIL, NOW, parent_reminder
+from tests.email.cases import COUNCIL, NOW, parent_reminder, race_sends
 from tests.email.ledger_host import keys
 from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
 
@@ -129,21 +128,7 @@ def test_a_lease_expired_by_the_database_clock_is_taken_over_exactly_once(
     ledger.expire_lease_now(n.key)  # ... and its lease ran out, by the database's clock
     sendgrid.script(Answer.hang(0.3))  # the taker-over is slow: the others overlap it
     sender = _sender(sendgrid, tmp_path, database_url)
-    outcomes: list[object] = []
-    start = threading.Barrier(8)
-
-    def attempt() -> None:
-        start.wait()
-        try:
-            outcomes.append(sender.send(n, email))
-        except ApplicationError as error:
-            outcomes.append(error.type)
-
-    threads = [threading.Thread(target=attempt) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race_sends(sender.send, n, email)
     assert sendgrid.accepted_keys() == [n.key] and len(sendgrid.received) == 1
     assert outcomes.count(IN_PROGRESS) == 7
     after = ledger.attempt(n.key)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import threading
 import time
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -27,7 +26,7 @@ from ehcp.notices import Notification
 from ehcp.settings import Settings
 from store.db import session
 from store.sent_ledger import ACCEPTED, SENT, SendAttempt, SentLedger, SentMessage
-from tests.email.cases import COUNCIL, NOW, parent_reminder
+from tests.email.cases import COUNCIL, NOW, parent_reminder, race_sends
 from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
 from tests.unit.test_notices import RICH
 
@@ -145,21 +144,7 @@ def test_concurrent_attempts_for_one_key_send_once(
     worker = Worker(settings_for(sendgrid, tmp_path, database_url=database_url))
     n = parent_reminder()
     email = render(n, COUNCIL, now=NOW)
-    outcomes: list[object] = []
-    start = threading.Barrier(8)
-
-    def attempt() -> None:
-        start.wait()
-        try:
-            outcomes.append(worker.sender.send(n, email))
-        except ApplicationError as error:
-            outcomes.append(error.type)
-
-    threads = [threading.Thread(target=attempt) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race_sends(worker.sender.send, n, email)
     assert len(sendgrid.received) == 1
     sent = [o for o in outcomes if o != IN_PROGRESS]
     assert sent == [sendgrid.accepted[0].message_id]
