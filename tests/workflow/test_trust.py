@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 import pytest
 from temporalio import activity
@@ -19,10 +20,11 @@ from activities.names import SEND_NOTIFICATIONS
 from activities.planning import PlanningActivities
 from activities.records import RecordActivities
 from activities.staff import StaffActivities
+from ehcp import timescales
 from ehcp.notices import Delivery, Notification, SendOutcome
 from ehcp.payloads import StartCase, workflow_id
 from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
-from tests.workflow.fault_scenarios import _appeal_case
+from tests.workflow.fault_scenarios import CAL, _appeal_case
 from tests.workflow.harness import harness, make_case
 from worker import records_codec
 from workflows.disagreement import DisagreementWorkflow
@@ -44,7 +46,8 @@ async def test_a_workflow_id_that_is_not_the_case_id_fails_at_once(time_env, tmp
         cause = failed.value.cause
         assert cause.type == "WorkflowIdMismatch"
         assert "ehcp-case-RUT-2026-0931" in cause.message
-        await h.skip(20)  # a reminder would have gone by now
+        # past the day the appeal would be due: every reminder of such a case would have gone
+        await h.skip((timescales.appeal(today, None, CAL).due - today).days + 1)
         assert h.outbox() == []
         history = await handle.fetch_history()
         kinds = {e.event_type for e in history.events}
@@ -70,7 +73,11 @@ def _delivered(n: Notification) -> SendOutcome:
 
 @asynccontextmanager
 async def _case_with_batch(time_env, tmp_path, answer, ref: str):
-    """A case whose reminders go through `answer` (a batch -> outcomes function)."""
+    """A case whose reminders go through `answer` (a batch -> outcomes function); yields the
+    harness, the case and the days from now to the morning after its appeal is due, when every
+    reminder has gone. Counted from the case's own appeal date, never a fixed number of days:
+    r.12(3)(a) moves an appeal due in August to September, so on the shared server's date
+    (years ahead by then) a fixed 70 days can end before the first reminder."""
     async with harness(time_env, tmp_path) as h:
         planning = PlanningActivities(h.settings)
         # every other local activity the workflow runs, as the real worker registers them
@@ -102,7 +109,7 @@ async def _case_with_batch(time_env, tmp_path, answer, ref: str):
                 )
                 h.started.append(handle)
                 await h.event(handle, "mediation_adviser_contacted", date=today)
-                yield h, handle
+                yield h, handle, (timescales.appeal(today, None, CAL).due - today).days + 1
 
 
 async def test_outcomes_in_another_order_are_matched_by_key(time_env, tmp_path):
@@ -114,16 +121,10 @@ async def test_outcomes_in_another_order_are_matched_by_key(time_env, tmp_path):
     async with _case_with_batch(time_env, tmp_path, reversed_with_one_failure, "RUT-KEY-1") as (
         h,
         handle,
+        days,
     ):
-        await h.skip(70)
+        await h.skip(days)
         status = await h.status(handle)
-        # the last wake-up's batch may still be in its workflow task when the skip returns (a
-        # loaded machine): step the server's clock an hour at a time until it is recorded
-        for _ in range(48):
-            if status.delivery_failures:
-                break
-            await h.skip(1 / 24)
-            status = await h.status(handle)
         failed_keys = {f.key for f in status.delivery_failures}
         sent = {r.key: r for r in status.reminders_sent}
         assert failed_keys and not failed_keys & set(sent)
@@ -161,8 +162,8 @@ async def test_a_send_batch_whose_last_attempt_raises_does_not_fail_the_case(tim
     def crashes(batch: list[Notification]) -> list[SendOutcome]:
         raise ApplicationError("sender crashed (test)", non_retryable=True)
 
-    async with _case_with_batch(time_env, tmp_path, crashes, "RUT-CRASH-1") as (h, handle):
-        await h.skip(70)
+    async with _case_with_batch(time_env, tmp_path, crashes, "RUT-CRASH-1") as (h, handle, days):
+        await h.skip(days)
         # raw: the Java test server stores an unset datetime attribute the typed decoder rejects
         request = DescribeWorkflowExecutionRequest(
             namespace=time_env.client.namespace,
@@ -173,3 +174,15 @@ async def test_a_send_batch_whose_last_attempt_raises_does_not_fail_the_case(tim
         status = await h.status(handle)
         assert status.delivery_failures
         assert all(f.reason == "sender crashed (test)" for f in status.delivery_failures)
+
+
+async def test_the_batch_cases_hold_on_a_june_decision(time_env, tmp_path):
+    """A refusal decided on 2 June has its appeal due on 1 September (r.12(3)(a)), past 70 days:
+    the batch cases above, once written with a fixed 70-day skip, failed whenever the shared
+    server's clock had reached June (flaky in `make test`). Run them on such a date."""
+    now = await time_env.get_current_time()
+    await time_env.sleep(datetime(now.year + 1, 6, 2, 9, 30, tzinfo=UTC) - now)
+    await test_outcomes_in_another_order_are_matched_by_key(time_env, tmp_path / "order")
+    await test_a_send_batch_whose_last_attempt_raises_does_not_fail_the_case(
+        time_env, tmp_path / "crash"
+    )
