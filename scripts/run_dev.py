@@ -236,7 +236,8 @@ def stop_child(name: str, proc: subprocess.Popen[str], force: threading.Event) -
         if proc.poll() is None:
             say(f"{name} (pid {proc.pid}) did not stop in time; killing it")
             _signal_group(proc, signal.SIGKILL)
-    if (rc := proc.wait()) != 0:
+    # ended by the signal it was asked to stop with: a normal stop, not worth a line
+    if (rc := proc.wait()) not in (0, -STOP_SIGNAL[name]):
         say(f"{name} exited with status {rc} while stopping")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sysconfig
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,10 @@ async def time_env():
         test_server_existing_path=str(TEST_SERVER),
     )
     await register_search_attributes(env)
+    if start := os.environ.get("EHCP_TEST_SERVER_START"):
+        # a date-sensitive test shows itself on a chosen date (an August appeal, Christmas)
+        at = datetime.fromisoformat(start).replace(tzinfo=UTC)
+        await env.sleep(max(at - await env.get_current_time(), timedelta(0)))
     yield env
     await env.shutdown()
 

@@ -300,6 +300,21 @@ async def test_a_case_of_a_council_not_configured_is_refused_listing_the_council
         )
 
 
+async def test_listing_another_councils_cases_is_refused_naming_the_keys_council(
+    client, settings
+):
+    response = await client.get("/api/v1/cases?council=leicester", headers=auth(settings))
+    (error,) = problems(response)
+    assert error == {
+        "pointer": "/council",
+        "in": "query",
+        "detail": "your key is for council rutland (allowed: rutland)",
+    }
+    # its own council passes the check (and reaches the service: no Temporal here, so 503)
+    mine = await client.get("/api/v1/cases?council=rutland", headers=auth(settings))
+    assert mine.status_code == 503, mine.text
+
+
 async def test_an_unknown_parameter_or_field_lists_what_this_request_takes(client, settings):
     headers = auth(settings, "manager")
     cases = await client.get("/api/v1/cases?colour=red", headers=headers)
