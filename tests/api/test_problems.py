@@ -300,9 +300,7 @@ async def test_a_case_of_a_council_not_configured_is_refused_listing_the_council
         )
 
 
-async def test_listing_another_councils_cases_is_refused_naming_the_keys_council(
-    client, settings
-):
+async def test_listing_another_councils_cases_is_refused_naming_the_keys_council(client, settings):
     response = await client.get("/api/v1/cases?council=leicester", headers=auth(settings))
     (error,) = problems(response)
     assert error == {
