@@ -44,6 +44,8 @@ from workflows.disagreement import DisagreementWorkflow
 
 TEST_SERVER = Path(sysconfig.get_path("scripts")) / "temporal-test-server"
 TASK_QUEUE = "bench-lifecycle"
+#: the SDK waits 5 s for the server by default: too short on a loaded machine
+SERVER_STARTUP = timedelta(seconds=60)
 
 
 def payload_bytes(history: History) -> int:
@@ -239,7 +241,9 @@ async def run_case(
 async def measure(extra_events: int = 0, history_limit: int = 10_000) -> LifecycleResult:
     keyring = Keyring("bench", {"bench": os.urandom(32)}, "benchmark")
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=data_converter(keyring), test_server_existing_path=str(TEST_SERVER)
+        data_converter=data_converter(keyring),
+        test_server_existing_path=str(TEST_SERVER),
+        test_server_startup_timeout=SERVER_STARTUP,
     )
     try:
         await search_attributes.register(env.client)

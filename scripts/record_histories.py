@@ -39,7 +39,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 from security.converter import data_converter  # noqa: E402
-from tests.conftest import TEST_SERVER, register_search_attributes  # noqa: E402
+from tests.conftest import SERVER_STARTUP, TEST_SERVER, register_search_attributes  # noqa: E402
 from tests.workflow.fault_scenarios import setup_for  # noqa: E402
 from tests.workflow.harness import harness  # noqa: E402
 from tests.workflow.scenarios import ENCRYPTED, HISTORY_KEYRING, SCENARIOS  # noqa: E402
@@ -142,6 +142,7 @@ async def main(argv: list[str]) -> int:
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(TEST_SERVER),
+        test_server_startup_timeout=SERVER_STARTUP,
     )
     try:
         await register_search_attributes(env)

@@ -33,6 +33,9 @@ os.environ.setdefault(
 BIN = Path(sysconfig.get_path("scripts"))
 TEMPORAL = BIN / "temporal"
 TEST_SERVER = BIN / "temporal-test-server"
+#: how long a server started through the SDK may take to answer: its default, 5 s, is too short
+#: on a loaded 2-core machine (a dev server under `make test` once failed to start in time)
+SERVER_STARTUP = timedelta(seconds=60)
 #: fixed test keys (never used outside tests): clients encrypt as the worker does
 TEST_KEYRING = Keyring(
     "test-2026a", {"test-2026a": bytes(range(32)), "test-2025b": bytes(range(32, 64))}, "tests"
@@ -49,6 +52,7 @@ async def time_env():
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=data_converter(TEST_KEYRING),
         test_server_existing_path=str(TEST_SERVER),
+        test_server_startup_timeout=SERVER_STARTUP,
     )
     await register_search_attributes(env)
     if start := os.environ.get("EHCP_TEST_SERVER_START"):

@@ -13,7 +13,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from security.converter import data_converter
-from tests.conftest import TEST_KEYRING, TEST_SERVER, register_search_attributes
+from tests.conftest import SERVER_STARTUP, TEST_KEYRING, TEST_SERVER, register_search_attributes
 from tests.notify_fake import FakeNotify
 from tests.sendgrid_fake import FakeSendGrid
 
@@ -36,6 +36,7 @@ async def time_env():
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=data_converter(TEST_KEYRING),
         test_server_existing_path=str(TEST_SERVER),
+        test_server_startup_timeout=SERVER_STARTUP,
     )
     await register_search_attributes(env)
     yield env

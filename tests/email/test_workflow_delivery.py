@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from ehcp import timescales
 from ehcp.calendar import WorkingDayCalendar
 from store.sent_ledger import SentLedger
-from tests.conftest import TEST_SERVER, register_search_attributes
+from tests.conftest import SERVER_STARTUP, TEST_SERVER, register_search_attributes
 from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
 from tests.workflow.harness import Harness, harness, make_case
 
@@ -131,6 +131,7 @@ async def own_env(time_env):
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=time_env.client.data_converter,
         test_server_existing_path=str(TEST_SERVER),
+        test_server_startup_timeout=SERVER_STARTUP,
     )
     await register_search_attributes(env)
     yield env

@@ -38,7 +38,7 @@ from ehcp.settings import Settings
 from ehcp.uktime import london_date
 from security.codec import EncryptionCodec
 from security.converter import data_converter
-from tests.conftest import TEMPORAL, TEST_KEYRING
+from tests.conftest import SERVER_STARTUP, TEMPORAL, TEST_KEYRING
 from tests.workflow.harness import make_case
 from worker import build_worker
 from workflows.disagreement import DisagreementWorkflow
@@ -86,6 +86,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         data_converter=data_converter(TEST_KEYRING),
         dev_server_existing_path=str(TEMPORAL),
+        dev_server_startup_timeout=SERVER_STARTUP,
         search_attributes=ALL_KEYS,
     )
     yield env

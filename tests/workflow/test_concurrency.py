@@ -20,7 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from ehcp.models import parse_event
 from ehcp.payloads import EventReceipt, event_digest
-from tests.conftest import TEMPORAL
+from tests.conftest import SERVER_STARTUP, TEMPORAL
 from tests.workflow.harness import Harness, harness, make_case
 from workflows.disagreement import DisagreementWorkflow
 from workflows.search_attributes import ALL_KEYS
@@ -34,6 +34,7 @@ async def dev_env(time_env) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         data_converter=time_env.client.data_converter,  # the same (encrypting) converter
         dev_server_existing_path=str(TEMPORAL),
+        dev_server_startup_timeout=SERVER_STARTUP,
         search_attributes=ALL_KEYS,
         dev_server_log_level="error",
     )

@@ -32,7 +32,7 @@ from temporalio.client import (
 from temporalio.testing import WorkflowEnvironment
 
 from ehcp.payloads import EventReceipt
-from tests.conftest import TEST_SERVER, register_search_attributes
+from tests.conftest import SERVER_STARTUP, TEST_SERVER, register_search_attributes
 from tests.workflow.harness import Harness, harness, make_case
 
 END = "9999-12-31"
@@ -64,6 +64,7 @@ async def own_env(time_env):
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=time_env.client.data_converter,
         test_server_existing_path=str(TEST_SERVER),
+        test_server_startup_timeout=SERVER_STARTUP,
     )
     await register_search_attributes(env)
     yield env

@@ -57,7 +57,7 @@ from ehcp.payloads import CaseStatus, CaseTimeline, EventReceipt, StartCase, wor
 from ehcp.settings import Settings
 from ehcp.uktime import london_date
 from ehcp.vocabulary import DeadlineStatus, OrderType, Party
-from tests.conftest import TEST_SERVER, register_search_attributes
+from tests.conftest import SERVER_STARTUP, TEST_SERVER, register_search_attributes
 from tests.workflow.harness import make_case
 from worker import build_worker
 from workflows.disagreement import DisagreementWorkflow
@@ -158,7 +158,9 @@ class Fuzz:
 
 async def start_fuzz(runner: LoopThread, converter: DataConverter, outbox: Path) -> Fuzz:
     env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=converter, test_server_existing_path=str(TEST_SERVER)
+        data_converter=converter,
+        test_server_existing_path=str(TEST_SERVER),
+        test_server_startup_timeout=SERVER_STARTUP,
     )
     await register_search_attributes(env)
     settings_ = Settings(task_queue=f"fuzz-{uuid.uuid4()}", outbox_dir=outbox)
