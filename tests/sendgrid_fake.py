@@ -28,6 +28,8 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     #: seconds to wait before answering (longer than the client's timeout: a hang)
     delay: float = 0.0
+    #: when set, the answer waits for this event instead (for at most `delay` seconds)
+    until: threading.Event | None = None
 
     @classmethod
     def accepted(cls) -> Answer:
@@ -51,6 +53,12 @@ class Answer:
     @classmethod
     def hang(cls, seconds: float, then: int = 202) -> Answer:
         return cls(then, delay=seconds)
+
+    @classmethod
+    def held(cls, release: threading.Event, at_most: float = 10.0) -> Answer:
+        """202 once the test sets `release`: a request in flight for exactly as long as the
+        test needs, however slow the machine (never a guessed number of seconds)."""
+        return cls(202, delay=at_most, until=release)
 
 
 @dataclass(frozen=True)
@@ -151,7 +159,11 @@ class FakeSendGrid:
             answer = self._script.pop(0) if self._script else Answer.accepted()
             message_id = uuid.uuid4().hex[:22] if answer.status == 202 else None
             self.received.append(Received(dict(request.headers), body, answer.status, message_id))
-        if answer.delay and self._stopping.wait(answer.delay):
+        if answer.until is not None:
+            answer.until.wait(answer.delay)
+            if self._stopping.is_set():
+                return  # shutting down: drop the connection
+        elif answer.delay and self._stopping.wait(answer.delay):
             return  # shutting down: drop the connection
         headers = dict(answer.headers)
         if message_id:

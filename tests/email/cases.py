@@ -56,9 +56,11 @@ if __name__ == "__main__":  # python -m tests.email.cases > docs/sample-parent-e
     print(sample_parent_email(), end="")
 
 
-def race_sends(send, n, email, attempts: int = 8) -> list[object]:
+def race_sends(send, n, email, release=None, attempts: int = 8) -> list[object]:
     """`send(n, email)` from `attempts` threads released together; each thread's outcome is
-    what `send` returned or, when it raised ApplicationError, the error's type."""
+    what `send` returned or, when it raised ApplicationError, the error's type. `release` (a
+    threading.Event, the fake's `Answer.held`) is set once all but one have an outcome: the
+    one request the fake holds stays in flight until every other attempt has been answered."""
     import threading
 
     from temporalio.exceptions import ApplicationError
@@ -72,6 +74,8 @@ def race_sends(send, n, email, attempts: int = 8) -> list[object]:
             outcomes.append(send(n, email))
         except ApplicationError as error:
             outcomes.append(error.type)
+        if release is not None and len(outcomes) >= attempts - 1:
+            release.set()
 
     threads = [threading.Thread(target=attempt) for _ in range(attempts)]
     for t in threads:

@@ -17,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -126,9 +127,10 @@ def test_a_lease_expired_by_the_database_clock_is_taken_over_exactly_once(
     ledger = SentLedger(database_url)
     dead, _ = ledger.begin(n.key)  # a worker claimed the key and died mid-send
     ledger.expire_lease_now(n.key)  # ... and its lease ran out, by the database's clock
-    sendgrid.script(Answer.hang(0.3))  # the taker-over is slow: the others overlap it
+    release = threading.Event()
+    sendgrid.script(Answer.held(release))  # the taker-over is in flight until the others end
     sender = _sender(sendgrid, tmp_path, database_url)
-    outcomes = race_sends(sender.send, n, email)
+    outcomes = race_sends(sender.send, n, email, release)
     assert sendgrid.accepted_keys() == [n.key] and len(sendgrid.received) == 1
     assert outcomes.count(IN_PROGRESS) == 7
     after = ledger.attempt(n.key)

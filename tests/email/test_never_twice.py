@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import logging
-import time
+import threading
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
@@ -140,11 +140,12 @@ def test_an_attempt_in_progress_elsewhere_is_waited_for(
 def test_concurrent_attempts_for_one_key_send_once(
     sendgrid: FakeSendGrid, tmp_path: Path, database_url: str
 ) -> None:
-    sendgrid.script(Answer.hang(0.3))  # the first request is slow, so the others overlap
+    release = threading.Event()
+    sendgrid.script(Answer.held(release))  # the first request is in flight until the others end
     worker = Worker(settings_for(sendgrid, tmp_path, database_url=database_url))
     n = parent_reminder()
     email = render(n, COUNCIL, now=NOW)
-    outcomes = race_sends(worker.sender.send, n, email)
+    outcomes = race_sends(worker.sender.send, n, email, release)
     assert len(sendgrid.received) == 1
     sent = [o for o in outcomes if o != IN_PROGRESS]
     assert sent == [sendgrid.accepted[0].message_id]
@@ -212,12 +213,13 @@ def test_window_a_202_that_never_arrived_is_sent_again(
     """SendGrid accepted, but its answer came after the client's timeout: nothing on our side
     can know. The retry sends again (one duplicate at most) and warns; operators can match
     the two in SendGrid's activity feed by the `message_key` custom arg."""
-    sendgrid.script(Answer.hang(0.6, then=202))
+    release = threading.Event()
+    sendgrid.script(Answer.held(release))
     worker = Worker(settings_for(sendgrid, tmp_path, sendgrid_timeout_s=0.2))
     n = parent_reminder()
     with pytest.raises(ApplicationError):
         worker.send(n)
-    time.sleep(0.7)  # the fake accepts the first request after the client gave up
+    release.set()  # the fake accepts the first request after the client gave up
     with caplog.at_level(logging.WARNING, logger="ehcp.sendgrid"):
         worker.send(n)
     assert sendgrid.accepted_keys() == [n.key, n.key]

@@ -5,6 +5,7 @@ sent once, a 400 is recorded on the case and alerted to staff through the outbox
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from datetime import date, timedelta
 from email import message_from_bytes
@@ -145,7 +146,8 @@ async def test_an_event_landing_while_emails_go_out_gets_its_due_notice_at_once(
     email due now. It must go out without the clock moving on (nothing here skips time on
     the test server). Due at once: telling the parent of a reply to a recommendation (an
     escalation now waits for the next working-day reminder time, issue 10 fault 5)."""
-    sendgrid.script(Answer.hang(2.0, then=202))
+    release = threading.Event()  # the first batch's request is answered once set
+    sendgrid.script(Answer.held(release))
     async with harness(own_env, tmp_path, **sendgrid_settings(sendgrid)) as h:
         d0 = await h.today()
         decided = d0 - timedelta(days=70)
@@ -161,6 +163,7 @@ async def test_an_event_landing_while_emails_go_out_gets_its_due_notice_at_once(
         # while that batch is held open: the second recommendation's reply
         await h.event(handle, "recommendation_response_sent", recommendation=2, followed=False,
                       reasons="Not available in this area", date=d0)  # fmt: skip
+        release.set()
         await _eventually(
             lambda: any("recommendation_response:2@" in (k or "") and k.endswith("/parent")
                         for k in sendgrid.accepted_keys())

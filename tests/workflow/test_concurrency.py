@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RetryConfig
 from temporalio.testing import WorkflowEnvironment
 
 from ehcp.models import parse_event
@@ -37,6 +38,12 @@ async def dev_env(time_env) -> AsyncIterator[WorkflowEnvironment]:
         dev_server_startup_timeout=SERVER_STARTUP,
         search_attributes=ALL_KEYS,
         dev_server_log_level="error",
+        # the server admits 10 updates per case at once and answers the rest "resource
+        # exhausted"; the SDK retries them (same update id), but by default for 10 s at most,
+        # which a loaded `make test` outlasted. A back office retrying a 429 waits longer too.
+        retry_config=RetryConfig(
+            max_retries=100, max_elapsed_time_millis=120_000, max_interval_millis=2_000
+        ),
     )
     yield env
     await env.shutdown()
