@@ -276,12 +276,24 @@ class DisagreementWorkflow(Sending):
     # -- search attributes ------------------------------------------------------------------
 
     def _upsert_search_attributes(self) -> None:
+        """Upsert the attributes whose value changed. On ALL_OF_2026_12 only those that
+        identify the case and never change (sa.identity_attributes), which a start through
+        service/ sets already: such a run upserts nothing (started by another client
+        without them: once, at its first wake-up). Before it, also the stage, the next
+        deadline, the overdue flag and a reassigned caseworker, which change with events."""
+        updates = sa.identity_attributes(self._state.case)
+        if not self._patches.identity_attributes:
+            updates += self._changing_attributes()
+        current = workflow.info().typed_search_attributes
+        changed = [u for u in updates if current.get(u.key) != getattr(u, "value", None)]
+        if changed:
+            workflow.upsert_search_attributes(changed)
+
+    def _changing_attributes(self) -> list:
+        """The attributes of runs started before ALL_OF_2026_12."""
         state = self._state
         due = next_due(state)
         updates = [
-            sa.CASE_REF.value_set(state.case.case_ref),
-            sa.COUNCIL.value_set(state.case.council),
-            sa.DECISION_TYPE.value_set(state.case.decision_type.value),
             sa.STAGE.value_set(state.stage.value),
             sa.OVERDUE.value_set(is_overdue(state)),
             sa.NEXT_DEADLINE.value_set(london_to_utc(due, 17))
@@ -290,10 +302,7 @@ class DisagreementWorkflow(Sending):
         ]
         if self._caseworker_ref is not None:
             updates.append(sa.CASEWORKER.value_set(self._caseworker_ref))
-        current = workflow.info().typed_search_attributes
-        changed = [u for u in updates if current.get(u.key) != getattr(u, "value", None)]
-        if changed:
-            workflow.upsert_search_attributes(changed)
+        return updates
 
     # -- events -----------------------------------------------------------------------------
 
