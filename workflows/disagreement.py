@@ -241,13 +241,19 @@ class DisagreementWorkflow(Sending):
     # -- the case record ----------------------------------------------------------------------
 
     def _shown(self) -> tuple:
-        """What the record shows that can change between writes."""
+        """What the record shows that can change between writes. On ALL_OF_2026_12, only
+        what the case list reads (its plain columns) and the events: notices sent or failed
+        alone write nothing (one marker less per reminder wake-up). The sealed status of an
+        open case is read by no one (the service asks the workflow), and the closing write,
+        which the status of a closed case is read from, holds them all."""
         state = self._state
-        return (
+        listed = (
             len(state.timeline), state.closed_reason, state.stage, next_due(state),
-            is_overdue(state), len(state.notices), len(state.delivery_failures),
-            len(state.not_reached), state.case,
+            is_overdue(state), state.case,
         )  # fmt: skip
+        if self._patches.listed_records:
+            return listed
+        return (*listed, len(state.notices), len(state.delivery_failures), len(state.not_reached))
 
     async def _write_record(self, retry: RetryPolicy) -> None:
         """Write the case's record when what it shows changed (runs on CASE_RECORDS). A
