@@ -30,6 +30,7 @@ from ehcp.vocabulary import Party
 from security.codec import EncryptionCodec
 from security.converter import data_converter
 from security.keys import Keyring
+from workflows import search_attributes
 from workflows.disagreement import DisagreementWorkflow
 
 #: a repeatable event; its meeting date moves on per event (an equal event is refused)
@@ -187,6 +188,7 @@ class Ours:
             StartCase(case=case),
             id=workflow_id(case.case_ref),
             task_queue=task_queue,
+            search_attributes=search_attributes.start_attributes(case),  # as service/ starts
         )
 
     async def send_event(self, client: Client, n: int, k: int) -> None:

@@ -51,7 +51,7 @@ from tests.workflow.scenarios import ENCRYPTED, HISTORY_KEYRING, SCENARIOS  # no
 #: patches-2026-11-in-one-marker; v4-case-records: the case record written to the database
 #: (case-records-written), recorded on a branch before the one marker; v5: both, with the
 #: caseworker's search attribute (caseworker-search-attribute).
-GENERATION = "v5-records-and-one-marker"
+GENERATION = "v6-one-marker-lean-visibility"
 HISTORIES = ROOT / "tests" / "histories" / GENERATION
 
 

@@ -1,12 +1,10 @@
 """List filters: the one definition (CaseFilter), as a query of the case records table (the
-read model the case list is served from: store/case_records.py) or as a Temporal visibility
-query (for the Temporal UI and operators), and the opaque cursor of a page of cases.
+read model the case list is served from: store/case_records.py), and the opaque cursor of a
+page of cases.
 
 "Due within N days" means the next deadline's due date is on or before today + N, both UK
-dates; in the case records that is a date comparison. In visibility, the `EhcpNextDeadline`
-search attribute holds an instant on the due date (17:00 London, workflows/disagreement.py),
-so the query compares it with the first instant of the day after the last date allowed:
-whatever hour the workflow picks, a case due that day is in, one due the next day is out.
+dates: in the case records, a date comparison. Temporal's visibility store is not a case
+list: new cases keep there only what identifies them (workflows/search_attributes.py).
 """
 
 from __future__ import annotations
@@ -15,32 +13,18 @@ import base64
 import binascii
 import hashlib
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ehcp.models import CouncilCode
 from ehcp.text_fields import EmailAddress
-from ehcp.uktime import london_to_utc
 from ehcp.vocabulary import DecisionType, Stage
-from security.staff_ref import STAFF_REF_PATTERN
 from service.errors import BadInput
 from store.case_records import RecordFilter, SortKey
 
-WORKFLOW_TYPE = "DisagreementWorkflow"
 #: the longest span `due_within` takes (ten years)
 MAX_DAYS = 3660
-#: search attribute names (workflows/search_attributes.py), spelled here so that this module
-#: needs no Temporal import
-CASE_REF, COUNCIL, DECISION_TYPE, STAGE, NEXT_DEADLINE, OVERDUE, CASEWORKER = (
-    "EhcpCaseRef",
-    "EhcpCouncil",
-    "EhcpDecisionType",
-    "EhcpStage",
-    "EhcpNextDeadline",
-    "EhcpOverdue",
-    "EhcpCaseworker",
-)
 
 
 class CaseFilter(BaseModel):
@@ -115,40 +99,6 @@ def decode_key(token: bytes) -> SortKey:
         raise BadInput.at(
             "/cursor", "not a cursor from this API (use next_cursor of the previous page)"
         ) from None
-
-
-def day_start_utc(d: date) -> datetime:
-    """The first instant (UTC) of the UK date `d`."""
-    return london_to_utc(d, 0)
-
-
-def due_limit(today: date, days: int) -> datetime:
-    """Exclusive upper bound for `EhcpNextDeadline`: midnight London after today + days."""
-    return day_start_utc(today + timedelta(days=days + 1))
-
-
-def visibility_query(flt: CaseFilter, today: date, caseworker_ref: str | None = None) -> str:
-    """The Temporal list filter for `flt`; `today` is the UK date of the request;
-    `caseworker_ref` is the staff reference of `flt.caseworker` (needed when that is set)."""
-    clauses = [f"WorkflowType = '{WORKFLOW_TYPE}'"]
-    if flt.overdue is not None:
-        clauses.append(f"{OVERDUE} = {'true' if flt.overdue else 'false'}")
-    if flt.due_within is not None:
-        limit = due_limit(today, flt.due_within).strftime("%Y-%m-%dT%H:%M:%SZ")
-        # an overdue case's missed duty is past, whatever its next pending deadline says
-        clauses.append(f"({NEXT_DEADLINE} < '{limit}' OR {OVERDUE} = true)")
-    # enum values and council codes are checked patterns: nothing here can break the quotes
-    if flt.stage is not None:
-        clauses.append(f"{STAGE} = '{flt.stage.value}'")
-    if flt.decision_type is not None:
-        clauses.append(f"{DECISION_TYPE} = '{flt.decision_type.value}'")
-    if flt.council is not None:
-        clauses.append(f"{COUNCIL} = '{flt.council}'")
-    if flt.caseworker is not None:
-        if caseworker_ref is None or not STAFF_REF_PATTERN.match(caseworker_ref):
-            raise ValueError("a caseworker filter needs the caseworker's staff reference")
-        clauses.append(f"{CASEWORKER} = '{caseworker_ref}'")
-    return " AND ".join(clauses)
 
 
 # -- cursor ---------------------------------------------------------------------------------

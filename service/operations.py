@@ -32,8 +32,6 @@ from temporalio.client import (
 )
 from temporalio.common import (
     RawValue,
-    SearchAttributePair,
-    TypedSearchAttributes,
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -141,14 +139,9 @@ class Cases:
             raise Conflict(f"case council {case.council} is not the council of your credentials")
         if await self.stored(CaseRecords.council_of, case.case_ref) is not None:
             raise self._exists(case.case_ref)  # closed, and gone from Temporal since
-        attrs = TypedSearchAttributes(
-            [
-                SearchAttributePair(sa.CASE_REF, case.case_ref),
-                SearchAttributePair(sa.COUNCIL, case.council),
-                SearchAttributePair(sa.DECISION_TYPE, case.decision_type.value),
-                SearchAttributePair(sa.CASEWORKER, self.staff_ref(case.caseworker.email)),
-            ]
-        )
+        # What identifies the case, stage included, so that the workflow upserts none of it
+        # at start (patches-2026-12-in-one-marker); no caseworker: the records carry it.
+        attrs = sa.start_attributes(case)
         try:
             handle = await self.client.start_workflow(
                 DisagreementWorkflow.run,

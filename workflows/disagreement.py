@@ -241,13 +241,19 @@ class DisagreementWorkflow(Sending):
     # -- the case record ----------------------------------------------------------------------
 
     def _shown(self) -> tuple:
-        """What the record shows that can change between writes."""
+        """What the record shows that can change between writes. On ALL_OF_2026_12, only
+        what the case list reads (its plain columns) and the events: notices sent or failed
+        alone write nothing (one marker less per reminder wake-up). The sealed status of an
+        open case is read by no one (the service asks the workflow), and the closing write,
+        which the status of a closed case is read from, holds them all."""
         state = self._state
-        return (
+        listed = (
             len(state.timeline), state.closed_reason, state.stage, next_due(state),
-            is_overdue(state), len(state.notices), len(state.delivery_failures),
-            len(state.not_reached), state.case,
+            is_overdue(state), state.case,
         )  # fmt: skip
+        if self._patches.listed_records:
+            return listed
+        return (*listed, len(state.notices), len(state.delivery_failures), len(state.not_reached))
 
     async def _write_record(self, retry: RetryPolicy) -> None:
         """Write the case's record when what it shows changed (runs on CASE_RECORDS). A
@@ -276,12 +282,24 @@ class DisagreementWorkflow(Sending):
     # -- search attributes ------------------------------------------------------------------
 
     def _upsert_search_attributes(self) -> None:
+        """Upsert the attributes whose value changed. On ALL_OF_2026_12 only those that
+        identify the case and never change (sa.identity_attributes), which a start through
+        service/ sets already: such a run upserts nothing (started by another client
+        without them: once, at its first wake-up). Before it, also the stage, the next
+        deadline, the overdue flag and a reassigned caseworker, which change with events."""
+        updates = sa.identity_attributes(self._state.case)
+        if not self._patches.identity_attributes:
+            updates += self._changing_attributes()
+        current = workflow.info().typed_search_attributes
+        changed = [u for u in updates if current.get(u.key) != getattr(u, "value", None)]
+        if changed:
+            workflow.upsert_search_attributes(changed)
+
+    def _changing_attributes(self) -> list:
+        """The attributes of runs started before ALL_OF_2026_12."""
         state = self._state
         due = next_due(state)
         updates = [
-            sa.CASE_REF.value_set(state.case.case_ref),
-            sa.COUNCIL.value_set(state.case.council),
-            sa.DECISION_TYPE.value_set(state.case.decision_type.value),
             sa.STAGE.value_set(state.stage.value),
             sa.OVERDUE.value_set(is_overdue(state)),
             sa.NEXT_DEADLINE.value_set(london_to_utc(due, 17))
@@ -290,10 +308,7 @@ class DisagreementWorkflow(Sending):
         ]
         if self._caseworker_ref is not None:
             updates.append(sa.CASEWORKER.value_set(self._caseworker_ref))
-        current = workflow.info().typed_search_attributes
-        changed = [u for u in updates if current.get(u.key) != getattr(u, "value", None)]
-        if changed:
-            workflow.upsert_search_attributes(changed)
+        return updates
 
     # -- events -----------------------------------------------------------------------------
 

@@ -60,6 +60,18 @@ CASEWORKER_REF = "caseworker-search-attribute"
 #: overdue, notices) and at closure. Runs started before it write none until their next
 #: continue-as-new. Asked on its own, after CASEWORKER_REF.
 CASE_RECORDS = "case-records-written"
+#: Patch: one marker stands for ALL_OF_2026_11 and CASE_RECORDS (each then on), and for a
+#: smaller visibility: a run started on it keeps in its search attributes only what identifies
+#: the case and never changes (EhcpCaseRef, EhcpCouncil, EhcpDecisionType: set at start by
+#: service/, upserted only if a start left them out), never the stage, the next deadline, the
+#: overdue flag or the caseworker (the case list reads them from the case records). So it
+#: supersedes CASEWORKER_REF: no staff reference is worked out in the workflow (the record
+#: carries it, activities/records.py). And the case record is written when what the case list
+#: reads changes or an event is recorded, not when notices alone go out or fail (the closing
+#: write holds them all).
+#: Runs started on it record this one marker (and the SDK's one TemporalChangeVersion upsert)
+#: instead of three; runs without it ask the older ids exactly as before. Asked first.
+ALL_OF_2026_12 = "patches-2026-12-in-one-marker"
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,11 @@ class Patches:
     local_activities: bool | None
     caseworker_ref: bool = False
     case_records: bool = False
+    #: ALL_OF_2026_12: only the identifying search attributes, upserted if a start left them out
+    identity_attributes: bool = False
+    #: ALL_OF_2026_12: the record is written when what the case list reads changes (not
+    #: for notices alone)
+    listed_records: bool = False
 
 
 #: before `run` has decided: every change off (a validator may run first)
@@ -86,6 +103,15 @@ NOT_DECIDED = Patches(False, False, False, False, False, False, False, None)
 
 def decide() -> Patches:
     """Every patch, asked once, first thing in a run (workflow code only)."""
+    if workflow.patched(ALL_OF_2026_12):
+        every = (True,) * 8
+        return Patches(
+            *every,
+            caseworker_ref=False,
+            case_records=True,
+            identity_attributes=True,
+            listed_records=True,
+        )
     if workflow.patched(ALL_OF_2026_11):
         return Patches(True, True, True, True, True, True, True, True, *_later())
     # The order of the code before ALL_OF_2026_11: the id check, then the rest.

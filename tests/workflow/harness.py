@@ -18,6 +18,7 @@ from typing import Any
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle
+from temporalio.common import TypedSearchAttributes
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Interceptor, Worker
@@ -46,12 +47,20 @@ class Harness:
     async def today(self) -> date:
         return london_date(await self.env.get_current_time())
 
-    async def start(self, case: Case, history_limit: int = 10_000) -> WorkflowHandle:
+    async def start(
+        self,
+        case: Case,
+        history_limit: int = 10_000,
+        search_attributes: TypedSearchAttributes | None = None,
+    ) -> WorkflowHandle:
+        """Start a case as a client that gives no search attributes (unless given: service/
+        gives workflows.search_attributes.start_attributes)."""
         handle = await self.env.client.start_workflow(
             DisagreementWorkflow.run,
             StartCase(case=case, history_limit=history_limit),
             id=workflow_id(case.case_ref),
             task_queue=self.settings.task_queue,
+            search_attributes=search_attributes,
         )
         self.started.append(handle)
         await self.wait_started(handle)

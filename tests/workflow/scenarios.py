@@ -18,6 +18,7 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from security.keys import Keyring
 from tests.workflow.harness import Harness, make_case
+from workflows import search_attributes as sa
 
 #: the keyring of the histories recorded encrypted (`*_encrypted.json`); test keys only
 HISTORY_KEYRING = Keyring("history-2026", {"history-2026": bytes(range(100, 132))}, "tests")
@@ -251,6 +252,21 @@ async def texts_and_receipts(h: Harness) -> WorkflowHandle:
     return handle
 
 
+async def started_with_search_attributes(h: Harness) -> WorkflowHandle:
+    """Started as service/ starts a case, with what identifies it in visibility (from the v6
+    generation: patches-2026-12-in-one-marker upserts nothing then); an event that moves the
+    stage, reminder wake-ups that change nothing listed (no record written), a deadline
+    passed, closure."""
+    d0 = await h.today()
+    case = make_case("RUT-HIST-11", "plan_content", d0)
+    handle = await h.start(case, search_attributes=sa.start_attributes(case))
+    await h.event(handle, "mediation_requested", date=d0)
+    await h.skip(60)
+    await h.event(handle, "case_closed", date=await h.today(), reason="withdrawn")
+    await handle.result()
+    return handle
+
+
 SCENARIOS: dict[str, Scenario] = {
     "mediation_appeal_decision": mediation_appeal_decision,
     "way_forward_resolved": way_forward_resolved,
@@ -259,6 +275,7 @@ SCENARIOS: dict[str, Scenario] = {
     "continue_as_new": continue_as_new,
     "rejected_updates": rejected_updates,
     "texts_and_receipts": texts_and_receipts,
+    "started_with_search_attributes": started_with_search_attributes,
 }
 
 # The paths with commands of their own, each with its fault (from the v3 generation on).

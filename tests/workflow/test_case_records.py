@@ -5,6 +5,7 @@ case-records-written), sealed with the payload keys, and its history replays."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -81,3 +82,48 @@ async def test_the_record_follows_the_case_to_its_closure(time_env, tmp_path):
             workflows=[DisagreementWorkflow], data_converter=data_converter(TEST_KEYRING)
         )
         await replayer.replay_workflow(history)
+
+
+async def _local_activities_once_sent(handle) -> list[str]:
+    """The local activities in the case's history, once a send batch is among them."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        names = []
+        for event in (await handle.fetch_history()).events:
+            attrs = event.marker_recorded_event_attributes
+            if attrs.marker_name == "core_local_activity":
+                data = json.loads(attrs.details["data"].payloads[0].data)
+                names.append(data["activity_type"])
+        if "send_notifications" in names:
+            return names
+        assert time.monotonic() < deadline, f"no send batch in history: {names}"
+        await asyncio.sleep(0.05)
+
+
+async def test_reminders_alone_write_no_record_and_the_closing_one_holds_them(time_env, tmp_path):
+    """patches-2026-12-in-one-marker: the record is written when what the case list reads
+    changes or an event is recorded; a wake-up that only sends reminders writes nothing (one
+    marker less in history), and the closing record holds every notice sent."""
+    async with harness(time_env, tmp_path) as h:
+        store = CaseRecords(h.settings.database_url, EncryptionCodec(TEST_KEYRING))
+        d0 = await h.today()
+        handle = await h.start(make_case("RUT-REC-2", "refusal_to_assess", d0 - timedelta(1)))
+        first = await record_when(store, "RUT-REC-2", lambda r: True)
+        start = await h.status(handle)
+        for _ in range(60):  # day by day, up to the first reminder
+            await h.skip(1)
+            status = await h.status(handle)
+            if status.reminders_sent:
+                break
+        assert status.reminders_sent, "no reminder within 60 days"
+        assert (status.next_due, status.overdue) == (start.next_due, False)
+        # a wake-up's markers reach history together, at its workflow task's completion
+        names = await _local_activities_once_sent(handle)
+        assert names[names.index("send_notifications") :].count("write_case_record") == 0
+        assert await asyncio.to_thread(store.get, "RUT-REC-2") == first
+
+        await h.event(handle, "case_closed", date=await h.today(), reason="withdrawn")
+        result = await handle.result()
+        closed = await record_when(store, "RUT-REC-2", lambda r: r.closed)
+        assert closed.status == result
+        assert len(closed.status.reminders_sent) >= len(status.reminders_sent)

@@ -1,7 +1,8 @@
-"""A case started on this code records one patch marker, `patches-2026-11-in-one-marker`,
-instead of one per earlier patch (issue 15: eight markers were about a third of a quiet case's
-history), and still takes every patched path; older histories, with one marker per patch,
-replay through tests/workflow/test_replay.py."""
+"""A case started on this code records one patch marker, `patches-2026-12-in-one-marker`,
+instead of one per earlier patch (issue 15: eight markers, then three, each with the SDK's
+TemporalChangeVersion upsert, were a large part of a quiet case's history), and still takes
+every patched path; older histories, with their markers, replay through
+tests/workflow/test_replay.py."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from datetime import timedelta
 
 from temporalio.api.enums.v1 import EventType
 
+from service.callers import operator
+from service.operations import Cases
 from tests.workflow.harness import harness, make_case
 from workflows import patches
+from workflows import search_attributes as sa
 
 PATCH_MARKER = "core_patch"
 
@@ -27,6 +31,15 @@ def _patch_ids(history) -> list[str]:
     return ids
 
 
+def _local_activities(history) -> list[str]:
+    names = []
+    for event in history.events:
+        attrs = event.marker_recorded_event_attributes
+        if attrs.marker_name == "core_local_activity":
+            names.append(json.loads(attrs.details["data"].payloads[0].data)["activity_type"])
+    return names
+
+
 async def test_a_new_case_records_one_patch_marker_and_takes_every_patched_path(time_env, tmp_path):
     async with harness(time_env, tmp_path) as h:
         d0 = await h.today()
@@ -34,9 +47,55 @@ async def test_a_new_case_records_one_patch_marker_and_takes_every_patched_path(
         await h.event(handle, "mediation_adviser_contacted", date=d0)
         history = await handle.fetch_history()
         ids = _patch_ids(history)
-        # the one marker, then the patches made after it (each asked on its own)
-        assert ids == [patches.ALL_OF_2026_11, patches.CASEWORKER_REF, patches.CASE_RECORDS]
+        # the one marker stands for every patch before it
+        assert ids == [patches.ALL_OF_2026_12]
+        upserts = [
+            sorted(e.upsert_workflow_search_attributes_event_attributes.search_attributes
+                   .indexed_fields)
+            for e in history.events
+            if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+        ]  # fmt: skip
+        # the SDK's own, for the marker; then, started (as here) by a client that gave no
+        # search attributes, the case sets what identifies it, once; the event (which moves
+        # the stage) upserts nothing
+        assert upserts == [
+            ["TemporalChangeVersion"],
+            ["EhcpCaseRef", "EhcpCouncil", "EhcpDecisionType"],
+        ]
+        # the case record was written (case-records-written): at start and after the event
+        assert _local_activities(history).count("write_case_record") == 2
         # planning and sending ran as local activities (markers), not scheduled activities
         kinds = {e.event_type for e in history.events}
         assert EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED not in kinds
         assert EventType.EVENT_TYPE_TIMER_STARTED in kinds
+
+
+async def test_a_case_started_through_the_service_upserts_no_search_attribute(time_env, tmp_path):
+    """service/ starts a case with what identifies it (workflows/search_attributes.py); the
+    stage, next deadline and overdue flag are the records' (the case list), so neither an
+    event that moves the stage nor a wake-up that sends writes to visibility."""
+    async with harness(time_env, tmp_path) as h:
+        d0 = await h.today()
+        case = make_case("RUT-MARK-2", "plan_content", d0 - timedelta(days=3))
+        await Cases(time_env.client, h.settings).start(operator(), case)
+        handle = time_env.client.get_workflow_handle("ehcp-case-RUT-MARK-2")
+        h.started.append(handle)
+        await h.wait_started(handle)
+        await h.event(handle, "mediation_adviser_contacted", date=d0)  # decision -> mediation
+        await h.skip(60)  # reminders go out, the appeal deadline passes
+        status = await h.status(handle)
+        assert status.stage == "mediation" and status.reminders_sent
+        history = await handle.fetch_history()
+        upserts = [
+            sorted(e.upsert_workflow_search_attributes_event_attributes.search_attributes
+                   .indexed_fields)
+            for e in history.events
+            if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+        ]  # fmt: skip
+        assert upserts == [["TemporalChangeVersion"]]
+        attrs = (await handle.describe()).typed_search_attributes
+        assert (attrs.get(sa.CASE_REF), attrs.get(sa.COUNCIL), attrs.get(sa.DECISION_TYPE)) == (
+            "RUT-MARK-2", case.council, "plan_content"
+        )  # fmt: skip
+        for key in (sa.STAGE, sa.NEXT_DEADLINE, sa.OVERDUE, sa.CASEWORKER):
+            assert await h.search_attribute(handle, key.name) is None

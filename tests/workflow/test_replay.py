@@ -31,7 +31,9 @@ HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 #: local activities, one send batch per wake-up, a timer per sleep (recovered from git);
 #: v3-...: the kept timer behind its patch, and the paths each emitting their own commands;
 #: v4-...: every patch of v3 in one marker (patches-2026-11-in-one-marker), or the case record
-#: written at each change (case-records-written); v5-...: both, and the caseworker's attribute
+#: written at each change (case-records-written); v5-...: both, and the caseworker's attribute;
+#: v6-...: all in one marker (patches-2026-12-in-one-marker), visibility only what identifies
+#: a case (no upsert when started with it), no record write for notices alone
 ALL_GENERATIONS = tuple(sorted(p for p in HISTORIES.iterdir() if p.is_dir()))
 #: Recorded by commit 32018cd, which shipped the kept timer with no patch: its runs carry no
 #: marker, exactly like the runs of the code before it, and no code can replay both. The
@@ -49,7 +51,7 @@ BASE_SCENARIOS = (
     "rejected_updates",
 )
 #: the generation scripts/record_histories.py writes: it holds every scenario
-LATEST = HISTORIES / "v5-records-and-one-marker"
+LATEST = HISTORIES / "v6-one-marker-lean-visibility"
 FILES = sorted(p for g in GENERATIONS for p in g.glob("*.json"))
 #: the worker's converter (pydantic, encrypted), in the migration window's mode: most stored
 #: histories were recorded unencrypted, for readability

@@ -32,9 +32,11 @@ async def test_each_decision_type_starts_with_its_clocks(time_env, tmp_path, dec
         attrs = description.typed_search_attributes
         assert attrs.get(sa.DECISION_TYPE) == decision_type.value
         assert attrs.get(sa.CASE_REF) == ref
-        assert attrs.get(sa.STAGE) == "decision"
-        assert attrs.get(sa.OVERDUE) is False
-        assert attrs.get(sa.NEXT_DEADLINE) is not None
+        # started without search attributes: the case sets what identifies it, and only that
+        # (stage, next deadline, overdue: the case records, patches-2026-12-in-one-marker)
+        assert attrs.get(sa.COUNCIL) == "rutland"
+        for key in (sa.STAGE, sa.OVERDUE, sa.NEXT_DEADLINE, sa.CASEWORKER):
+            assert await h.search_attribute(handle, key.name) is None
 
 
 async def test_mediation_then_appeal_then_decision_with_orders_and_recommendations(
