@@ -53,8 +53,10 @@ lint: $(STAMP)
 
 # One run on every core, browser tests included. A file's tests stay on one worker, so each
 # module-scoped server starts once; tests marked xdist_group share a worker (the API tests'
-# one stack); the longest files start first (tests/scheduling.py).
-PYTEST_WORKERS ?= auto
+# one stack); the longest files start first (tests/scheduling.py). One worker more than the
+# cores: many tests wait on real servers and real time (a dev server's start, a send's
+# timeout, a reminder's second), and a third worker runs while they wait (2 cores: 3).
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 

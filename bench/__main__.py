@@ -42,8 +42,8 @@ SMOKE = {
     "events_max": 20,
     "rate": 5.0,
     "rate_seconds": 3.0,
-    "reminders": 20,
-    "reminder_spread_s": 5,  # still spread, but a short wait
+    "reminders": 10,
+    "reminder_spread_s": 2,  # still spread (two seconds' slots), but a short wait
     "stall_s": 60.0,
 }
 

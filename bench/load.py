@@ -52,6 +52,8 @@ MIN_IDLE_SMOKE_S = 2.0
 #: second of margin is a second of idle wall time, and a short one fails loudly
 LEAD_MARGIN = 1.6
 LEAD_EXTRA_S = 8.0
+#: the smoke run's 10 due cases start in about a second: a smaller fixed margin will do
+LEAD_EXTRA_SMOKE_S = 3.0
 #: after the expected emails, listen this long for any that should not have come
 EXTRA_EMAIL_GRACE_S = 2.0
 #: due cases whose history is fetched
@@ -326,7 +328,8 @@ def choose_t0(run: Run, starts_per_s: float, restart_s: float) -> datetime:
     if lead is None:
         # started 8 at a time, not 64: about half the measured rate, plus the idle time
         rate = max(starts_per_s / 2, 1.0)
-        lead = LEAD_MARGIN * count / rate + LEAD_EXTRA_S + min_idle_s(run)
+        extra = LEAD_EXTRA_SMOKE_S if run.options.smoke else LEAD_EXTRA_S
+        lead = LEAD_MARGIN * count / rate + extra + min_idle_s(run)
     at = time.time() + LEAD_MARGIN * restart_s + lead
     return datetime.fromtimestamp(math.ceil(at), UTC)  # whole seconds: HH:MM:SS
 

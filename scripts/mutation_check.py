@@ -18,12 +18,14 @@ import asyncio
 import importlib.util
 import sys
 import tempfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from temporalio.client import WorkflowHistory  # noqa: E402
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner  # noqa: E402
 
 SOURCE = ROOT / "workflows" / "disagreement.py"
@@ -159,29 +161,56 @@ def mutant(mutation: Mutation, folder: Path) -> type:
     return load(wrapper).DisagreementWorkflow
 
 
-async def caught_by(workflow_class: type) -> list[str]:
-    """The stored histories that fail to replay on `workflow_class`."""
-    from tests.workflow.test_replay import CONVERTER, FILES, load
+async def stored_histories() -> list[tuple[str, WorkflowHistory]]:
+    """Every stored history that must replay (test_replay's FILES), read once: name, history."""
+    from tests.workflow.test_replay import FILES, load
 
+    return [(f"{path.parent.name}/{path.stem}", await load(path)) for path in FILES]
+
+
+async def caught_by(
+    workflow_class: type,
+    histories: list[tuple[str, WorkflowHistory]] | None = None,
+    first_only: bool = False,
+) -> list[str]:
+    """The stored histories that fail to replay on `workflow_class` (with `first_only`, just
+    the first that fails: enough to say it is caught). One replay worker takes them one
+    after another, each judged on its own (as `replay_workflow` would, without a worker
+    started per history)."""
+    from tests.workflow.test_replay import CONVERTER
+
+    histories = histories if histories is not None else await stored_histories()
     replayer = Replayer(
         workflows=[workflow_class],
         data_converter=CONVERTER,
         workflow_runner=UnsandboxedWorkflowRunner(),
     )
+
+    async def feed() -> AsyncIterator[WorkflowHistory]:
+        for _, history in histories:
+            yield history
+
     failed = []
-    for path in FILES:
-        result = await replayer.replay_workflow(await load(path), raise_on_replay_failure=False)
-        if result.replay_failure is not None:
-            failed.append(f"{path.parent.name}/{path.stem}")
+    async with replayer.workflow_replay_iterator(feed()) as results:
+        names = iter(name for name, _ in histories)
+        async for result in results:
+            name = next(names)
+            if result.replay_failure is not None:
+                failed.append(name)
+                if first_only:
+                    break
     return failed
 
 
-async def check() -> dict[str, list[str]]:
-    """mutation name -> histories that caught it ([]: replay does not see it)."""
+async def check(first_only: bool = False) -> dict[str, list[str]]:
+    """mutation name -> histories that caught it ([]: replay does not see it); with
+    `first_only`, only the first history that caught it (whether, not how often)."""
     found = {}
+    histories = await stored_histories()
     with tempfile.TemporaryDirectory() as tmp:
         for mutation in MUTATIONS:
-            found[mutation.name] = await caught_by(mutant(mutation, Path(tmp)))
+            workflow_class = mutant(mutation, Path(tmp))
+            found[mutation.name] = await caught_by(workflow_class, histories, first_only)
     return found
 
 

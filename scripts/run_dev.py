@@ -179,6 +179,10 @@ def server_command(cfg: DevConfig) -> list[str]:
         "--port", str(cfg.port),
         "--ui-port", str(cfg.ui_port),
         "--namespace", cfg.namespace,
+        # a deleted closed case (retention) is gone within a second, not up to ~35 s later:
+        # the server deletes it once its transfer queue's progress is saved, by default
+        # every 30 s (dynamic config; the dev server only)
+        "--dynamic-config-value", 'history.transferProcessorUpdateAckInterval="1s"',
     ]  # fmt: skip
     for name, kind in cfg.search_attributes.items():
         cmd += ["--search-attribute", f"{name}={kind}"]

@@ -8,13 +8,16 @@ once. Two changes:
   uses the shared `api_stack`).
 - The longest files start first and the many quick ones fill the gaps at the end, so no
   long file starts last and leaves the other workers idle (a long tail). "Long" is what the
-  last run measured (pytest's cache, when it has one); on a clean clone it is a file whose
-  tests are marked `integration` or `slow` (mark a long test `slow` for that reason), then the
-  number of tests in the file.
+  last run measured (pytest's cache, when it has one); on a clean clone, the seconds in
+  tests/unit_seconds.json (a clean-clone run's units of 3 s or more: refresh it from
+  .pytest_cache/v/ehcp/xdist-unit-seconds when the suite's shape changes); for a unit in
+  neither, a file whose tests are marked `integration` or `slow` (mark a long test `slow` for
+  that reason), then the number of tests in the file.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -24,6 +27,8 @@ from xdist.scheduler import LoadScopeScheduling
 
 #: where the last run's seconds per work unit are kept (pytest's cache, .pytest_cache/)
 CACHE_KEY = "ehcp/xdist-unit-seconds"
+#: seconds per unit of a clean-clone run, checked in: the order when no run has measured yet
+TYPICAL_SECONDS = Path(__file__).with_name("unit_seconds.json")
 #: a file with an integration or slow test, when no run has measured it yet
 MARKED_SLOW_S = 30.0
 #: any other test, when no run has measured it yet
@@ -39,6 +44,14 @@ def unit_of(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
 
+def typical_seconds() -> dict[str, float]:
+    """tests/unit_seconds.json: work unit -> seconds ({} when missing or unreadable)."""
+    try:
+        return {str(k): float(v) for k, v in json.loads(TYPICAL_SECONDS.read_text()).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
 class FileGroupScheduling(LoadScopeScheduling):
     """loadfile, with xdist_group units and the longest units handed out first."""
 
@@ -47,6 +60,7 @@ class FileGroupScheduling(LoadScopeScheduling):
         self.rootdir = Path(config.rootpath)
         cache = getattr(config, "cache", None)
         self.measured: dict[str, float] = (cache.get(CACHE_KEY, {}) if cache else {}) or {}
+        self.typical: dict[str, float] = typical_seconds()
         self.ordered = False
 
     def _split_scope(self, nodeid: str) -> str:
@@ -61,6 +75,8 @@ class FileGroupScheduling(LoadScopeScheduling):
     def _estimate(self, unit: str, nodeids: dict[str, bool]) -> float:
         if unit in self.measured:
             return float(self.measured[unit])
+        if unit in self.typical:
+            return float(self.typical[unit])
         files = {nodeid.split("::", 1)[0] for nodeid in nodeids}
         slow = any(self._marked_slow(path) for path in files)
         return (MARKED_SLOW_S if slow else 0.0) + UNMARKED_TEST_S * len(nodeids)

@@ -1,4 +1,5 @@
-"""Hostile and malformed input through the back-office CLI (`python starter.py ...`).
+"""Hostile and malformed input through the back-office CLI (`python starter.py ...`): each
+case through the CLI's `main` in this process, some also as a real process.
 
 Every bad input must give exactly one stderr line starting with `error:`, a non-zero exit,
 nothing on stdout and never a traceback. Input is checked before any connection: the CLI is
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from cli.parser import MAX_ERROR_CHARS
+from tests.cli_in_process import run_in_process
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = datetime.now(UTC).date()
@@ -456,25 +458,40 @@ def cli_env(listener: Listener, tmp_path_factory) -> dict[str, str]:
     return env
 
 
+#: cases also run as a real `python starter.py` process: big stdin and argv through real
+#: pipes, bytes that are not UTF-8, argparse's own exit
+REAL_PROCESS = [
+    "event-5mb-stdin",
+    "event-invalid-utf8",
+    "event-100kb-case-ref",
+    "start-1mb-name",
+    "no-command",
+]
+
+
+def run_in_this_process(case: Case, env: dict[str, str], listener: Listener) -> Run:
+    before = listener.connections
+    run = run_in_process(case.argv, case.stdin, env)
+    return Run(run.returncode, run.stdout, run.stderr, listener.connections - before)
+
+
 @pytest.fixture(scope="module")
 def results(cli_env: dict[str, str], listener: Listener) -> dict[str, Run]:
-    """Every case, run two at a time (each is a fresh interpreter: ~0.5 s of imports).
+    """Every case through the CLI's `main` in this process (a fresh interpreter per case
+    costs ~0.5 s of imports); REAL_PROCESS below runs some as real processes too.
     Connections are counted over the whole batch; see test_no_bad_input_reaches_the_network."""
+    return {name: run_in_this_process(c, cli_env, listener) for name, c in CASES.items()}
+
+
+@pytest.fixture(scope="module")
+def process_results(cli_env: dict[str, str], listener: Listener) -> dict[str, Run]:
+    """The REAL_PROCESS cases as `python starter.py` processes, two at a time."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = dict(
-            zip(
-                CASES,
-                pool.map(lambda c: run_cli(c, cli_env, listener), CASES.values()),
-                strict=True,
-            )
-        )
-    return runs
+        runs = pool.map(lambda name: run_cli(CASES[name], cli_env, listener), REAL_PROCESS)
+        return dict(zip(REAL_PROCESS, runs, strict=True))
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_bad_input_gives_one_error_line(name: str, results: dict[str, Run]):
-    run = results[name]
-    case = CASES[name]
+def assert_one_error_line(run: Run, case: Case) -> None:
     lines = run.stderr.splitlines()
     assert "Traceback" not in run.stderr + run.stdout, run.stderr[-3000:]
     assert len(lines) == 1, f"{len(lines)} stderr lines: {run.stderr[:2000]!r}"
@@ -485,7 +502,23 @@ def test_bad_input_gives_one_error_line(name: str, results: dict[str, Run]):
     assert run.stdout == ""
 
 
-def test_no_bad_input_reaches_the_network(results: dict[str, Run], listener: Listener):
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input_gives_one_error_line(name: str, results: dict[str, Run]):
+    assert_one_error_line(results[name], CASES[name])
+
+
+@pytest.mark.parametrize("name", REAL_PROCESS)
+def test_a_real_process_gives_the_same_one_line(
+    name: str, process_results: dict[str, Run], results: dict[str, Run]
+):
+    run = process_results[name]
+    assert_one_error_line(run, CASES[name])
+    assert (run.returncode, run.stderr) == (results[name].returncode, results[name].stderr)
+
+
+def test_no_bad_input_reaches_the_network(
+    results: dict[str, Run], process_results: dict[str, Run], listener: Listener
+):
     assert listener.connections == 0, (
         "the CLI connected to Temporal for input it should have refused first"
     )

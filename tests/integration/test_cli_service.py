@@ -15,6 +15,7 @@ import pytest
 from ehcp.calculator import calculate
 from ehcp.calendar import WorkingDayCalendar
 from ehcp.settings import Settings
+from tests.cli_in_process import CliRun, run_in_process
 from tests.conftest import DEPLOYED_ENV
 from tests.integration.apiclient import Api, case_body, new_ref, today, wait_listed
 from tests.integration.devstack import ROOT, RunDev
@@ -142,15 +143,18 @@ def test_event_help_lists_kinds_and_fixed_values():
 
 
 def test_api_keys_from_the_cli(tmp_path):
+    """The key is made by a real `starter.py` process; the rest runs the CLI's `main` in this
+    process (the same database file; no server involved)."""
     env = {**os.environ, "EHCP_DATABASE_URL": f"sqlite:///{tmp_path / 'keys.db'}"}
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "starter.py", "api-key", *args],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+    def run(*args: str) -> CliRun:
+        return run_in_process(["api-key", *args], env=env)
 
-    made = run("create", "--council", "rutland", "--role", "caseworker", "--name", "CMS import")
+    made = subprocess.run(
+        [sys.executable, "starter.py", "api-key", "create", "--council", "rutland",
+         "--role", "caseworker", "--name", "CMS import"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
     assert made.returncode == 0, made.stderr
     token = made.stdout.splitlines()[1]
     key_id, secret = token.split("_", 2)[1:]  # the secret itself may hold "_"

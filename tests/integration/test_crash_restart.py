@@ -172,6 +172,11 @@ async def test_kill_9_while_events_are_being_recorded_loses_nothing(stack, tmp_p
     assert next(d.due for d in after.deadlines if d.key == "way_forward_meeting") == last
 
 
+#: seconds from a ready server to the reminder time: enough for a worker to start and 3 cases
+#: to start under a loaded `make test` (about 5 s on a quiet machine)
+REMINDER_LEAD_S = 15
+
+
 def london_clock_time(utc: datetime) -> str:
     return (utc + london_offset(utc)).strftime("%H:%M:%S")
 
@@ -181,13 +186,17 @@ async def test_cases_continue_and_timers_fire_after_a_server_restart(stack, tmp_
     now = datetime.now(UTC)
     if london_date(now + timedelta(seconds=60)) != london_date(now):
         await asyncio.sleep(65)  # not across London midnight: the reminder is "today"
-        now = datetime.now(UTC)
-    reminder_at = now + timedelta(seconds=25)
     server.start()
-    env = stack_env(tmp_path, server, EHCP_REMINDER_TIME=london_clock_time(reminder_at))
+    env = stack_env(tmp_path, server)
+    client = await client_for(env, server)
+    # The reminder time is set once the server answers (its start-up is the slow, variable
+    # part), far enough ahead for a worker to start and 3 cases to be started and checked
+    # before it; no spread, so every case wakes at that second (not up to a minute later).
+    now = datetime.now(UTC)
+    reminder_at = now + timedelta(seconds=REMINDER_LEAD_S)
+    env |= {"EHCP_REMINDER_TIME": london_clock_time(reminder_at), "EHCP_REMINDER_SPREAD_S": "0"}
     worker = new_worker(env)
     worker.start()
-    client = await client_for(env, server)
     await worker.wait_polling()
     today = london_date(now)
     handles = []

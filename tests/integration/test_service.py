@@ -1,5 +1,6 @@
 """The service as the back office meets it: `make run`'s dev server and the real worker.py
-process, driven by the CLI as a subprocess."""
+process, driven by the CLI (its `main` in this process; the first commands as real
+processes)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from ehcp.uktime import london_date
+from tests.cli_in_process import CliRun, run_in_process
 from tests.conftest import DEPLOYED_ENV
 from tests.integration.devstack import ROOT, RunDev
 
@@ -24,9 +26,15 @@ pytestmark = pytest.mark.integration
 LIST_DEADLINE_S = 30.0  # visibility is eventually consistent
 
 
-def cli(run: RunDev, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    run: RunDev, *args: str, stdin: str | None = None, real_process: bool = False
+) -> CliRun | subprocess.CompletedProcess[str]:
+    """`starter.py *args` against `run`: the CLI's `main` in this process (a fresh interpreter
+    costs seconds of imports on a loaded machine), or with `real_process` a real process."""
     env = {**os.environ, **DEPLOYED_ENV, "EHCP_TEMPORAL_ADDRESS": run.address}
     env.update(run.client_env)
+    if not real_process:
+        return run_in_process(list(args), stdin or "", env, expect_server=True)
     return subprocess.run(
         [sys.executable, "starter.py", *args],
         cwd=ROOT,
@@ -38,12 +46,12 @@ def cli(run: RunDev, *args: str, stdin: str | None = None) -> subprocess.Complet
     )
 
 
-def ok(result: subprocess.CompletedProcess[str]) -> str:
+def ok(result: CliRun | subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
-def refused(result: subprocess.CompletedProcess[str], words: str) -> None:
+def refused(result: CliRun | subprocess.CompletedProcess[str], words: str) -> None:
     assert result.returncode == 1, (result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
@@ -77,9 +85,11 @@ async def test_back_office_drives_a_case_through_the_cli(start_run_dev, tmp_path
         "parent": {"name": "Sam Parent", "email": "sam.parent@example.org"},
         "caseworker": {"name": "Alex Caseworker", "email": "alex.cw@rutland.gov.uk"},
     }
-    out = ok(cli(run, "start", "--json", "-", stdin=json.dumps(case)))
+    # the first start and its refused repeat as real processes (exit statuses, streams)
+    out = ok(cli(run, "start", "--json", "-", stdin=json.dumps(case), real_process=True))
     assert "started case RUT-2026-0042" in out
-    refused(cli(run, "start", "--json", "-", stdin=json.dumps(case)), "already exists")
+    again = cli(run, "start", "--json", "-", stdin=json.dumps(case), real_process=True)
+    refused(again, "already exists")
 
     declined = ["event", "RUT-2026-0042", "mediation_declined", "--date", decision.isoformat()]
     first = ok(cli(run, *declined, "--event-id", "caseflow:evt-1"))

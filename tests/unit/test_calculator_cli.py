@@ -14,13 +14,17 @@ from ehcp.calculator import CalculatorInputError, calculate
 from ehcp.calendar import WorkingDayCalendar
 from ehcp.dates_text import format_day_month_year, format_long_date
 from ehcp.vocabulary import DecisionType, OrderType, Party
+from tests.cli_in_process import CliRun, run_in_process
 
 REPO = Path(__file__).resolve().parents[2]
 CAL = WorkingDayCalendar()
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+def run_cli(*args: str, real_process: bool = False) -> CliRun:
+    """`starter.py deadlines *args`: in this process (its `main`), or as a real process."""
+    if not real_process:
+        return run_in_process(["deadlines", *args])
+    done = subprocess.run(
         [sys.executable, "starter.py", "deadlines", *args],
         cwd=REPO,
         capture_output=True,
@@ -28,6 +32,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+    return CliRun(done.returncode, done.stdout, done.stderr)
 
 
 # ----- dates in words
@@ -129,8 +134,12 @@ def test_refusal_to_assess_allows_orders_without_recommendations() -> None:
 # ----- the command line
 
 
-def test_cli_table_worked_example() -> None:
-    result = run_cli("--decision-date", "2026-10-01", "--certificate-date", "2026-11-29")
+@pytest.mark.parametrize("real_process", [False, True])
+def test_cli_table_worked_example(real_process: bool) -> None:
+    result = run_cli(
+        "--decision-date", "2026-10-01", "--certificate-date", "2026-11-29",
+        real_process=real_process,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     out = result.stdout
