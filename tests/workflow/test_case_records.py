@@ -12,12 +12,14 @@ from datetime import timedelta
 
 from temporalio.worker import Replayer
 
+from ehcp import timescales
 from ehcp.models import Case
 from ehcp.records import CaseRecord
 from security.codec import EncryptionCodec
 from security.converter import data_converter
 from store.case_records import CaseRecords, RecordFilter
 from tests.conftest import TEST_KEYRING
+from tests.workflow.fault_scenarios import CAL
 from tests.workflow.harness import harness, make_case
 from workflows.disagreement import DisagreementWorkflow
 
@@ -110,12 +112,15 @@ async def test_reminders_alone_write_no_record_and_the_closing_one_holds_them(ti
         handle = await h.start(make_case("RUT-REC-2", "refusal_to_assess", d0 - timedelta(1)))
         first = await record_when(store, "RUT-REC-2", lambda r: True)
         start = await h.status(handle)
-        for _ in range(60):  # day by day, up to the first reminder
+        # day by day, up to the first reminder (before the appeal is due, wherever the
+        # shared server's date puts it: r.12(3)(a) moves an August one to September)
+        due = timescales.appeal(d0 - timedelta(1), None, CAL).due
+        for _ in range((due - d0).days + 1):
             await h.skip(1)
             status = await h.status(handle)
             if status.reminders_sent:
                 break
-        assert status.reminders_sent, "no reminder within 60 days"
+        assert status.reminders_sent, "no reminder before the appeal was due"
         assert (status.next_due, status.overdue) == (start.next_due, False)
         # a wake-up's markers reach history together, at its workflow task's completion
         names = await _local_activities_once_sent(handle)

@@ -11,8 +11,10 @@ from datetime import timedelta
 
 from temporalio.api.enums.v1 import EventType
 
+from ehcp import timescales
 from service.callers import operator
 from service.operations import Cases
+from tests.workflow.fault_scenarios import CAL
 from tests.workflow.harness import harness, make_case
 from workflows import patches
 from workflows import search_attributes as sa
@@ -82,7 +84,10 @@ async def test_a_case_started_through_the_service_upserts_no_search_attribute(ti
         h.started.append(handle)
         await h.wait_started(handle)
         await h.event(handle, "mediation_adviser_contacted", date=d0)  # decision -> mediation
-        await h.skip(60)  # reminders go out, the appeal deadline passes
+        # reminders go out, the appeal deadline passes (counted from its own date: an August
+        # one moves to September, r.12(3)(a), past a fixed 60 days)
+        due = timescales.appeal(case.decision_date, None, CAL).due
+        await h.skip((due - d0).days + 1)
         status = await h.status(handle)
         assert status.stage == "mediation" and status.reminders_sent
         history = await handle.fetch_history()
