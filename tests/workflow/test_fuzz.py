@@ -606,6 +606,16 @@ class CaseMachine(RuleBasedStateMachine):
                 f.closed_cases += 1
                 assert status.stage == "closed"
                 assert status.closed_reason == event.reason
+            elif event.kind == "appeal_withdrawn":
+                # the process ends there when nothing else is left pending: the case closes
+                # by itself as "withdrawn" (ehcp.case_state.closes_the_case); else it stays
+                # open with something still pending
+                if status.stage == "closed":
+                    self.closed = True
+                    f.closed_cases += 1
+                    assert status.closed_reason == "withdrawn"
+                else:
+                    assert not status.nothing_pending, "nothing pending, yet not closed"
         else:
             message = refusal_text(result)
             if must_refuse:
