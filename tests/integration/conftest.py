@@ -6,11 +6,12 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from store.api_keys import ApiKeys
 from tests.integration.apiclient import Api
-from tests.integration.devstack import RunDev, run_dev_starter
+from tests.integration.devstack import START_DEADLINE_S, RunDev, eventually_async, run_dev_starter
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:
@@ -42,5 +43,13 @@ async def api_stack(tmp_path_factory) -> AsyncIterator[RunDev]:
     start = next(starter)
     run = start(base / "data", [sys.executable, "worker.py"])
     await run.wait_for_banner()
+    # the banner comes once the API answers; the worker may poll a moment later (a loaded
+    # machine): the tests start once the API says ready, as a load balancer would
+    async with httpx.AsyncClient(base_url=run.api_url, timeout=5) as client:
+
+        async def answered_ready() -> bool:
+            return (await client.get("/readyz")).status_code == 200
+
+        await eventually_async(answered_ready, "a worker polling (/readyz)", START_DEADLINE_S)
     yield run
     next(starter, None)  # stops it

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import sysconfig
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,17 @@ def pid_alive(pid: int) -> bool:
 async def eventually(check: Callable[[], bool], what: str, deadline_s: float) -> None:
     deadline = time.monotonic() + deadline_s
     while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {deadline_s:.0f} s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def eventually_async(
+    check: Callable[[], Awaitable[bool]], what: str, deadline_s: float
+) -> None:
+    """`eventually` for a check that awaits (an HTTP call)."""
+    deadline = time.monotonic() + deadline_s
+    while not await check():
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {deadline_s:.0f} s waiting for {what}")
         await asyncio.sleep(0.05)

@@ -14,8 +14,12 @@ from pathlib import Path
 
 import pytest
 from temporalio import workflow
-from temporalio.api.enums.v1 import EventType, RoutingConfigUpdateState
-from temporalio.api.workflowservice.v1 import DescribeWorkerDeploymentRequest
+from temporalio.api.enums.v1 import EventType, RoutingConfigUpdateState, TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import (
+    DescribeTaskQueueRequest,
+    DescribeWorkerDeploymentRequest,
+)
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.worker import Worker
 
@@ -74,10 +78,21 @@ async def set_current(server: DevServer, client: Client, settings: Settings, bui
     request = DescribeWorkerDeploymentRequest(
         namespace=client.namespace, deployment_name=settings.worker_deployment_name
     )
+    # Or until the workflow task queue itself routes to the build: that is what a case's next
+    # task follows. The deployment's own state can stay IN_PROGRESS on a queue that serves
+    # workflows and activities (temporalio/temporal#11842), which failed this test.
+    queue = DescribeTaskQueueRequest(
+        namespace=client.namespace,
+        task_queue=TaskQueue(name=settings.task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
     while True:
         described = await client.workflow_service.describe_worker_deployment(request)
         state = described.worker_deployment_info.routing_config_update_state
         if state == RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_COMPLETED:
+            return
+        routing = (await client.workflow_service.describe_task_queue(queue)).versioning_info
+        if routing.current_deployment_version.build_id == build_id:
             return
         assert time.monotonic() < deadline, f"routing change still {state}"
         await asyncio.sleep(0.1)
