@@ -21,15 +21,21 @@ from ehcp.payloads import workflow_id
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(case_ref)s %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(case_ref)s"
 _CASE_PREFIX = workflow_id("")
+#: loggers whose lines written inside an activity concern its case
+_CASE_LOGGERS = ("ehcp", "temporalio", "activities", "web", "api")
 _ADDRESS = re.compile(r"[^\s<>\"',;:()\[\]]+@[^\s<>\"',;:()\[\]]+\.[A-Za-z]{2,}")
 
 
 def case_ref_of(record: logging.LogRecord) -> str | None:
-    """The case a record concerns, if known: `extra` first, then the activity's workflow."""
+    """The case a record concerns, if known: `extra` first, then the activity's workflow (for
+    this service's own loggers and the SDK's: a library's line written while an activity runs,
+    such as Alembic's on the first database use, does not concern that case)."""
     given = getattr(record, "case_ref", None)
     if given:
         return str(given)
     workflow = None
+    if not record.name.startswith(_CASE_LOGGERS):
+        return None
     if activity.in_activity():
         workflow = activity.info().workflow_id
     elif isinstance(info := getattr(record, "temporal_activity", None), dict):

@@ -79,3 +79,24 @@ def test_json_logs_carry_the_case_reference_and_mask_addresses(captured: io.Stri
     assert first["message"] == "RUT-2026-0001/appeal/reminder/7/parent: sent"
     assert second["case_ref"] == "-" and second["message"] == "bounced for [address]"
     assert "example.org" not in captured.getvalue()
+
+
+async def test_inside_an_activity_only_our_lines_take_its_case(captured: io.StringIO) -> None:
+    """A library's line written while an activity runs (Alembic's on the first database use)
+    said the activity's case, as if it concerned it."""
+    from dataclasses import replace
+
+    from temporalio import activity
+    from temporalio.testing import ActivityEnvironment
+
+    env = ActivityEnvironment()
+    env.info = replace(env.info, workflow_id="ehcp-case-RUT-2026-0001")
+
+    @activity.defn
+    async def writes_two_lines() -> None:
+        logging.getLogger("ehcp.records").info("record written")
+        logging.getLogger("alembic.runtime.migration").info("Context impl SQLiteImpl.")
+
+    await env.run(writes_two_lines)
+    ours, library = (json.loads(line) for line in captured.getvalue().splitlines())
+    assert (ours["case_ref"], library["case_ref"]) == ("RUT-2026-0001", "-")
