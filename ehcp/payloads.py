@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
@@ -44,6 +44,14 @@ class EventReceipt(BaseModel):
 KEPT_RECEIPTS = 1000
 
 
+class PendingResend(BaseModel):
+    """A message to send once more after a temporary failure (GOV.UK Notify), at `at` (an
+    instant, UTC): carried over by continue-as-new, so a run that ends first does not lose it."""
+
+    record: NoticeRecord
+    at: datetime
+
+
 class StartCase(BaseModel):
     case: Case
     #: carried over by continue-as-new; None on the first run
@@ -56,6 +64,8 @@ class StartCase(BaseModel):
     #: update id -> receipt of the events recorded under it, oldest first, at most
     #: KEPT_RECEIPTS: an id reused on a later run gets its first receipt back
     receipts: dict[str, EventReceipt] = {}
+    #: messages still to be sent once more when the previous run continued as new
+    resends: list[PendingResend] = []
 
 
 class CaseStart(BaseModel):

@@ -65,6 +65,7 @@ with workflow.unsafe.imports_passed_through():
         CaseStatus,
         CaseTimeline,
         EventReceipt,
+        PendingResend,
         StartCase,
         event_digest,
         workflow_id,
@@ -104,6 +105,7 @@ class DisagreementWorkflow(Sending):
         self._timer_at: datetime | None = None
         self._rang = False
         self._resends: list[asyncio.Task[None]] = []  # messages sent once more, later
+        self._pending_resends: dict[str, PendingResend] = {}
         #: decided once in run (validators may not call patched); none before it
         self._patches = NOT_DECIDED
         #: the new caseworker's staff reference once one is recorded in this run; None: the
@@ -135,6 +137,8 @@ class DisagreementWorkflow(Sending):
             async with self._lock:
                 plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
                 self._state = new_case_state(start.case, plan.policy, plan.deadlines, self._now())
+        for pending in start.resends:  # still to send when the last run continued as new
+            self._resend(pending)
         while not self._state.closed:
             # Cleared before sending: an event that lands while emails go out wakes the
             # next sleep at once, so anything it made due now is not left for later.
@@ -150,6 +154,7 @@ class DisagreementWorkflow(Sending):
                         history_limit=start.history_limit,
                         state_limit=start.state_limit,
                         receipts=self._receipts,
+                        resends=list(self._pending_resends.values()),
                     )
                 )
             await self._sleep_until_next()
@@ -426,8 +431,9 @@ class DisagreementWorkflow(Sending):
             staff = [a for f in done.failures for a in failure_alerts(self._state, f)]
             done.receipt.alerts = len(staff)
         await self._send(staff)
+        later = timedelta(minutes=self._state.policy.resend_after_minutes)
         for record in done.resend:
-            self._resends.append(asyncio.create_task(self._resend_later(record)))
+            self._resend(PendingResend(record=record, at=self._now() + later))
         return done.receipt
 
     @record_delivery.validator

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from ehcp.bounds import compact_notices, short_reason
     from ehcp.case_state import CaseState, DeliveryFailure, NoticeRecord
     from ehcp.notices import Delivery, Notification, SendOutcome, failure_alerts
+    from ehcp.payloads import PendingResend
     from ehcp.receipts import rebuild, resend_key
     from ehcp.texts import with_texts
 
@@ -35,6 +36,9 @@ class Sending:
     """Sends notifications and records what became of each on `self._state`."""
 
     _state: CaseState
+    _resends: list[asyncio.Task[None]]
+    #: record key -> the resend not yet sent (carried by continue-as-new)
+    _pending_resends: dict[str, PendingResend]
     _patches: Patches
 
     def _now(self) -> datetime:
@@ -124,13 +128,23 @@ class Sending:
         self._state.delivery_failures.append(failure)
         return [] if notification.fallback else failure_alerts(self._state, failure)
 
-    async def _resend_later(self, record: NoticeRecord) -> None:
+    def _resend(self, pending: PendingResend) -> None:
+        """Send `pending.record` once more at `pending.at`, kept in `_pending_resends` until
+        sent, so that a continue-as-new before then carries it (StartCase.resends)."""
+        self._pending_resends[pending.record.key] = pending
+        self._resends.append(asyncio.create_task(self._resend_later(pending)))
+
+    async def _resend_later(self, pending: PendingResend) -> None:
         """Send a message once more after a temporary failure: the same message, rebuilt
         from the case as it is now (new contact details apply), under its own key."""
-        await workflow.sleep(timedelta(minutes=self._state.policy.resend_after_minutes))
+        await workflow.sleep(max(pending.at - self._now(), timedelta(seconds=1)))
+        record = pending.record
         again = [
             n.model_copy(update={"key": resend_key(n.key)})
             for n in with_texts(self._state, rebuild(self._state, record), skip_sent=False)
             if n.key == record.key
         ]
         await self._send(again)
+        # after the send: a run that continues as new meanwhile sends it again, and the
+        # sent ledger answers for the key without a second message
+        del self._pending_resends[record.key]

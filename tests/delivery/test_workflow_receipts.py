@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 
@@ -222,3 +223,41 @@ async def test_a_parent_who_chose_texts_gets_them_through_notify(
         assert status.warnings == [
             "parent not reached: contact them another way (text message failed)"
         ]
+
+
+async def test_a_resend_pending_when_the_case_continues_as_new_is_still_sent(
+    time_env, tmp_path, notify
+) -> None:
+    """The resend waited on a timer of the run that received the temporary failure: a
+    continue-as-new before it fired lost it for good (the key was marked resent)."""
+    async with harness(time_env, tmp_path, **notify_settings(notify)) as h:
+        d0 = await h.today()
+        parent = {"name": "Sam Parent", "email": "sam.parent@example.org",
+                  "mobile": "07400 123456", "contact_preference": "text"}  # fmt: skip
+        case = make_case("RUT-DL-CAN", "refusal_to_assess", d0, parent=parent)
+        handle = await h.start(case, history_limit=200)
+        await h.event(handle, "mediation_adviser_contacted", date=d0)
+        await skip_to_reminder(h, d0, timescales.appeal(d0, None, CAL).due, 2)
+        (text,) = [r for r in notify.accepted if r.kind == "sms"]
+        key = text.body["reference"]
+        auth = {"Authorization": f"Bearer {NOTIFY_TOKEN}"}
+        code, answer = await handle_notify(
+            h.env.client, h.settings, receipt(key, "temporary-failure", text.notification_id), auth
+        )
+        assert code == 200 and answer["resends"] == 1
+        # events until the case continues as new, well before the resend's 30 minutes
+        first_run = (await handle.describe()).run_id
+        today = await h.today()
+        await h.event(handle, "way_forward_meeting_requested", date=today)
+        for n in range(1, 60):
+            await h.event(handle, "way_forward_meeting_scheduled", date=today,
+                          meeting_date=today + timedelta(days=20 + n))  # fmt: skip
+            if (await handle.describe()).run_id != first_run:
+                break
+        assert (await handle.describe()).run_id != first_run, "expected a continue-as-new"
+        assert [r for r in notify.accepted if r.body["reference"] == key + "/resend"] == []
+        await h.skip(30 / (24 * 60) + 0.001)
+        again = [r for r in notify.accepted if r.body["reference"] == key + "/resend"]
+        assert len(again) == 1 and again[0].kind == "sms"
+        sent = {r.key for r in (await h.status(handle)).reminders_sent}
+        assert key + "/resend" in sent  # recorded on the new run
