@@ -94,8 +94,9 @@ async def list_cases(
     cases: CasesDep,
     query: Annotated[ListQuery, Query()],
 ) -> CasePage:
-    """Cases of the key's council, filtered (all filters together), soonest next deadline
-    first (cases with none last), a page at a time; pass `next_cursor` back as `cursor` (with
+    """Cases of the key's council, filtered (all filters together), overdue cases first
+    (longest overdue first), then soonest next deadline, then cases with nothing pending, a
+    page at a time; pass `next_cursor` back as `cursor` (with
     the same filters) for the next page. Served from the case records (the list's read
     model), which the workflow updates a moment after each event."""
     flt = CaseFilter(**query.model_dump(exclude={"cursor", "limit"}))

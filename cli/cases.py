@@ -408,7 +408,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         _json_flag(p)
         p.set_defaults(func=run_async(func))
 
-    p = subparsers.add_parser("list", help="list cases, soonest next deadline first")
+    p = subparsers.add_parser("list", help="list cases, overdue first, then soonest next deadline")
     p.add_argument("--overdue", action="store_true", help="only cases with a missed duty")
     p.add_argument(
         "--due-within",

@@ -86,15 +86,19 @@ def list_tag(flt: CaseFilter) -> str:
 
 
 def encode_key(key: SortKey) -> bytes:
-    """A page's continuation key (next deadline's sort date, case reference) as bytes."""
-    return json.dumps([key[0].isoformat(), key[1]]).encode()
+    """A page's continuation key (the list's rank, sort date, case reference: the whole of
+    store.case_records.sort_key and the tie-break) as bytes."""
+    return json.dumps([key[0], key[1].isoformat(), key[2]]).encode()
 
 
 def decode_key(token: bytes) -> SortKey:
-    """The continuation key of a cursor; BadInput if it is not one."""
+    """The continuation key of a cursor; BadInput if it is not one (a cursor from before the
+    list put overdue cases first is not one either: start the list again)."""
     try:
-        due, ref = json.loads(token)
-        return date.fromisoformat(due), str(ref)
+        rank, due, ref = json.loads(token)
+        if type(rank) is not int:
+            raise TypeError(rank)
+        return rank, date.fromisoformat(due), str(ref)
     except (ValueError, TypeError):
         raise BadInput.at(
             "/cursor", "not a cursor from this API (use next_cursor of the previous page)"

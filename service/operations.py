@@ -331,8 +331,9 @@ class Cases:
         self, caller: Caller, flt: CaseFilter, page_size: int = 100, cursor: str | None = None,
         offset: int = 0,
     ) -> CasePage:  # fmt: skip
-        """One page of cases matching `flt`, soonest next deadline first (then by case
-        reference; cases with none last), from the case records table; `next_cursor`
+        """One page of cases matching `flt`, overdue cases first (longest overdue first), then
+        soonest next deadline, then those with nothing pending; ties by case reference
+        (store.case_records.sort_key), from the case records table; `next_cursor`
         continues it (keyset: no case is skipped or repeated while others change). A
         council-bound caller sees only its council."""
         caller.require(Permission.read)
@@ -358,7 +359,7 @@ class Cases:
         return await self.stored(CaseRecords.count, record_filter(flt, london_date(now()), ref))
 
     async def list_all(self, caller: Caller, flt: CaseFilter) -> list[CaseSummary]:
-        """Every matching case, soonest next deadline first (the CLI's table)."""
+        """Every matching case, in the list's order (overdue first; the CLI's table)."""
         cases: list[CaseSummary] = []
         cursor = None
         while True:
