@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Collection
 from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,7 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ehcp.models import CouncilCode
 from ehcp.text_fields import EmailAddress
 from ehcp.vocabulary import DecisionType, Stage
+from service.callers import Caller
 from service.errors import BadInput
+from service.inputs import check_council
 from store.case_records import RecordFilter, SortKey
 
 #: the longest span `due_within` takes (ten years)
@@ -62,6 +65,25 @@ class CaseFilter(BaseModel):
         pattern=r"^[A-Za-z0-9-]+$",
         description="only cases whose reference contains this text (any case)",
     )
+
+
+def scoped_filter(caller: Caller, flt: CaseFilter, councils: Collection[str]) -> CaseFilter:
+    """`flt` as `caller` may list it: a council-bound caller (an API key, a signed-in person)
+    lists its own council, and asking for another is BadInput at /council; for a caller of
+    every council (the operator at the CLI), a council not configured (`councils`, the
+    service's EHCP_COUNCILS_FILE) is BadInput rather than an empty list. The one check of
+    the API, the CLI and the pages."""
+    if caller.council is not None:
+        if flt.council is not None and flt.council != caller.council:
+            raise BadInput.at(
+                "/council",
+                f"your key is for council {caller.council} (allowed: {caller.council})",
+                "council",
+            )
+        return flt.model_copy(update={"council": caller.council})
+    if flt.council is not None:
+        check_council(flt.council, councils)
+    return flt
 
 
 def record_filter(flt: CaseFilter, today: date, caseworker_ref: str | None = None) -> RecordFilter:

@@ -61,6 +61,7 @@ from service.listing import (
     encode_key,
     list_tag,
     record_filter,
+    scoped_filter,
 )
 from service.models import CasePage, CaseSummary, StartedCase
 from store.case_records import CaseRecords, ListedRecord
@@ -337,8 +338,7 @@ class Cases:
         continues it (keyset: no case is skipped or repeated while others change). A
         council-bound caller sees only its council."""
         caller.require(Permission.read)
-        if caller.council is not None:
-            flt = flt.model_copy(update={"council": caller.council})
+        flt = scoped_filter(caller, flt, self.settings.councils)
         tag = list_tag(flt)
         after = decode_key(decode_cursor(cursor, tag)) if cursor else None
         ref = self.staff_ref(flt.caseworker) if flt.caseworker else None
@@ -353,8 +353,7 @@ class Cases:
     async def count_cases(self, caller: Caller, flt: CaseFilter) -> int:
         """How many cases match `flt` (of the caller's council when it is bound to one)."""
         caller.require(Permission.read)
-        if caller.council is not None:
-            flt = flt.model_copy(update={"council": caller.council})
+        flt = scoped_filter(caller, flt, self.settings.councils)
         ref = self.staff_ref(flt.caseworker) if flt.caseworker else None
         return await self.stored(CaseRecords.count, record_filter(flt, london_date(now()), ref))
 
