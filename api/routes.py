@@ -17,9 +17,8 @@ from ehcp.models import CASE_REF_PATTERN, Case, Event
 from ehcp.payloads import CaseStatus, CaseTimeline, EventReceipt
 from ehcp.uktime import london_date
 from service.deadlines import DeadlinesRequest, deadlines
-from service.errors import BadInput
 from service.inputs import check_case, check_event
-from service.listing import CaseFilter
+from service.listing import CaseFilter, scoped_filter
 from service.models import CasePage, StartedCase
 
 router = APIRouter(prefix="/api/v1")
@@ -92,17 +91,18 @@ async def start_case(
 async def list_cases(
     caller: Reader,
     cases: CasesDep,
+    settings: SettingsDep,
     query: Annotated[ListQuery, Query()],
 ) -> CasePage:
-    """Cases of the key's council, filtered (all filters together), soonest next deadline
-    first (cases with none last), a page at a time; pass `next_cursor` back as `cursor` (with
+    """Cases of the key's council, filtered (all filters together), overdue cases first
+    (longest overdue first), then soonest next deadline, then cases with nothing pending, a
+    page at a time; pass `next_cursor` back as `cursor` (with
     the same filters) for the next page. Served from the case records (the list's read
     model), which the workflow updates a moment after each event."""
     flt = CaseFilter(**query.model_dump(exclude={"cursor", "limit"}))
-    if flt.council is not None and caller.council is not None and flt.council != caller.council:
-        raise BadInput.at(
-            "/council", f"your key is for council {caller.council} (allowed: {caller.council})"
-        )
+    # the service's council check (Cases.list_cases makes it too), here before Temporal is
+    # reached: a refusal needs no server, as at the CLI
+    flt = scoped_filter(caller, flt, settings.councils)
     return await (await cases.get()).list_cases(
         caller, flt, page_size=query.limit, cursor=query.cursor
     )

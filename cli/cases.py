@@ -13,6 +13,8 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from cli.argtypes import (
     case_ref,
     choice,
@@ -36,7 +38,7 @@ from ehcp.vocabulary import DecisionType, OrderType, Stage
 from service.callers import operator
 from service.errors import BadInput
 from service.inputs import check_case, check_event
-from service.listing import CaseFilter
+from service.listing import CaseFilter, scoped_filter
 
 if TYPE_CHECKING:
     from service.operations import Cases
@@ -244,6 +246,8 @@ async def timeline(args: argparse.Namespace, cases: Cases) -> int:
 
 
 def case_filter(args: argparse.Namespace) -> CaseFilter:
+    """The list's filters as the service defines them (service.listing.CaseFilter): the same
+    as the API's query parameters."""
     return CaseFilter(
         overdue=True if args.overdue else None,
         due_within=args.due_within,
@@ -252,11 +256,32 @@ def case_filter(args: argparse.Namespace) -> CaseFilter:
         council=args.council,
         caseworker=args.caseworker,
         closed=args.closed,
+        case_ref=args.case_ref,
     )
 
 
+def case_ref_part(text: str) -> str:
+    """Part of a case reference, as CaseFilter.case_ref takes it (its one definition)."""
+    try:
+        return CaseFilter(case_ref=text).case_ref or text
+    except ValidationError:
+        raise argparse.ArgumentTypeError(
+            f"{text[:50]!r} is not part of a case reference (letters, digits and hyphens, "
+            "at most 40 characters)"
+        ) from None
+
+
+def prepare_list(args: argparse.Namespace) -> None:
+    """The service's council check (scoped_filter, as the API and pages), before connecting:
+    an unknown council is one line and exit status 2, not an empty list."""
+    try:
+        args.filter = scoped_filter(operator(), case_filter(args), Settings().councils)
+    except BadInput as error:
+        fail(error.message, error.exit_status)
+
+
 async def list_cases(args: argparse.Namespace, cases: Cases) -> int:
-    found = await cases.list_all(operator(), case_filter(args))
+    found = await cases.list_all(operator(), args.filter)
     if args.json_out:
         emit_json(found)
         return 0
@@ -408,7 +433,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         _json_flag(p)
         p.set_defaults(func=run_async(func))
 
-    p = subparsers.add_parser("list", help="list cases, soonest next deadline first")
+    p = subparsers.add_parser("list", help="list cases, overdue first, then soonest next deadline")
     p.add_argument("--overdue", action="store_true", help="only cases with a missed duty")
     p.add_argument(
         "--due-within",
@@ -434,8 +459,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--open", dest="closed", action="store_false", default=None, help="only open cases"
     )
     state.add_argument("--closed", dest="closed", action="store_true", help="only closed cases")
+    p.add_argument(
+        "--case-ref",
+        type=case_ref_part,
+        metavar="TEXT",
+        help="only cases whose reference contains TEXT (any case), e.g. 2026-09",
+    )
     _json_flag(p)
-    p.set_defaults(func=run_async(list_cases))
+    p.set_defaults(func=run_async(list_cases, prepare_list))
 
 
 __all__ = ["USAGE_ERROR", "register"]

@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Collection
 from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,7 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ehcp.models import CouncilCode
 from ehcp.text_fields import EmailAddress
 from ehcp.vocabulary import DecisionType, Stage
+from service.callers import Caller
 from service.errors import BadInput
+from service.inputs import check_council
 from store.case_records import RecordFilter, SortKey
 
 #: the longest span `due_within` takes (ten years)
@@ -64,6 +67,25 @@ class CaseFilter(BaseModel):
     )
 
 
+def scoped_filter(caller: Caller, flt: CaseFilter, councils: Collection[str]) -> CaseFilter:
+    """`flt` as `caller` may list it: a council-bound caller (an API key, a signed-in person)
+    lists its own council, and asking for another is BadInput at /council; for a caller of
+    every council (the operator at the CLI), a council not configured (`councils`, the
+    service's EHCP_COUNCILS_FILE) is BadInput rather than an empty list. The one check of
+    the API, the CLI and the pages."""
+    if caller.council is not None:
+        if flt.council is not None and flt.council != caller.council:
+            raise BadInput.at(
+                "/council",
+                f"your key is for council {caller.council} (allowed: {caller.council})",
+                "council",
+            )
+        return flt.model_copy(update={"council": caller.council})
+    if flt.council is not None:
+        check_council(flt.council, councils)
+    return flt
+
+
 def record_filter(flt: CaseFilter, today: date, caseworker_ref: str | None = None) -> RecordFilter:
     """The filter as the case records table reads it; `today` is the UK date of the request,
     `caseworker_ref` the staff reference of `flt.caseworker` (security/staff_ref.py)."""
@@ -86,15 +108,19 @@ def list_tag(flt: CaseFilter) -> str:
 
 
 def encode_key(key: SortKey) -> bytes:
-    """A page's continuation key (next deadline's sort date, case reference) as bytes."""
-    return json.dumps([key[0].isoformat(), key[1]]).encode()
+    """A page's continuation key (the list's rank, sort date, case reference: the whole of
+    store.case_records.sort_key and the tie-break) as bytes."""
+    return json.dumps([key[0], key[1].isoformat(), key[2]]).encode()
 
 
 def decode_key(token: bytes) -> SortKey:
-    """The continuation key of a cursor; BadInput if it is not one."""
+    """The continuation key of a cursor; BadInput if it is not one (a cursor from before the
+    list put overdue cases first is not one either: start the list again)."""
     try:
-        due, ref = json.loads(token)
-        return date.fromisoformat(due), str(ref)
+        rank, due, ref = json.loads(token)
+        if type(rank) is not int:
+            raise TypeError(rank)
+        return rank, date.fromisoformat(due), str(ref)
     except (ValueError, TypeError):
         raise BadInput.at(
             "/cursor", "not a cursor from this API (use next_cursor of the previous page)"

@@ -61,6 +61,7 @@ from service.listing import (
     encode_key,
     list_tag,
     record_filter,
+    scoped_filter,
 )
 from service.models import CasePage, CaseSummary, StartedCase
 from store.case_records import CaseRecords, ListedRecord
@@ -331,13 +332,13 @@ class Cases:
         self, caller: Caller, flt: CaseFilter, page_size: int = 100, cursor: str | None = None,
         offset: int = 0,
     ) -> CasePage:  # fmt: skip
-        """One page of cases matching `flt`, soonest next deadline first (then by case
-        reference; cases with none last), from the case records table; `next_cursor`
+        """One page of cases matching `flt`, overdue cases first (longest overdue first), then
+        soonest next deadline, then those with nothing pending; ties by case reference
+        (store.case_records.sort_key), from the case records table; `next_cursor`
         continues it (keyset: no case is skipped or repeated while others change). A
         council-bound caller sees only its council."""
         caller.require(Permission.read)
-        if caller.council is not None:
-            flt = flt.model_copy(update={"council": caller.council})
+        flt = scoped_filter(caller, flt, self.settings.councils)
         tag = list_tag(flt)
         after = decode_key(decode_cursor(cursor, tag)) if cursor else None
         ref = self.staff_ref(flt.caseworker) if flt.caseworker else None
@@ -352,13 +353,12 @@ class Cases:
     async def count_cases(self, caller: Caller, flt: CaseFilter) -> int:
         """How many cases match `flt` (of the caller's council when it is bound to one)."""
         caller.require(Permission.read)
-        if caller.council is not None:
-            flt = flt.model_copy(update={"council": caller.council})
+        flt = scoped_filter(caller, flt, self.settings.councils)
         ref = self.staff_ref(flt.caseworker) if flt.caseworker else None
         return await self.stored(CaseRecords.count, record_filter(flt, london_date(now()), ref))
 
     async def list_all(self, caller: Caller, flt: CaseFilter) -> list[CaseSummary]:
-        """Every matching case, soonest next deadline first (the CLI's table)."""
+        """Every matching case, in the list's order (overdue first; the CLI's table)."""
         cases: list[CaseSummary] = []
         cursor = None
         while True:

@@ -20,7 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from temporalio.api.common.v1 import Payload
 
+from ehcp.later_clocks import RIGHT_KEYS
 from ehcp.records import CaseRecord, anonymised, without_person
+from ehcp.vocabulary import DeadlineStatus, Party
 from security.codec import EncryptionCodec
 from store.db import session
 from store.migrate import upgrade
@@ -28,6 +30,9 @@ from store.models import CaseRecordRow
 
 #: sort_due of a case with no pending deadline: after every real date
 NO_DEADLINE = date(9999, 12, 31)
+#: sort_rank: the list shows overdue cases first, then those with a deadline pending, then the
+#: rest (nothing pending, or closed)
+RANK_OVERDUE, RANK_PENDING, RANK_NONE = 0, 1, 2
 _JSON = b"json/plain"
 
 
@@ -89,8 +94,30 @@ def _listed(row: CaseRecordRow) -> ListedRecord:
     )  # fmt: skip
 
 
-#: the list's order, and the key a cursor continues from
-SortKey = tuple[date, str]
+#: the list's order, and the key a cursor continues from: (sort_rank, sort_due, case_ref)
+SortKey = tuple[int, date, str]
+
+
+def sort_key(record: CaseRecord) -> tuple[int, date]:
+    """Where a case sits in the list: (rank, date). An overdue case (rank 0) by the earliest
+    due date of its missed duties still owed, longest overdue first (the duties that make it
+    overdue: ehcp.case_state.is_overdue); an open case with a deadline pending (rank 1) by
+    that date; any other (rank 2) last, by reference alone. Dates are UK dates."""
+    status = record.status
+    if record.closed:
+        return RANK_NONE, NO_DEADLINE
+    if status.overdue:
+        missed = [
+            d.due
+            for d in status.deadlines
+            if d.status == DeadlineStatus.missed
+            and d.party not in (Party.parent, Party.everyone)
+            and not d.key.startswith(RIGHT_KEYS)
+        ]
+        return RANK_OVERDUE, min(missed, default=status.next_due or NO_DEADLINE)
+    if status.next_due is not None:
+        return RANK_PENDING, status.next_due
+    return RANK_NONE, NO_DEADLINE
 
 
 def _ms(instant: datetime) -> int:
@@ -178,6 +205,7 @@ class CaseRecords:
 
     def _values(self, record: CaseRecord) -> dict[str, object]:
         status = record.status
+        rank, due = sort_key(record)
         return {
             "council": record.case.council,
             "decision_type": record.case.decision_type.value,
@@ -185,7 +213,8 @@ class CaseRecords:
             "closed": record.closed,
             "closed_on": record.closed_on,
             "next_due": None if record.closed else status.next_due,
-            "sort_due": (None if record.closed else status.next_due) or NO_DEADLINE,
+            "sort_rank": rank,
+            "sort_due": due,
             "overdue": status.overdue and not record.closed,
             "caseworker_id": self._caseworker_id(record),
             "event_seq": record.event_seq,
@@ -212,24 +241,31 @@ class CaseRecords:
     def page(
         self, flt: RecordFilter, limit: int, after: SortKey | None = None, offset: int = 0
     ) -> tuple[list[ListedRecord], SortKey | None]:
-        """Up to `limit` cases matching `flt`, soonest next deadline first (then by case
-        reference; none last), from after the key `after` (keyset pagination) or skipping
+        """Up to `limit` cases matching `flt` in the list's order (`sort_key`: overdue first,
+        longest overdue first; then soonest next deadline; none last; ties by case
+        reference), from after the key `after` (keyset pagination) or skipping
         `offset` rows (the pages' numbered pages). Returns the cases and the key to continue
         from (None: the last page)."""
         row = CaseRecordRow
         # the list reads plain columns only: the sealed record stays on disk
         query = select(row).options(defer(row.record)).where(*flt.conditions())
         if after is not None:
-            due, ref = after
+            rank, due, ref = after
+            # (sort_rank, sort_due, case_ref) > after, spelled out: portable to any database
             query = query.where(
-                or_(row.sort_due > due, and_(row.sort_due == due, row.case_ref > ref))
+                or_(
+                    row.sort_rank > rank,
+                    and_(row.sort_rank == rank, row.sort_due > due),
+                    and_(row.sort_rank == rank, row.sort_due == due, row.case_ref > ref),
+                )
             )
-        query = query.order_by(row.sort_due, row.case_ref).limit(limit + 1).offset(offset)
+        order = (row.sort_rank, row.sort_due, row.case_ref)
+        query = query.order_by(*order).limit(limit + 1).offset(offset)
         with session(self.url) as s:
             rows = list(s.scalars(query))
         more = len(rows) > limit
         rows = rows[:limit]
-        last = (rows[-1].sort_due, rows[-1].case_ref) if more and rows else None
+        last = (rows[-1].sort_rank, rows[-1].sort_due, rows[-1].case_ref) if more and rows else None
         return [_listed(r) for r in rows], last
 
     def count(self, flt: RecordFilter) -> int:

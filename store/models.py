@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, Integer, LargeBinary, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import Base
@@ -38,10 +48,11 @@ class CaseRecordRow(Base):
 
     __tablename__ = "case_records"
     __table_args__ = (
-        # the case list: one council's open (or closed) cases, soonest next deadline first
-        Index("ix_case_records_list", "council", "closed", "sort_due", "case_ref"),
+        # the case list: one council's open (or closed) cases, overdue first, then soonest
+        # next deadline first
+        Index("ix_case_records_list", "council", "closed", "sort_rank", "sort_due", "case_ref"),
         # an operator's list across councils, and retention (closed cases by closing date)
-        Index("ix_case_records_all", "closed", "sort_due", "case_ref"),
+        Index("ix_case_records_all", "closed", "sort_rank", "sort_due", "case_ref"),
         Index("ix_case_records_closed_on", "closed", "closed_on"),
     )
 
@@ -54,7 +65,10 @@ class CaseRecordRow(Base):
     closed_on: Mapped[date | None] = mapped_column(Date, default=None)
     #: UK due date of the next pending deadline
     next_due: Mapped[date | None] = mapped_column(Date, default=None)
-    #: next_due, or the last date for none: one ascending, index-friendly sort in any database
+    #: the list's first key: 0 overdue, 1 a deadline pending, 2 none pending (or closed)
+    sort_rank: Mapped[int] = mapped_column(Integer, server_default=text("2"))
+    #: the list's second key: an overdue case's earliest missed duty still owed, else next_due,
+    #: else the last date: with sort_rank, one ascending, index-friendly sort in any database
     sort_due: Mapped[date] = mapped_column(Date)
     overdue: Mapped[bool] = mapped_column(Boolean)
     #: the caseworker's staff id, when the case has one (a hook for the caseworker filter)

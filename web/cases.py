@@ -119,7 +119,8 @@ def _filters(
 
 @router.get("/cases", name="cases", include_in_schema=False)
 async def cases_page(request: Request, staff: StaffDep) -> Response:
-    """The council's open (or closed) cases, soonest next deadline first, 25 a page."""
+    """The council's open (or closed) cases, overdue first, then soonest next deadline, 25 a
+    page."""
     errors = FormErrors()
     flt, shown = _filters(request, staff, errors)
     closed = request.query_params.get("closed") == "true"

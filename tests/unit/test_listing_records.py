@@ -35,9 +35,9 @@ def test_filters_become_a_record_filter_with_uk_dates():
 
 
 def test_a_continuation_key_round_trips_and_garbage_is_bad_input():
-    key = (date(2026, 12, 1), "RUT-2026-0001")
+    key = (1, date(2026, 12, 1), "RUT-2026-0001")
     assert decode_key(encode_key(key)) == key
-    for garbage in (b"[]", b"{}", b'["not a date", "x"]', b"\xff"):
+    for garbage in (b"[]", b"{}", b'[1, "not a date", "x"]', b'["2026-12-01", "x"]', b"\xff"):
         with pytest.raises(BadInput, match="cursor"):
             decode_key(garbage)
     assert list_tag(CaseFilter(stage="appeal")) != list_tag(CaseFilter())
