@@ -309,6 +309,13 @@ class Cases:
                         f"case {case_ref} is closed; a closed case accepts no more events",
                         "case-closed",
                     ) from None
+                if error.status == RPCStatusCode.FAILED_PRECONDITION:  # its last task failed
+                    raise Unavailable(
+                        f"case {case_ref} cannot take events just now: the worker has not "
+                        "finished the case's last step (it may be stopped or overloaded); "
+                        "nothing was recorded: send it again shortly (with the same event id, "
+                        "it is recorded once)"
+                    ) from None
                 if error.status != RPCStatusCode.RESOURCE_EXHAUSTED:
                     raise Unavailable(
                         f"Temporal did not take the event ({error.status.name}: "
