@@ -32,6 +32,7 @@ SOURCE = ROOT / "workflows" / "disagreement.py"
 #: the workflow module's imports of the modules a mutation may edit instead, by module name
 IMPORTS = {
     "sending": ["from workflows.sending import Sending"],
+    "visibility": ["from workflows.visibility import CaseVisibility"],
     "patches": ["from workflows import patches", "from workflows.patches import NOT_DECIDED"],
 }
 
@@ -93,6 +94,7 @@ MUTATIONS = [
         "upsert every attribute at every wake-up, changed or not",
         "        if changed:\n            workflow.upsert_search_attributes(changed)",
         "        workflow.upsert_search_attributes(updates)",
+        module="visibility",
     ),
     Mutation(
         "closure-emails-after-handlers",
@@ -107,6 +109,7 @@ MUTATIONS = [
         "EhcpNextDeadline at 18:00 instead of 17:00 (a value, not a command)",
         "london_to_utc(due, 17)",
         "london_to_utc(due, 18)",
+        module="visibility",
     ),
     Mutation(
         "timer-minimum-two-seconds",

@@ -20,6 +20,7 @@ from workflows import patches
 from workflows.outcomes import LOCAL_ACTIVITY_FAILURES, reason
 from workflows.patches import NOT_DECIDED
 from workflows.sending import Sending
+from workflows.visibility import CaseVisibility
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic's EmailStr loads it lazily)
@@ -31,9 +32,7 @@ with workflow.unsafe.imports_passed_through():
         PLAN_EVENT,
         RECORD_FINAL_RETRY,
         RECORD_RETRY,
-        RECORD_TIMEOUT,
         STAFF_REF,
-        WRITE_CASE_RECORD,
     )
     from ehcp.bounds import check_room
     from ehcp.case_state import (
@@ -76,13 +75,11 @@ with workflow.unsafe.imports_passed_through():
         undelivered_reminders,
         warnings,
     )
-    from ehcp.records import CaseRecord
     from ehcp.texts import with_texts
     from ehcp.told import told_notices
-    from ehcp.uktime import london_date, london_to_utc
+    from ehcp.uktime import london_date
     from ehcp.vocabulary import Stage
     from security.refused import UnencryptedPayloadRefused
-    from workflows import search_attributes as sa
 
 PLAN_TIMEOUT = timedelta(seconds=30)
 PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
@@ -92,7 +89,7 @@ EVENT_PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_a
 
 #: a start whose input is not encrypted with a known key fails the run at once (no retries)
 @workflow.defn(failure_exception_types=[UnencryptedPayloadRefused])
-class DisagreementWorkflow(Sending):
+class DisagreementWorkflow(Sending, CaseVisibility):
     @workflow.init
     def __init__(self, start: StartCase) -> None:
         self._start = start
@@ -242,78 +239,6 @@ class DisagreementWorkflow(Sending):
             retry_policy=retry,
             local_retry_threshold=LOCAL_RETRY_THRESHOLD,
         )
-
-    # -- the case record ----------------------------------------------------------------------
-
-    def _shown(self) -> tuple:
-        """What the record shows that can change between writes. On ALL_OF_2026_12, only
-        what the case list reads (its plain columns) and the events: notices sent or failed
-        alone write nothing (one marker less per reminder wake-up). The sealed status of an
-        open case is read by no one (the service asks the workflow), and the closing write,
-        which the status of a closed case is read from, holds them all."""
-        state = self._state
-        listed = (
-            len(state.timeline), state.closed_reason, state.stage, next_due(state),
-            is_overdue(state), state.case,
-        )  # fmt: skip
-        if self._patches.listed_records:
-            return listed
-        return (*listed, len(state.notices), len(state.delivery_failures), len(state.not_reached))
-
-    async def _write_record(self, retry: RetryPolicy) -> None:
-        """Write the case's record when what it shows changed (runs on CASE_RECORDS). A
-        database that stays down does not hold up reminders: the write is tried again at the
-        next wake-up; only the closing write waits for as long as it takes."""
-        if not self._patches.case_records or self._written == (shown := self._shown()):
-            return
-        record = CaseRecord(
-            case=self.case(), status=self.status(), timeline=self.timeline(),
-            written_at=self._now(),
-        )  # fmt: skip
-        try:
-            await workflow.execute_local_activity(
-                WRITE_CASE_RECORD,
-                record,
-                result_type=bool,
-                start_to_close_timeout=RECORD_TIMEOUT,
-                retry_policy=retry,
-                local_retry_threshold=LOCAL_RETRY_THRESHOLD,
-            )
-        except LOCAL_ACTIVITY_FAILURES:
-            workflow.logger.warning("case record not written; tried again at the next wake-up")
-            return
-        self._written = shown
-
-    # -- search attributes ------------------------------------------------------------------
-
-    def _upsert_search_attributes(self) -> None:
-        """Upsert the attributes whose value changed. On ALL_OF_2026_12 only those that
-        identify the case and never change (sa.identity_attributes), which a start through
-        service/ sets already: such a run upserts nothing (started by another client
-        without them: once, at its first wake-up). Before it, also the stage, the next
-        deadline, the overdue flag and a reassigned caseworker, which change with events."""
-        updates = sa.identity_attributes(self._state.case)
-        if not self._patches.identity_attributes:
-            updates += self._changing_attributes()
-        current = workflow.info().typed_search_attributes
-        changed = [u for u in updates if current.get(u.key) != getattr(u, "value", None)]
-        if changed:
-            workflow.upsert_search_attributes(changed)
-
-    def _changing_attributes(self) -> list:
-        """The attributes of runs started before ALL_OF_2026_12."""
-        state = self._state
-        due = next_due(state)
-        updates = [
-            sa.STAGE.value_set(state.stage.value),
-            sa.OVERDUE.value_set(is_overdue(state)),
-            sa.NEXT_DEADLINE.value_set(london_to_utc(due, 17))
-            if due
-            else sa.NEXT_DEADLINE.value_unset(),
-        ]
-        if self._caseworker_ref is not None:
-            updates.append(sa.CASEWORKER.value_set(self._caseworker_ref))
-        return updates
 
     # -- events -----------------------------------------------------------------------------
 
