@@ -75,10 +75,32 @@ def _form(request: Request, form: Any, errors: FormErrors, code: int, focus: str
     )
 
 
+def _council_not_configured(request: Request, staff: Any) -> Response | None:
+    """403 before any form when the person's sign-in maps to a council this service does not
+    run (a typo in the group mapping, or a council not yet configured): said at once, not
+    after the whole form is filled in. None when the council is configured."""
+    councils = request.app.state.councils
+    if staff.council in councils:
+        return None
+    return render(
+        request,
+        "start_not_configured.html",
+        {
+            "title": "You cannot start a case",
+            "active": "start",
+            "council": staff.council,
+            "allowed": sorted(councils),
+        },
+        status=403,
+    )
+
+
 @router.get("/cases/new", name="start_case", include_in_schema=False)
 async def start_form(request: Request, staff: StaffDep) -> Response:
     """The empty form, the caseworker filled in with the signed-in person."""
     deps.caller(staff).require(Permission.start)
+    if (refused := _council_not_configured(request, staff)) is not None:
+        return refused
     defaults = {"caseworker-name": staff.name, "caseworker-email": staff.email}
     return _form(request, defaults, FormErrors(), 200)
 
@@ -88,6 +110,8 @@ async def start_post(request: Request, staff: StaffDep) -> Response:
     """step=check, change or confirm, as for recording an event."""
     who = deps.caller(staff)
     who.require(Permission.start)
+    if (refused := _council_not_configured(request, staff)) is not None:
+        return refused
     form = await request.form()
     step = form.get("step")
     if step and step.startswith("change"):

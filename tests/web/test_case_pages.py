@@ -293,7 +293,11 @@ def test_a_case_of_a_council_not_configured_is_refused_on_the_page(fake, web, mo
         started.append(case)
 
     fake.start = start
-    answer = web.post("/cases/new", data={**START, "csrftoken": token(web, "/cases/new"),
-                                          "step": "check"})  # fmt: skip
-    assert answer.status_code == 400 and not started
+    # said before the form, not after it is filled in
+    page = web.get("/cases/new")
+    assert page.status_code == 403 and 'name="case_ref"' not in page.text
+    assert "‘rutlnd’, which is not a council of this service (allowed: rutland)" in page.text
+    csrf = token(web, "/cases/new")  # the sign-out form's
+    answer = web.post("/cases/new", data={**START, "csrftoken": csrf, "step": "confirm"})
+    assert answer.status_code == 403 and not started
     assert "is not a council of this service (allowed: rutland)" in answer.text
