@@ -285,6 +285,7 @@ def test_a_viewer_cannot_start_a_case_or_record(fake, web, monkeypatch) -> None:
 
 def test_a_case_of_a_council_not_configured_is_refused_on_the_page(fake, web, monkeypatch) -> None:
     """A sign-in group mapped to a council the service does not run (a typo) starts nothing."""
+    csrf = token(web, "/cases/new")  # a valid token of this browser's
     typo = auth.Staff("t", "Tam Typo", "tam@rutland.gov.uk", "rutlnd", "caseworker")
     monkeypatch.setattr(auth, "current_staff", lambda request: typo)
     started = []
@@ -297,7 +298,6 @@ def test_a_case_of_a_council_not_configured_is_refused_on_the_page(fake, web, mo
     page = web.get("/cases/new")
     assert page.status_code == 403 and 'name="case_ref"' not in page.text
     assert "‘rutlnd’, which is not a council of this service (allowed: rutland)" in page.text
-    csrf = token(web, "/cases/new")  # the sign-out form's
     answer = web.post("/cases/new", data={**START, "csrftoken": csrf, "step": "confirm"})
     assert answer.status_code == 403 and not started
     assert "is not a council of this service (allowed: rutland)" in answer.text
