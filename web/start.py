@@ -3,6 +3,7 @@ operation (service.operations.Cases.start) with the signed-in person's council."
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,6 +26,11 @@ TEXT_FIELDS = {
     "caseworker-name": "caseworker's name",
     "caseworker-email": "caseworker's email address",
 }
+#: the form's fields, top to bottom: the error summary lists errors in this order
+FIELD_ORDER = [
+    "case_ref", "decision_type", "decision_date-day", "decision_date-month", "decision_date-year",
+    "parent-name", "parent-email", "caseworker-name", "caseworker-email",
+]  # fmt: skip
 #: JSON pointer of the operations layer -> the form's field id
 POINTER_FIELDS = {
     "case_ref": "case_ref",
@@ -35,7 +41,7 @@ POINTER_FIELDS = {
 }
 
 
-def _read(form: Any, errors: FormErrors) -> dict[str, Any]:
+def _read(form: Any, errors: FormErrors, today: date) -> dict[str, Any]:
     values = {name: str(form.get(name, "")).strip() for name in TEXT_FIELDS}
     values["case_ref"] = values["case_ref"].upper()
     for name, label in TEXT_FIELDS.items():
@@ -45,6 +51,10 @@ def _read(form: Any, errors: FormErrors) -> dict[str, Any]:
     if decision_type not in DECISION_TYPES:
         errors.add("decision_type", "Select what the decision was about")
     decided = read_date(form, "decision_date", "the date the decision letter was sent", errors)
+    if decided is not None and decided > today:
+        # GOV.UK's pattern for a date that must be in the past
+        errors.add("decision_date-day", "The date the decision letter was sent must be today "
+                   "or in the past")  # fmt: skip
     return {
         "case_ref": values["case_ref"],
         "decision_type": decision_type,
@@ -117,22 +127,27 @@ async def start_post(request: Request, staff: StaffDep) -> Response:
     if step and step.startswith("change"):
         return _form(request, form, FormErrors(), 200, step.partition(":")[2])
     errors = FormErrors()
-    data = _read(form, errors)
+    data = _read(form, errors, deps.today())
     case = None
-    if not errors:
-        try:
-            councils = request.app.state.councils
-            case = check_case(data, deps.today(), council=staff.council, councils=councils)
-        except BadInput as error:
-            # a council not configured (the sign-in group maps to it) shows on the first field
-            for item in error.errors:
-                parts = item.pointer.lstrip("/").split("/")
-                target = POINTER_FIELDS.get(parts[0], "case_ref")
-                if parts[0] in ("parent", "caseworker") and parts[1:2] == ["email"]:
-                    target = f"{parts[0]}-email"
-                errors.add(target, item.message[:1].upper() + item.message[1:])
+    try:
+        # the case's own rules (the reference's form, an email address) are checked even when
+        # the form's checks found something: every error at once, not in two rounds; a field
+        # that already has an error keeps that one
+        councils = request.app.state.councils
+        case = check_case(data, deps.today(), council=staff.council, councils=councils)
+    except BadInput as error:
+        for item in error.errors:
+            parts = item.pointer.lstrip("/").split("/")
+            target = POINTER_FIELDS.get(parts[0], "case_ref")
+            if parts[0] in ("parent", "caseworker") and parts[1:2] == ["email"]:
+                target = f"{parts[0]}-email"
+            if target == "decision_date-day" and any(
+                f.startswith("decision_date-") for f in errors.by_field
+            ):
+                continue
+            errors.add(target, item.message[:1].upper() + item.message[1:])
     if errors or case is None:
-        return _form(request, form, errors, 400)
+        return _form(request, form, errors.ordered(FIELD_ORDER), 400)
     answers = [(k, v) for k, v in form.multi_items() if k not in ("csrftoken", "step")]
     if step != "confirm":
         return render(

@@ -351,7 +351,7 @@ def test_a_bad_email_and_a_body_that_is_not_json_say_what_is_allowed():
         }
     )
     assert email == (
-        "value is not a valid email address: An email address must have an @-sign "
+        "'not-an-email' is not an email address: it must have an @-sign "
         "(allowed: an email address, e.g. sam@example.org)"
     )
     text = describe({"type": "model_attributes_type", "loc": ("body",), "input": b"hello"})

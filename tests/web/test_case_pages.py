@@ -274,6 +274,37 @@ def test_missing_answers_to_start_a_case_link_to_their_fields(fake, web) -> None
         assert f'href="#{field}"' in answer.text
 
 
+def test_start_form_reports_every_error_at_once_in_the_fields_order(fake, web) -> None:
+    """GOV.UK: all errors in one go, in the summary (in the page's order) and by each field;
+    the case reference's form and the email address used to wait for a second submit."""
+    answer = web.post("/cases/new", data={
+        **START, "csrftoken": token(web, "/cases/new"), "step": "check", "case_ref": "rut 77",
+        "decision_type": "", "decision_date-day": "31", "decision_date-month": "2",
+        "parent-name": "", "parent-email": "nope",
+    })  # fmt: skip
+    assert answer.status_code == 400
+    summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', answer.text, re.S)
+    assert summary, answer.text
+    linked = re.findall(r'href="#([^"]+)"', summary[1])
+    assert linked == ["case_ref", "decision_type", "decision_date-day", "parent-name",
+                      "parent-email"]  # fmt: skip
+    for field in linked:
+        assert f'id="{field}-error"' in answer.text or field == "decision_date-day"
+    assert 'id="decision_date-error"' in answer.text
+    assert "Value is not a valid email" not in answer.text
+
+
+def test_start_form_says_a_decision_date_in_the_future_in_words(fake, web) -> None:
+    answer = web.post("/cases/new", data={
+        **START, "csrftoken": token(web, "/cases/new"), "step": "check",
+        "decision_date-year": "2099", "parent-email": "nope",
+    })  # fmt: skip
+    assert answer.status_code == 400
+    assert "The date the decision letter was sent must be today or in the past" in answer.text
+    assert "2099-11-20" not in answer.text
+    assert 'href="#parent-email"' in answer.text
+
+
 def test_a_viewer_cannot_start_a_case_or_record(fake, web, monkeypatch) -> None:
     viewer = auth.Staff("v", "Vic Viewer", "vic@rutland.gov.uk", "rutland", "viewer")
     monkeypatch.setattr(auth, "current_staff", lambda request: viewer)
