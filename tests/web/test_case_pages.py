@@ -220,6 +220,15 @@ def test_a_refusal_is_in_the_error_summary(fake, web) -> None:
     assert 'href="#date-day"' in summary_box
 
 
+def test_an_event_date_in_the_future_is_said_in_govuk_words(fake, web) -> None:
+    path = "/cases/RUT-2026-0042/events/mediation_adviser_contacted"
+    form = {"date-day": "2", "date-month": "11", "date-year": "2099"}
+    answer = web.post(path, data={**form, "csrftoken": token(web, path), "step": "check"})
+    assert answer.status_code == 400
+    assert "The date it happened must be today or in the past" in answer.text
+    assert "2099-11-02" not in answer.text
+
+
 def test_a_form_post_without_csrf_records_nothing(fake, web) -> None:
     path = "/cases/RUT-2026-0042/events/mediation_adviser_contacted"
     token(web, path)  # a browser that has the form (and so the cookies), posting another token
