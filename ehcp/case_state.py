@@ -403,7 +403,8 @@ def _check_appeal_registered(state: CaseState, event: AppealRegistered) -> None:
     if event.response_due is not None:
         _require(
             event.response_due > event.date,
-            "response_due must be after the registration date",
+            "the council's response date (response_due) must be after the day the appeal "
+            "was registered (date)",
         )
 
 

@@ -187,7 +187,9 @@ class MediationHeld(EventBase):
             raise ValueError("agreed_actions must be empty when outcome is no_agreement")
         for n, action in enumerate(self.agreed_actions, start=1):
             if action.agreed_due is not None and action.agreed_due < self.date:
-                raise ValueError(f"agreed_actions {n}: agreed_due is before date")
+                raise ValueError(
+                    f"agreed_actions {n}: agreed_due is before the day of the mediation (date)"
+                )
             _within_years(self.date, action.agreed_due, f"agreed_actions {n}: agreed_due")
         return self
 

@@ -77,7 +77,7 @@ _LIST_RULE = re.compile(r"^(agreed_actions|recommendations)(?: (\d+))?(?:: (\w+)
 
 def _whole_event_error(message: str, qs: list) -> tuple[str, str] | None:
     """A rule of the whole event about one of its lists ("agreed_actions 2: agreed_due is
-    before date"): the item's field, and the message in words."""
+    before the day of the mediation (date)"): the item's field, and the message in words."""
     m = _LIST_RULE.match(message)
     names = {q.name for q in qs}
     if not m or m[1] not in names:
