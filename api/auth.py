@@ -56,8 +56,11 @@ class KnownKeys:
     """Recently verified keys -> their caller, so that each request does not read the
     database; keyed by the key's hash, never the key itself."""
 
-    def __init__(self, ttl_s: float = AUTH_CACHE_S) -> None:
+    def __init__(self, ttl_s: float = AUTH_CACHE_S, refused_ttl_s: float = 60.0) -> None:
         self._cache: TTLCache[str, Caller] = TTLCache(maxsize=10_000, ttl=ttl_s)
+        #: keys refused lately: a misconfigured system repeating its one bad key from a
+        #: locked-out address is refused from memory, without reading the database each time
+        self._refused: TTLCache[str, bool] = TTLCache(maxsize=10_000, ttl=refused_ttl_s)
 
     @staticmethod
     def _id(token: str) -> str:
@@ -69,9 +72,16 @@ class KnownKeys:
     def put(self, token: str, caller: Caller) -> None:
         self._cache[self._id(token)] = caller
 
+    def was_refused(self, token: str) -> bool:
+        return self._id(token) in self._refused
+
+    def refuse(self, token: str) -> None:
+        self._refused[self._id(token)] = True
+
     def forget_all(self) -> None:
         """After a revocation through this process: no delay at all."""
         self._cache.clear()
+        self._refused.clear()
 
 
 class FailureLimiter:
@@ -108,34 +118,47 @@ async def current_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
-    """The caller a request's key stands for; 401 when missing, malformed, unknown or revoked;
-    429 after too many failures from the same address."""
+    """The caller a request's key stands for; 401 when missing, malformed, unknown or revoked.
+
+    A valid key is always served, even from an address locked out by failures (one
+    misconfigured system behind a shared proxy address must not lock out every other): only
+    a failed attempt from a locked-out address is answered 429, so guessing stays throttled.
+    Checking the key first costs no more than refusing it: a key is verified by one SHA-256
+    and one read by primary key (no slow hash, see store.api_keys), a recently verified key
+    by neither; from a locked-out address, a malformed key or one refused in the last minute
+    by neither."""
     keys: ApiKeys = request.app.state.keys
     limiter: FailureLimiter = request.app.state.auth_failures
     client = request.client.host if request.client else "unknown"
-    if limiter.blocked(client):
+    if credentials is None:
+        raise Unauthenticated("send an API key: Authorization: Bearer ehcp_...")
+    token = credentials.credentials
+    known: KnownKeys = request.app.state.known_keys
+    caller = known.get(token)
+    if caller is not None:
+        return caller
+    blocked = limiter.blocked(client)
+    if blocked and (key_id_of(token) is None or known.was_refused(token)):
+        caller = None  # malformed or refused lately: refused without reading the database
+    else:
+        caller = await run_in_threadpool(keys.authenticate, token)
+    if caller is not None:
+        known.put(token, caller)
+        return caller
+    known.refuse(token)
+    if blocked:
+        # not counted again: the lockout ends when the failures that caused it are a window old
         wait = limiter.retry_after_s(client)
         raise TooManyFailures(
             f"too many failed authentications from this address; try again in {wait} s", wait
         )
-    if credentials is None:
-        raise Unauthenticated("send an API key: Authorization: Bearer ehcp_...")
-    known: KnownKeys = request.app.state.known_keys
-    caller = known.get(credentials.credentials)
-    if caller is not None:
-        return caller
-    caller = await run_in_threadpool(keys.authenticate, credentials.credentials)
-    if caller is not None:
-        known.put(credentials.credentials, caller)
-    if caller is None:
-        limiter.failed(client)
-        log.warning(
-            "authentication failed from %s (key id %s)",
-            client,
-            key_id_of(credentials.credentials) or "none: malformed key",
-        )
-        raise Unauthenticated("the API key is unknown, revoked or malformed")
-    return caller
+    limiter.failed(client)
+    log.warning(
+        "authentication failed from %s (key id %s)",
+        client,
+        key_id_of(token) or "none: malformed key",
+    )
+    raise Unauthenticated("the API key is unknown, revoked or malformed")
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -282,8 +282,14 @@ def _check_order_of_dates(state: CaseState, event: Event) -> None:
         )
 
 
+#: fields a duplicate may differ in: who recorded it and the free-text notes are about the
+#: record, not the event (a second system, or a second note, must not record it twice).
+#: README.md and docs/api.md name them (tests/unit/test_duplicate_docs.py).
+NOT_COMPARED = frozenset({"recorded_by", "notes"})
+
+
 def _comparable(event: Event) -> dict:
-    return event.model_dump(exclude={"recorded_by", "notes"})
+    return event.model_dump(exclude=set(NOT_COMPARED))
 
 
 def _check_duplicate(state: CaseState, event: Event) -> None:
@@ -403,7 +409,8 @@ def _check_appeal_registered(state: CaseState, event: AppealRegistered) -> None:
     if event.response_due is not None:
         _require(
             event.response_due > event.date,
-            "response_due must be after the registration date",
+            "the council's response date (response_due) must be after the day the appeal "
+            "was registered (date)",
         )
 
 

@@ -90,6 +90,21 @@ def _model_in(annotation: object) -> type[BaseModel] | None:
     return None
 
 
+EMAIL_ALLOWED = "allowed: an email address, e.g. sam@example.org"
+
+
+def _email_reason(message: str) -> str:
+    # pydantic's "value is not a valid email address: <email-validator's sentence>." in our
+    # words: "not an email address: it must have an @-sign"
+    reason = message.partition(": ")[2].strip().rstrip(".")
+    reason = reason.replace("An email address must", "it must", 1)
+    return (
+        f"not an email address: {reason[:1].lower()}{reason[1:]}"
+        if reason
+        else ("not an email address")
+    )
+
+
 def describe(item: dict[str, Any]) -> str:
     """One pydantic error (an `errors()` item) in words: what is wrong, then what is allowed
     in brackets. Our own validators' messages (already in words) are kept as they are."""
@@ -100,8 +115,8 @@ def describe(item: dict[str, Any]) -> str:
     if kind == "missing":
         return "required, but missing (give a value)"
     if kind in ("value_error", "assertion_error"):
-        if message.startswith("value is not a valid email address"):  # email-validator's
-            return f"{message.rstrip('.')} (allowed: an email address, e.g. sam@example.org)"
+        if message.startswith("value is not a valid email address"):
+            return f"{given} is {_email_reason(message)} ({EMAIL_ALLOWED})"
         return message  # raised by our own validators, in words already
     if kind == "string_pattern_mismatch":
         allowed = PATTERN_WORDS.get(str(ctx.get("pattern")), "see this field's description")

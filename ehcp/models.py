@@ -19,6 +19,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -66,9 +67,22 @@ def _within_years(start: date, value: date | None, field: str) -> None:
     """Refuse typos such as 2207 for 2027: they would put a case's clock out of range."""
     if value is not None and (value - start).days > MAX_YEARS_AHEAD * 366:
         raise ValueError(
-            f"{field} {value} is more than {MAX_YEARS_AHEAD} years after date {start}; "
-            "check the year"
+            f"{field} {value} is more than {MAX_YEARS_AHEAD} years after the event's date "
+            f"{start}; check the year"
         )
+
+
+def _on_or_after_event(value: date, info: ValidationInfo, what: str, since: str) -> date:
+    """`value` (the date named `what`, e.g. "the mediation date") when it is on or after the
+    event's own `date` (`since` says that day in words) and not a typo years ahead; else a
+    ValueError in words, which pydantic reports at this field (not the whole event's)."""
+    start = info.data.get("date")
+    if start is None:  # the event's date is itself wrong: its own error says so
+        return value
+    if value < start:
+        raise ValueError(f"{what} must be on or after {since}")
+    _within_years(start, value, what)
+    return value
 
 
 class Strict(BaseModel):
@@ -123,12 +137,10 @@ class WayForwardMeetingScheduled(EventBase):
     kind: Literal["way_forward_meeting_scheduled"] = "way_forward_meeting_scheduled"
     meeting_date: date
 
-    @model_validator(mode="after")
-    def _meeting_after_scheduling(self) -> WayForwardMeetingScheduled:
-        if self.meeting_date < self.date:
-            raise ValueError("meeting_date must be on or after date (the day it was scheduled)")
-        _within_years(self.date, self.meeting_date, "meeting_date")
-        return self
+    @field_validator("meeting_date")
+    @classmethod
+    def _meeting_after_scheduling(cls, value: date, info: ValidationInfo) -> date:
+        return _on_or_after_event(value, info, "the meeting date", "the day it was scheduled")
 
 
 class WayForwardMeetingHeld(EventBase):
@@ -175,7 +187,9 @@ class MediationHeld(EventBase):
             raise ValueError("agreed_actions must be empty when outcome is no_agreement")
         for n, action in enumerate(self.agreed_actions, start=1):
             if action.agreed_due is not None and action.agreed_due < self.date:
-                raise ValueError(f"agreed_actions {n}: agreed_due is before date")
+                raise ValueError(
+                    f"agreed_actions {n}: agreed_due is before the day of the mediation (date)"
+                )
             _within_years(self.date, action.agreed_due, f"agreed_actions {n}: agreed_due")
         return self
 
@@ -208,10 +222,12 @@ class AppealRegistered(EventBase):
     #: the council's response date, when the tribunal's registration letter gives one
     response_due: date | None = None
 
-    @model_validator(mode="after")
-    def _response_due_in_range(self) -> AppealRegistered:
-        _within_years(self.date, self.response_due, "response_due")
-        return self
+    @field_validator("response_due")
+    @classmethod
+    def _response_due_in_range(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is not None and (start := info.data.get("date")) is not None:
+            _within_years(start, value, "the council's response date")
+        return value
 
 
 class AppealUnopposed(EventBase):
@@ -225,12 +241,10 @@ class HearingListed(EventBase):
     kind: Literal["hearing_listed"] = "hearing_listed"
     hearing_date: date
 
-    @model_validator(mode="after")
-    def _hearing_after_listing(self) -> HearingListed:
-        if self.hearing_date < self.date:
-            raise ValueError("hearing_date must be on or after date (the day it was listed)")
-        _within_years(self.date, self.hearing_date, "hearing_date")
-        return self
+    @field_validator("hearing_date")
+    @classmethod
+    def _hearing_after_listing(cls, value: date, info: ValidationInfo) -> date:
+        return _on_or_after_event(value, info, "the hearing date", "the day it was listed")
 
 
 class AppealWithdrawn(EventBase):
@@ -306,12 +320,10 @@ class MediationScheduled(EventBase):
     kind: Literal["mediation_scheduled"] = "mediation_scheduled"
     mediation_date: date
 
-    @model_validator(mode="after")
-    def _mediation_after_booking(self) -> MediationScheduled:
-        if self.mediation_date < self.date:
-            raise ValueError("mediation_date must be on or after date (the day it was booked)")
-        _within_years(self.date, self.mediation_date, "mediation_date")
-        return self
+    @field_validator("mediation_date")
+    @classmethod
+    def _mediation_after_booking(cls, value: date, info: ValidationInfo) -> date:
+        return _on_or_after_event(value, info, "the mediation date", "the day it was booked")
 
 
 class ConsentOrderMade(EventBase):

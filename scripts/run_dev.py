@@ -21,7 +21,9 @@ Environment (besides the worker's own EHCP_ settings):
   EHCP_DEV_WORKER_CMD  worker command line, shell-quoted (default: this python worker.py)
   EHCP_API_PORT        HTTP API port (8000); EHCP_DATABASE_URL defaults to <data dir>/ehcp.db
   EHCP_DEV_OIDC_PORT   local identity provider for the staff pages (9400; web/dev_oidc.py),
-                       started unless EHCP_WEB_OIDC_ISSUER names another
+                       started unless EHCP_WEB_OIDC_ISSUER names another; with it, the demo
+                       staff's councils (deploy/councils.demo.toml) unless EHCP_COUNCILS_FILE,
+                       EHCP_COUNCILS__... or EHCP_COUNCIL_CODE says otherwise
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ STOP_SIGNAL = {
 #: the CLI must not pick up a developer's own Temporal profile or TEMPORAL_* variables
 CLI_ISOLATION = ["--disable-config-file", "--disable-config-env"]
 DEV_KEY_FILE_NAME = "dev-codec-keys.json"
+#: a council for each demo person of the local identity provider (web/settings.py DEMO_STAFF)
+DEMO_COUNCILS_FILE = ROOT / "deploy" / "councils.demo.toml"
 
 
 class DevError(Exception):
@@ -88,6 +92,9 @@ class DevConfig:
     #: durable records (API keys, sent ledger): the developer's EHCP_DATABASE_URL or
     #: <data dir>/ehcp.db
     database_url: str = ""
+    #: EHCP_COUNCILS_FILE given to every process: the demo staff's councils, or None when the
+    #: developer configured councils (or another identity provider) themselves
+    councils_file: Path | None = None
 
     @property
     def api_url(self) -> str:
@@ -153,6 +160,16 @@ def load_config(env: Mapping[str, str]) -> DevConfig:
         if env.get("EHCP_WEB_OIDC_ISSUER")
         else _port(env, "EHCP_DEV_OIDC_PORT", 9400),
         database_url=env.get("EHCP_DATABASE_URL") or f"sqlite:///{data_dir / 'ehcp.db'}",
+        councils_file=None
+        if env.get("EHCP_WEB_OIDC_ISSUER") or _councils_configured(env)
+        else DEMO_COUNCILS_FILE,
+    )
+
+
+def _councils_configured(env: Mapping[str, str]) -> bool:
+    return any(
+        name in ("EHCP_COUNCILS_FILE", "EHCP_COUNCIL_CODE") or name.startswith("EHCP_COUNCILS__")
+        for name in env
     )
 
 
@@ -372,6 +389,8 @@ def client_exports(cfg: DevConfig) -> list[str]:
     }
     if cfg.key_file is not None:
         env["EHCP_CODEC_KEY_FILE"] = str(cfg.key_file)
+    if cfg.councils_file is not None:
+        env["EHCP_COUNCILS_FILE"] = str(cfg.councils_file)
     return [f"export {name}={shlex.quote(value)}" for name, value in env.items()]
 
 
@@ -399,6 +418,11 @@ def banner(cfg: DevConfig, pids: Mapping[str, int], ready_s: float) -> str:
             f"  Processes    server pid {pids['temporal server']}, worker pid {pids['worker']}, "
             f"api pid {pids['api']}",
             f"  Keys         {keys}",
+            *(
+                [f"  Councils     {_shown(cfg.councils_file)} (one for each demo person)"]
+                if cfg.councils_file
+                else []
+            ),
             *(dev_oidc.banner_lines(cfg.oidc_port, cfg.api_url) if cfg.oidc_port else []),
             "  In another terminal, for the CLI:",
             *(f"    {line}" for line in client_exports(cfg)),
@@ -489,6 +513,7 @@ def worker_env(cfg: DevConfig) -> dict[str, str]:
         "EHCP_DATABASE_URL": cfg.database_url,
         "PYTHONUNBUFFERED": "1",
         **({"EHCP_CODEC_KEY_FILE": str(cfg.key_file)} if cfg.key_file else {}),
+        **({"EHCP_COUNCILS_FILE": str(cfg.councils_file)} if cfg.councils_file else {}),
     }
 
 

@@ -229,6 +229,7 @@ def _date_label(name: str) -> str:
         "date": "the date it happened",
         "meeting_date": "the date of the meeting",
         "hearing_date": "the date of the hearing",
+        "mediation_date": "the date of the mediation",
         "response_due": "the response date",
     }.get(name, "the date")
 

@@ -27,6 +27,13 @@ class FormErrors:
     def __bool__(self) -> bool:
         return bool(self.by_field)
 
+    def ordered(self, field_ids: list[str]) -> FormErrors:
+        """The same errors in the order of the page's fields (`field_ids`; others last), for
+        errors found in more than one pass (the form's own checks, then the case's rules)."""
+        rank = {f: i for i, f in enumerate(field_ids)}
+        fields = sorted(self.by_field, key=lambda f: rank.get(f, len(rank)))
+        return FormErrors({f: self.by_field[f] for f in fields})
+
     def summary(self) -> list[dict[str, str]]:
         """The error summary's list: each message linking to its field."""
         return [{"text": m, "href": f"#{f}"} for f, m in self.by_field.items()]

@@ -77,7 +77,7 @@ _LIST_RULE = re.compile(r"^(agreed_actions|recommendations)(?: (\d+))?(?:: (\w+)
 
 def _whole_event_error(message: str, qs: list) -> tuple[str, str] | None:
     """A rule of the whole event about one of its lists ("agreed_actions 2: agreed_due is
-    before date"): the item's field, and the message in words."""
+    before the day of the mediation (date)"): the item's field, and the message in words."""
     m = _LIST_RULE.match(message)
     names = {q.name for q in qs}
     if not m or m[1] not in names:
@@ -95,9 +95,9 @@ def bad_input_errors(error: BadInput, qs: list, errors: FormErrors) -> None:
         message = item.message
         if not item.pointer.strip("/") and (listed := _whole_event_error(message, qs)):
             target, message = listed
-        errors.add(target, message[:1].upper() + message[1:])
+        errors.add(target, humanise(message))
     if not error.errors:
-        errors.add(first, error.message)
+        errors.add(first, humanise(error.message))
 
 
 async def _case(request: Request, staff, case_ref: str):
@@ -218,6 +218,10 @@ async def event_post(request: Request, staff: StaffDep, case_ref: CaseRef, kind:
         new, focus = changed
         return _form_page(request, status, kind, new, new.getlist, errors, 200, focus)
     data = read_answers(qs, form, form.getlist, errors)
+    if data.get("date", "") > deps.today().isoformat():
+        # GOV.UK's words for a date that must be in the past (the service's own message quotes
+        # ISO dates, as the API and the CLI are given them)
+        errors.add("date-day", "The date it happened must be today or in the past")
     event = None
     if not errors:
         try:

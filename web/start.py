@@ -3,6 +3,7 @@ operation (service.operations.Cases.start) with the signed-in person's council."
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,6 +26,11 @@ TEXT_FIELDS = {
     "caseworker-name": "caseworker's name",
     "caseworker-email": "caseworker's email address",
 }
+#: the form's fields, top to bottom: the error summary lists errors in this order
+FIELD_ORDER = [
+    "case_ref", "decision_type", "decision_date-day", "decision_date-month", "decision_date-year",
+    "parent-name", "parent-email", "caseworker-name", "caseworker-email",
+]  # fmt: skip
 #: JSON pointer of the operations layer -> the form's field id
 POINTER_FIELDS = {
     "case_ref": "case_ref",
@@ -35,7 +41,7 @@ POINTER_FIELDS = {
 }
 
 
-def _read(form: Any, errors: FormErrors) -> dict[str, Any]:
+def _read(form: Any, errors: FormErrors, today: date) -> dict[str, Any]:
     values = {name: str(form.get(name, "")).strip() for name in TEXT_FIELDS}
     values["case_ref"] = values["case_ref"].upper()
     for name, label in TEXT_FIELDS.items():
@@ -45,6 +51,10 @@ def _read(form: Any, errors: FormErrors) -> dict[str, Any]:
     if decision_type not in DECISION_TYPES:
         errors.add("decision_type", "Select what the decision was about")
     decided = read_date(form, "decision_date", "the date the decision letter was sent", errors)
+    if decided is not None and decided > today:
+        # GOV.UK's pattern for a date that must be in the past
+        errors.add("decision_date-day", "The date the decision letter was sent must be today "
+                   "or in the past")  # fmt: skip
     return {
         "case_ref": values["case_ref"],
         "decision_type": decision_type,
@@ -75,10 +85,32 @@ def _form(request: Request, form: Any, errors: FormErrors, code: int, focus: str
     )
 
 
+def _council_not_configured(request: Request, staff: Any) -> Response | None:
+    """403 before any form when the person's sign-in maps to a council this service does not
+    run (a typo in the group mapping, or a council not yet configured): said at once, not
+    after the whole form is filled in. None when the council is configured."""
+    councils = request.app.state.councils
+    if staff.council in councils:
+        return None
+    return render(
+        request,
+        "start_not_configured.html",
+        {
+            "title": "You cannot start a case",
+            "active": "start",
+            "council": staff.council,
+            "allowed": sorted(councils),
+        },
+        status=403,
+    )
+
+
 @router.get("/cases/new", name="start_case", include_in_schema=False)
 async def start_form(request: Request, staff: StaffDep) -> Response:
     """The empty form, the caseworker filled in with the signed-in person."""
     deps.caller(staff).require(Permission.start)
+    if (refused := _council_not_configured(request, staff)) is not None:
+        return refused
     defaults = {"caseworker-name": staff.name, "caseworker-email": staff.email}
     return _form(request, defaults, FormErrors(), 200)
 
@@ -88,27 +120,34 @@ async def start_post(request: Request, staff: StaffDep) -> Response:
     """step=check, change or confirm, as for recording an event."""
     who = deps.caller(staff)
     who.require(Permission.start)
+    if (refused := _council_not_configured(request, staff)) is not None:
+        return refused
     form = await request.form()
     step = form.get("step")
     if step and step.startswith("change"):
         return _form(request, form, FormErrors(), 200, step.partition(":")[2])
     errors = FormErrors()
-    data = _read(form, errors)
+    data = _read(form, errors, deps.today())
     case = None
-    if not errors:
-        try:
-            councils = request.app.state.councils
-            case = check_case(data, deps.today(), council=staff.council, councils=councils)
-        except BadInput as error:
-            # a council not configured (the sign-in group maps to it) shows on the first field
-            for item in error.errors:
-                parts = item.pointer.lstrip("/").split("/")
-                target = POINTER_FIELDS.get(parts[0], "case_ref")
-                if parts[0] in ("parent", "caseworker") and parts[1:2] == ["email"]:
-                    target = f"{parts[0]}-email"
-                errors.add(target, item.message[:1].upper() + item.message[1:])
+    try:
+        # the case's own rules (the reference's form, an email address) are checked even when
+        # the form's checks found something: every error at once, not in two rounds; a field
+        # that already has an error keeps that one
+        councils = request.app.state.councils
+        case = check_case(data, deps.today(), council=staff.council, councils=councils)
+    except BadInput as error:
+        for item in error.errors:
+            parts = item.pointer.lstrip("/").split("/")
+            target = POINTER_FIELDS.get(parts[0], "case_ref")
+            if parts[0] in ("parent", "caseworker") and parts[1:2] == ["email"]:
+                target = f"{parts[0]}-email"
+            if target == "decision_date-day" and any(
+                f.startswith("decision_date-") for f in errors.by_field
+            ):
+                continue
+            errors.add(target, item.message[:1].upper() + item.message[1:])
     if errors or case is None:
-        return _form(request, form, errors, 400)
+        return _form(request, form, errors.ordered(FIELD_ORDER), 400)
     answers = [(k, v) for k, v in form.multi_items() if k not in ("csrftoken", "step")]
     if step != "confirm":
         return render(

@@ -99,10 +99,38 @@ async def test_failed_authentications_are_limited_and_logged_without_the_key(
     for _ in range(3):
         response = await client.get("/api/v1/cases", headers={"Authorization": f"Bearer {wrong}"})
         assert response.status_code == 401
-    limited = await client.get("/api/v1/cases", headers=key(settings))
+    limited = await client.get("/api/v1/cases", headers={"Authorization": f"Bearer {wrong}"})
     assert limited.status_code == 429, limited.text
     assert limited.json()["type"] == "/api/problems/too-many-failed-authentications"
     assert "key id 0badc0de" in caplog.text and "x" * 43 not in caplog.text
+
+
+async def test_a_valid_key_is_served_from_an_address_locked_out_by_failures(
+    client, settings, monkeypatch
+):
+    """One misconfigured system behind a shared address must not lock out every other back
+    office: a valid key is served (and not counted); failed attempts still get 429, and a
+    malformed or lately refused key from the locked-out address costs no database read."""
+    wrong = {"Authorization": "Bearer ehcp_0badc0de_" + "x" * 43}
+    for _ in range(3):
+        assert (await client.get("/api/v1/api-keys", headers=wrong)).status_code == 401
+    viewer, manager = key(settings, "viewer"), key(settings, "manager")
+    for _ in range(15):
+        served = await client.get("/api/v1/api-keys", headers=manager)
+        assert served.status_code == 200, served.text
+    assert (await client.get("/api/v1/api-keys", headers=viewer)).status_code == 403
+    reads = []
+    real = ApiKeys.authenticate
+    monkeypatch.setattr(ApiKeys, "authenticate", lambda s, t: reads.append(t) or real(s, t))
+    for bad in (wrong, {"Authorization": "Bearer not-a-key"}):
+        limited = await client.get("/api/v1/api-keys", headers=bad)
+        assert limited.status_code == 429, limited.text
+    assert reads == []
+    guess = {"Authorization": "Bearer ehcp_0badc0de_" + "y" * 43}
+    assert (await client.get("/api/v1/api-keys", headers=guess)).status_code == 429
+    assert len(reads) == 1  # a new guess is checked, and still refused
+    fresh = key(settings, "manager")  # a key never seen by this process
+    assert (await client.get("/api/v1/api-keys", headers=fresh)).status_code == 200
 
 
 async def test_an_unexpected_failure_is_a_plain_500(settings):

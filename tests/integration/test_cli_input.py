@@ -130,6 +130,12 @@ CASES: dict[str, Case] = {
         "date: '2026-13-01' is not a date (allowed: YYYY-MM-DD",
     ),
     "event-future-date-json": Case(EVENT_STDIN, event_json(date=FUTURE), "is in the future"),
+    # a fresh user's trial: "input: hearing_date must be on or after date"
+    "event-hearing-before-listing": Case(
+        EVENT_STDIN,
+        event_json(kind="hearing_listed", date="2026-01-02", hearing_date="2026-01-01"),
+        "hearing_date: the hearing date must be on or after the day it was listed",
+    ),
     "event-far-hearing-date": Case(
         EVENT_STDIN,
         event_json(kind="hearing_listed", hearing_date="9999-12-31"),

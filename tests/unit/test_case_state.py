@@ -212,7 +212,12 @@ def test_a_response_date_before_registration_is_refused() -> None:
         tribunal_ref=TRIBUNAL_REF,
         response_due="2026-10-20",
     )
-    rejected(b, event, "response_due must be after the registration date")
+    rejected(
+        b,
+        event,
+        "the council's response date (response_due) must be after the day the appeal "
+        "was registered (date)",
+    )
 
 
 def test_no_recommendations_on_an_appeal_against_a_refusal_to_assess() -> None:

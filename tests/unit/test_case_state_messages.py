@@ -327,7 +327,8 @@ def test_a_response_date_on_the_registration_day_is_refused() -> None:
         response_due="2026-10-20",
     )
     assert refusal(CaseBuilder(), registered) == (
-        "response_due must be after the registration date"
+        "the council's response date (response_due) must be after the day the appeal "
+        "was registered (date)"
     )
 
 

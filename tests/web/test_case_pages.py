@@ -220,6 +220,15 @@ def test_a_refusal_is_in_the_error_summary(fake, web) -> None:
     assert 'href="#date-day"' in summary_box
 
 
+def test_an_event_date_in_the_future_is_said_in_govuk_words(fake, web) -> None:
+    path = "/cases/RUT-2026-0042/events/mediation_adviser_contacted"
+    form = {"date-day": "2", "date-month": "11", "date-year": "2099"}
+    answer = web.post(path, data={**form, "csrftoken": token(web, path), "step": "check"})
+    assert answer.status_code == 400
+    assert "The date it happened must be today or in the past" in answer.text
+    assert "2099-11-02" not in answer.text
+
+
 def test_a_form_post_without_csrf_records_nothing(fake, web) -> None:
     path = "/cases/RUT-2026-0042/events/mediation_adviser_contacted"
     token(web, path)  # a browser that has the form (and so the cookies), posting another token
@@ -274,6 +283,37 @@ def test_missing_answers_to_start_a_case_link_to_their_fields(fake, web) -> None
         assert f'href="#{field}"' in answer.text
 
 
+def test_start_form_reports_every_error_at_once_in_the_fields_order(fake, web) -> None:
+    """GOV.UK: all errors in one go, in the summary (in the page's order) and by each field;
+    the case reference's form and the email address used to wait for a second submit."""
+    answer = web.post("/cases/new", data={
+        **START, "csrftoken": token(web, "/cases/new"), "step": "check", "case_ref": "rut 77",
+        "decision_type": "", "decision_date-day": "31", "decision_date-month": "2",
+        "parent-name": "", "parent-email": "nope",
+    })  # fmt: skip
+    assert answer.status_code == 400
+    summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', answer.text, re.S)
+    assert summary, answer.text
+    linked = re.findall(r'href="#([^"]+)"', summary[1])
+    assert linked == ["case_ref", "decision_type", "decision_date-day", "parent-name",
+                      "parent-email"]  # fmt: skip
+    for field in linked:
+        assert f'id="{field}-error"' in answer.text or field == "decision_date-day"
+    assert 'id="decision_date-error"' in answer.text
+    assert "Value is not a valid email" not in answer.text
+
+
+def test_start_form_says_a_decision_date_in_the_future_in_words(fake, web) -> None:
+    answer = web.post("/cases/new", data={
+        **START, "csrftoken": token(web, "/cases/new"), "step": "check",
+        "decision_date-year": "2099", "parent-email": "nope",
+    })  # fmt: skip
+    assert answer.status_code == 400
+    assert "The date the decision letter was sent must be today or in the past" in answer.text
+    assert "2099-11-20" not in answer.text
+    assert 'href="#parent-email"' in answer.text
+
+
 def test_a_viewer_cannot_start_a_case_or_record(fake, web, monkeypatch) -> None:
     viewer = auth.Staff("v", "Vic Viewer", "vic@rutland.gov.uk", "rutland", "viewer")
     monkeypatch.setattr(auth, "current_staff", lambda request: viewer)
@@ -285,6 +325,7 @@ def test_a_viewer_cannot_start_a_case_or_record(fake, web, monkeypatch) -> None:
 
 def test_a_case_of_a_council_not_configured_is_refused_on_the_page(fake, web, monkeypatch) -> None:
     """A sign-in group mapped to a council the service does not run (a typo) starts nothing."""
+    csrf = token(web, "/cases/new")  # a valid token of this browser's
     typo = auth.Staff("t", "Tam Typo", "tam@rutland.gov.uk", "rutlnd", "caseworker")
     monkeypatch.setattr(auth, "current_staff", lambda request: typo)
     started = []
@@ -293,7 +334,10 @@ def test_a_case_of_a_council_not_configured_is_refused_on_the_page(fake, web, mo
         started.append(case)
 
     fake.start = start
-    answer = web.post("/cases/new", data={**START, "csrftoken": token(web, "/cases/new"),
-                                          "step": "check"})  # fmt: skip
-    assert answer.status_code == 400 and not started
+    # said before the form, not after it is filled in
+    page = web.get("/cases/new")
+    assert page.status_code == 403 and 'name="case_ref"' not in page.text
+    assert "‘rutlnd’, which is not a council of this service (allowed: rutland)" in page.text
+    answer = web.post("/cases/new", data={**START, "csrftoken": csrf, "step": "confirm"})
+    assert answer.status_code == 403 and not started
     assert "is not a council of this service (allowed: rutland)" in answer.text

@@ -121,6 +121,45 @@ def test_missing_answers_and_bad_fields_land_on_their_fields() -> None:
     assert list(errors.by_field) == ["tribunal_ref"]
 
 
+@pytest.mark.parametrize(
+    ("kind", "field", "words"),
+    [
+        ("mediation_scheduled", "mediation_date", "The mediation date must be on or after the "
+         "day it was booked"),
+        ("hearing_listed", "hearing_date", "The hearing date must be on or after the day it "
+         "was listed"),
+        ("way_forward_meeting_scheduled", "meeting_date", "The meeting date must be on or after "
+         "the day it was scheduled"),
+    ],
+)  # fmt: skip
+def test_a_date_before_the_event_is_said_in_words_on_its_own_field(kind, field, words) -> None:
+    """Found by a fresh user: `Mediation_date must be on or after date (...)` on "When did it
+    happen?"; the CLI said `input: hearing_date ...`."""
+    b = CaseBuilder(make_case("refusal_to_assess", date(2026, 10, 1)))
+    qs = questions(kind, status_of(b)[0])
+    data = {"kind": kind, "date": "2026-11-02", field: "2026-11-01"}
+    if kind == "hearing_listed":
+        data["tribunal_ref"] = "EH857/26/00042"
+    errors = FormErrors()
+    with pytest.raises(BadInput) as bad:
+        check_input({k: v for k, v in data.items() if k != "tribunal_ref" or
+                     any(q.name == "tribunal_ref" for q in qs)}, TODAY)  # fmt: skip
+    assert [e.pointer for e in bad.value.errors] == [f"/{field}"]
+    bad_input_errors(bad.value, qs, errors)
+    assert errors.by_field == {f"{field}-day": words}
+
+
+def test_a_future_date_in_a_refusal_of_bad_input_is_written_in_full() -> None:
+    b = CaseBuilder(make_case("refusal_to_assess", date(2026, 10, 1)))
+    qs = questions("mediation_adviser_contacted", status_of(b)[0])
+    errors = FormErrors()
+    with pytest.raises(BadInput) as bad:
+        check_input({"kind": "mediation_adviser_contacted", "date": "2099-11-02"}, TODAY)
+    bad_input_errors(bad.value, qs, errors)
+    assert "2099-11-02" not in errors.by_field["date-day"]
+    assert "2 November 2099 is in the future" in errors.by_field["date-day"]
+
+
 def test_orders_offered_are_those_the_decision_allows() -> None:
     b = CaseBuilder(make_case(DecisionType.refusal_to_assess.value, date(2026, 10, 1)))
     status, _ = status_of(b)
