@@ -33,6 +33,16 @@ def _patch_ids(history) -> list[str]:
     return ids
 
 
+def _upserts(history) -> list[list[str]]:
+    """The names in each search-attribute upsert of `history`, in order."""
+    return [
+        sorted(e.upsert_workflow_search_attributes_event_attributes.search_attributes
+               .indexed_fields)
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+    ]  # fmt: skip
+
+
 def _local_activities(history) -> list[str]:
     names = []
     for event in history.events:
@@ -51,12 +61,7 @@ async def test_a_new_case_records_one_patch_marker_and_takes_every_patched_path(
         ids = _patch_ids(history)
         # the one marker stands for every patch before it
         assert ids == [patches.ALL_OF_2026_12]
-        upserts = [
-            sorted(e.upsert_workflow_search_attributes_event_attributes.search_attributes
-                   .indexed_fields)
-            for e in history.events
-            if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
-        ]  # fmt: skip
+        upserts = _upserts(history)
         # the SDK's own, for the marker; then, started (as here) by a client that gave no
         # search attributes, the case sets what identifies it, once; the event (which moves
         # the stage) upserts nothing
@@ -91,12 +96,7 @@ async def test_a_case_started_through_the_service_upserts_no_search_attribute(ti
         status = await h.status(handle)
         assert status.stage == "mediation" and status.reminders_sent
         history = await handle.fetch_history()
-        upserts = [
-            sorted(e.upsert_workflow_search_attributes_event_attributes.search_attributes
-                   .indexed_fields)
-            for e in history.events
-            if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
-        ]  # fmt: skip
+        upserts = _upserts(history)
         assert upserts == [["TemporalChangeVersion"]]
         attrs = (await handle.describe()).typed_search_attributes
         assert (attrs.get(sa.CASE_REF), attrs.get(sa.COUNCIL), attrs.get(sa.DECISION_TYPE)) == (
