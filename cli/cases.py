@@ -291,7 +291,9 @@ async def list_cases(args: argparse.Namespace, cases: Cases) -> int:
             c.case_ref,
             c.stage or "-",
             c.next_deadline.isoformat() if c.next_deadline else "-",
-            "yes" if c.overdue else "",
+            f"since {c.overdue_since.isoformat()}"
+            if c.overdue_since
+            else ("yes" if c.overdue else ""),
             c.decision_type or "-",
         ]
         for c in found

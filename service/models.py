@@ -24,6 +24,9 @@ class CaseSummary(BaseModel):
     stage: str | None
     next_deadline: date | None = Field(description="due date (UK) of the next pending deadline")
     overdue: bool
+    overdue_since: date | None = Field(
+        None, description="when overdue: due date (UK) of the earliest missed duty still owed"
+    )
     status: str | None = Field(description="Temporal execution status: running, completed, ...")
 
 

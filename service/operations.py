@@ -403,5 +403,6 @@ def summary(row: ListedRecord) -> CaseSummary:
         stage=row.stage,
         next_deadline=row.next_due,
         overdue=row.overdue,
+        overdue_since=row.overdue_since,
         status="completed" if row.closed else "running",
     )

@@ -85,12 +85,16 @@ class ListedRecord:
     next_due: date | None
     overdue: bool
     caseworker_id: str | None
+    #: when overdue: the due date (UK) of the earliest missed duty still owed (the list's
+    #: sort date for an overdue case)
+    overdue_since: date | None = None
 
 
 def _listed(row: CaseRecordRow) -> ListedRecord:
+    since = row.sort_due if row.sort_rank == RANK_OVERDUE and row.overdue else None
     return ListedRecord(
         row.case_ref, row.council, row.decision_type, row.stage, row.closed, row.next_due,
-        row.overdue, row.caseworker_id,
+        row.overdue, row.caseworker_id, since,
     )  # fmt: skip
 
 

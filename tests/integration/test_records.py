@@ -53,7 +53,8 @@ async def test_a_closed_case_answers_from_its_record_after_temporal_forgets_it(a
     listed = await wait_listed(manager, ref, closed="true", case_ref=ref)
     assert listed == [
         {"case_ref": ref, "council": "rutland", "decision_type": "plan_content",
-         "stage": "closed", "next_deadline": None, "overdue": False, "status": "completed"}
+         "stage": "closed", "next_deadline": None, "overdue": False, "overdue_since": None,
+         "status": "completed"}
     ]  # fmt: skip
     status = (await manager.get(f"/api/v1/cases/{ref}")).json()
     timeline = (await manager.get(f"/api/v1/cases/{ref}/timeline")).json()

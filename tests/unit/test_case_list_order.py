@@ -70,6 +70,13 @@ def test_overdue_cases_come_first_longest_overdue_first_even_with_no_next_deadli
     assert [r.case_ref for r in listed] == EXPECTED
     assert [r.overdue for r in listed] == [True] * 3 + [False] * 4
     assert listed[0].next_due is None  # nothing pending: only the missed response
+    # ... so the list says since when (a fresh user's trial saw "No deadline pending" only)
+    assert [r.overdue_since for r in listed] == [
+        date(2026, 9, 29),
+        date(2026, 10, 12),
+        date(2026, 10, 12),
+        *[None] * 4,
+    ]
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 4])

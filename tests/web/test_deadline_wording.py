@@ -22,14 +22,13 @@ def _cells(page: str) -> dict[str, str]:
 
 
 def test_the_cases_page_words_a_missing_next_deadline(fake, web) -> None:  # noqa: F811
-    fake.summaries = [
-        summary(1, None, overdue=True),
-        summary(2, None),
-        summary(3, None, status="completed"),
-    ]
+    missed = summary(1, None, overdue=True).model_copy(update={"overdue_since": date(2026, 10, 12)})
+    fake.summaries = [missed, summary(2, None), summary(3, None, status="completed")]
     open_cells = _cells(web.get("/cases").text)
     assert "No deadline pending" in open_cells["RUT-2026-0001"]
     assert "Overdue" in open_cells["RUT-2026-0001"]
+    # since when: the missed duty's date (a fresh user's trial saw no date at all)
+    assert "Overdue since Monday 12 October 2026" in " ".join(open_cells["RUT-2026-0001"].split())
     assert "No deadline pending" in open_cells["RUT-2026-0002"]
     closed_cells = _cells(web.get("/cases?closed=true").text)
     assert "Closed" in closed_cells["RUT-2026-0003"]
