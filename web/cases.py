@@ -126,7 +126,7 @@ async def cases_page(request: Request, staff: StaffDep) -> Response:
     closed = request.query_params.get("closed") == "true"
     today = deps.today()
     rows: list = []
-    counts = {"open": 0, "closed": 0}
+    counts: dict[str, int] | None = None  # not counted while the filters are in error
     page, pages = 1, 1
     if not errors:
         # one page from the case records (the list's read model), and the two counts
@@ -173,7 +173,7 @@ async def cases_page(request: Request, staff: StaffDep) -> Response:
             "closed": closed,
             "counts": counts,
             "rows": [(c, deadline_tag(c.next_deadline, c.overdue, today)) for c in shown_rows],
-            "total": counts["closed" if closed else "open"],
+            "total": counts["closed" if closed else "open"] if counts else 0,
             "first": (page - 1) * PAGE_SIZE + 1,
             "pagination": pagination,
             "open_link": "/cases?" + urlencode(open_base),

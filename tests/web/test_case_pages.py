@@ -142,6 +142,9 @@ def test_filters_reach_the_operation_and_bad_ones_are_errors(fake, web) -> None:
     bad = web.get("/cases?due_within=soon&stage=nowhere")
     assert bad.status_code == 400
     assert 'href="#due_within"' in bad.text and 'href="#stage"' in bad.text
+    # nothing was counted: no "(0)" beside the open and closed links (a fresh user's trial)
+    assert "Open cases (" not in bad.text and "Closed cases (" not in bad.text
+    assert "Open cases (" in web.get("/cases").text
 
 
 def test_caseworker_filter_assigned_to_me_or_by_address(fake, web) -> None:
