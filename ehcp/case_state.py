@@ -779,15 +779,20 @@ def refresh_statuses(state: CaseState, today: date) -> bool:
     return changed
 
 
-def is_overdue(state: CaseState) -> bool:
-    """A duty of the council, health, social care or the mediator is past due and not met
-    (a closed case keeps its missed duties on record, but is no longer overdue)."""
-    return not state.closed and any(
-        d.status == DeadlineStatus.missed
-        and d.party not in (Party.parent, Party.everyone)
-        and not key.startswith(RIGHT_KEYS)  # a right to challenge not used is not late
-        for key, d in state.deadlines.items()
+def missed_duty(deadline: Deadline) -> bool:
+    """`deadline` is a duty of the council, health, social care or the mediator that is past
+    due and not met: what makes a case overdue (a right to challenge not used is not late)."""
+    return (
+        deadline.status == DeadlineStatus.missed
+        and deadline.party not in (Party.parent, Party.everyone)
+        and not deadline.key.startswith(RIGHT_KEYS)
     )
+
+
+def is_overdue(state: CaseState) -> bool:
+    """A duty is missed (`missed_duty`); a closed case keeps its missed duties on record, but
+    is no longer overdue."""
+    return not state.closed and any(missed_duty(d) for d in state.deadlines.values())
 
 
 def nothing_pending(state: CaseState) -> bool:

@@ -20,9 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from temporalio.api.common.v1 import Payload
 
-from ehcp.later_clocks import RIGHT_KEYS
+from ehcp.case_state import missed_duty
 from ehcp.records import CaseRecord, anonymised, without_person
-from ehcp.vocabulary import DeadlineStatus, Party
 from security.codec import EncryptionCodec
 from store.db import session
 from store.migrate import upgrade
@@ -105,19 +104,13 @@ SortKey = tuple[int, date, str]
 def sort_key(record: CaseRecord) -> tuple[int, date]:
     """Where a case sits in the list: (rank, date). An overdue case (rank 0) by the earliest
     due date of its missed duties still owed, longest overdue first (the duties that make it
-    overdue: ehcp.case_state.is_overdue); an open case with a deadline pending (rank 1) by
+    overdue: ehcp.case_state.missed_duty); an open case with a deadline pending (rank 1) by
     that date; any other (rank 2) last, by reference alone. Dates are UK dates."""
     status = record.status
     if record.closed:
         return RANK_NONE, NO_DEADLINE
     if status.overdue:
-        missed = [
-            d.due
-            for d in status.deadlines
-            if d.status == DeadlineStatus.missed
-            and d.party not in (Party.parent, Party.everyone)
-            and not d.key.startswith(RIGHT_KEYS)
-        ]
+        missed = [d.due for d in status.deadlines if missed_duty(d)]
         return RANK_OVERDUE, min(missed, default=status.next_due or NO_DEADLINE)
     if status.next_due is not None:
         return RANK_PENDING, status.next_due
