@@ -64,7 +64,7 @@ from service.listing import (
     scoped_filter,
 )
 from service.models import CasePage, CaseSummary, StartedCase
-from store.case_records import CaseRecords, ListedRecord
+from store.case_records import CaseRecords, ListedRecord, RecordFilter
 from workflows import search_attributes as sa
 from workflows.disagreement import DisagreementWorkflow
 
@@ -158,6 +158,11 @@ class Cases:
             raise _unavailable(error) from None
         self._remember(case.case_ref, case.council)
         return StartedCase(case_ref=case.case_ref, council=case.council, workflow_id=handle.id)
+
+    def _closed(self, case_ref: str) -> Conflict:
+        return Conflict(
+            f"case {case_ref} is closed; a closed case accepts no more events", "case-closed"
+        )
 
     def _exists(self, case_ref: str) -> Conflict:
         return Conflict(
@@ -286,9 +291,7 @@ class Cases:
                 await self.stored_record(caller, case_ref)  # NotFound unless a record is kept
                 closed = True  # only a closed case leaves Temporal
         if closed:
-            raise Conflict(
-                f"case {case_ref} is closed; a closed case accepts no more events", "case-closed"
-            )
+            raise self._closed(case_ref)
         # update ids are plaintext on the server: never the caller's name (personal data)
         update_id = event_id or f"{'cli' if caller.operator else 'api'}:{uuid.uuid4()}"
         digest = event_digest(event)
@@ -305,10 +308,7 @@ class Cases:
                 raise Conflict(f"event refused: {message}", "event-refused") from None
             except RPCError as error:
                 if error.status == RPCStatusCode.NOT_FOUND:  # closed meanwhile
-                    raise Conflict(
-                        f"case {case_ref} is closed; a closed case accepts no more events",
-                        "case-closed",
-                    ) from None
+                    raise self._closed(case_ref) from None
                 if error.status == RPCStatusCode.FAILED_PRECONDITION:  # its last task failed
                     raise Unavailable(
                         f"case {case_ref} cannot take events just now: the worker has not "
@@ -344,14 +344,10 @@ class Cases:
         (store.case_records.sort_key), from the case records table; `next_cursor`
         continues it (keyset: no case is skipped or repeated while others change). A
         council-bound caller sees only its council."""
-        caller.require(Permission.read)
-        flt = scoped_filter(caller, flt, self.settings.councils)
+        flt, where = self._listing(caller, flt)
         tag = list_tag(flt)
         after = decode_key(decode_cursor(cursor, tag)) if cursor else None
-        ref = self.staff_ref(flt.caseworker) if flt.caseworker else None
-        rows, last = await self.stored(
-            CaseRecords.page, record_filter(flt, london_date(now()), ref), page_size, after, offset
-        )
+        rows, last = await self.stored(CaseRecords.page, where, page_size, after, offset)
         return CasePage(
             cases=[summary(row) for row in rows],
             next_cursor=encode_cursor(tag, encode_key(last)) if last else None,
@@ -359,10 +355,16 @@ class Cases:
 
     async def count_cases(self, caller: Caller, flt: CaseFilter) -> int:
         """How many cases match `flt` (of the caller's council when it is bound to one)."""
+        _, where = self._listing(caller, flt)
+        return await self.stored(CaseRecords.count, where)
+
+    def _listing(self, caller: Caller, flt: CaseFilter) -> tuple[CaseFilter, RecordFilter]:
+        """`flt` as `caller` may list it (service.listing.scoped_filter), and as the records
+        table reads it today (UK date), the caseworker's email as its staff reference."""
         caller.require(Permission.read)
         flt = scoped_filter(caller, flt, self.settings.councils)
         ref = self.staff_ref(flt.caseworker) if flt.caseworker else None
-        return await self.stored(CaseRecords.count, record_filter(flt, london_date(now()), ref))
+        return flt, record_filter(flt, london_date(now()), ref)
 
     async def list_all(self, caller: Caller, flt: CaseFilter) -> list[CaseSummary]:
         """Every matching case, in the list's order (overdue first; the CLI's table)."""
