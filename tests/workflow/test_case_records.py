@@ -40,12 +40,17 @@ async def record_when(
         await asyncio.sleep(0.05)
 
 
+async def _started_with_its_record(h, ref: str):
+    """A refusal decided yesterday, started: the store, today, the case and its first record."""
+    store = CaseRecords(h.settings.database_url, EncryptionCodec(TEST_KEYRING))
+    d0 = await h.today()
+    handle = await h.start(make_case(ref, "refusal_to_assess", d0 - timedelta(1)))
+    return store, d0, handle, await record_when(store, ref, lambda r: True)
+
+
 async def test_the_record_follows_the_case_to_its_closure(time_env, tmp_path):
     async with harness(time_env, tmp_path) as h:
-        store = CaseRecords(h.settings.database_url, EncryptionCodec(TEST_KEYRING))
-        d0 = await h.today()
-        handle = await h.start(make_case("RUT-REC-1", "refusal_to_assess", d0 - timedelta(1)))
-        started = await record_when(store, "RUT-REC-1", lambda r: True)
+        store, d0, handle, started = await _started_with_its_record(h, "RUT-REC-1")
         status = await h.status(handle)
         assert started.event_seq == 0 and started.status == status
         assert started.case == await handle.query(DisagreementWorkflow.case, result_type=Case)
@@ -107,10 +112,7 @@ async def test_reminders_alone_write_no_record_and_the_closing_one_holds_them(ti
     changes or an event is recorded; a wake-up that only sends reminders writes nothing (one
     marker less in history), and the closing record holds every notice sent."""
     async with harness(time_env, tmp_path) as h:
-        store = CaseRecords(h.settings.database_url, EncryptionCodec(TEST_KEYRING))
-        d0 = await h.today()
-        handle = await h.start(make_case("RUT-REC-2", "refusal_to_assess", d0 - timedelta(1)))
-        first = await record_when(store, "RUT-REC-2", lambda r: True)
+        store, d0, handle, first = await _started_with_its_record(h, "RUT-REC-2")
         start = await h.status(handle)
         # day by day, up to the first reminder (before the appeal is due, wherever the
         # shared server's date puts it: r.12(3)(a) moves an August one to September)
