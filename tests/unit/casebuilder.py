@@ -11,9 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import pytest
+
 from ehcp.calendar import WorkingDayCalendar
 from ehcp.case_state import (
     CaseState,
+    EventRejected,
     NoticeRecord,
     RecordedEvent,
     ReminderPolicy,
@@ -58,6 +61,15 @@ def make_case(
 def ev(kind: str, on: date, **fields: Any) -> Event:
     """An event, validated as the back office's JSON would be."""
     return parse_event({"kind": kind, "date": on.isoformat(), **fields})
+
+
+def refusal(b: CaseBuilder, event: Event, today: date | None = None) -> str:
+    """The whole message check_event refuses `event` with; the state must be untouched."""
+    before = b.state.model_dump(mode="json")
+    with pytest.raises(EventRejected) as caught:
+        check_event(b.state, event, today or event.date)
+    assert b.state.model_dump(mode="json") == before
+    return str(caught.value)
 
 
 def noon(on: date) -> datetime:

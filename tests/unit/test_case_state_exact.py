@@ -15,21 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ehcp.case_state import EventRejected, check_event, is_overdue
+from ehcp.case_state import check_event, is_overdue
 from ehcp.models import Event
-from tests.unit.casebuilder import CaseBuilder, ev
+from tests.unit.casebuilder import CaseBuilder, ev, refusal
 
 DECISION = date(2026, 10, 1)  # Thursday; the parent clocks end on Tuesday 1 December 2026
 TRIBUNAL_REF = "EH123/26/00042"
-
-
-def refusal(b: CaseBuilder, event: Event, today: date | None = None) -> str:
-    """The whole message check_event refuses `event` with; the state must be untouched."""
-    before = b.state.model_dump(mode="json")
-    with pytest.raises(EventRejected) as caught:
-        check_event(b.state, event, today or event.date)
-    assert b.state.model_dump(mode="json") == before
-    return str(caught.value)
 
 
 def statuses(b: CaseBuilder) -> dict[str, tuple[str, date | None]]:

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from ehcp.case_state import EventRejected, check_event
+from ehcp.case_state import EventRejected
 from ehcp.challenges import check_concession_timing
-from tests.unit.casebuilder import CaseBuilder, ev
+from tests.unit.casebuilder import CaseBuilder, ev, refusal
 from tests.unit.test_later_law import appealed
 
 DECIDED = date(2027, 3, 1)
@@ -23,9 +23,7 @@ def _decided() -> CaseBuilder:
 
 
 def _refused(b: CaseBuilder, on: date, **fields) -> str:
-    with pytest.raises(EventRejected) as caught:
-        check_event(b.state, ev("permission_to_appeal_decided", on, **fields), on)
-    return str(caught.value)
+    return refusal(b, ev("permission_to_appeal_decided", on, **fields))
 
 
 def test_a_decision_needs_that_partys_own_request() -> None:
@@ -133,9 +131,7 @@ def test_a_consent_order_counts_its_orders_and_ends_the_response_and_hearing_tha
 
 
 def _refuses(b: CaseBuilder, kind: str, on: date, **fields) -> str:
-    with pytest.raises(EventRejected) as caught:
-        check_event(b.state, ev(kind, on, **fields), on)
-    return str(caught.value)
+    return refusal(b, ev(kind, on, **fields))
 
 
 def test_a_decision_is_suspended_once() -> None:

@@ -9,11 +9,10 @@ from datetime import date
 
 import pytest
 
-from ehcp.case_state import EventRejected, check_event
 from ehcp.challenges import challenge_context, check_concession_timing
 from ehcp.later_clocks import ChallengeContext
 from ehcp.vocabulary import DeadlineStatus, Party
-from tests.unit.casebuilder import CaseBuilder, ev
+from tests.unit.casebuilder import CaseBuilder, ev, refusal
 from tests.unit.test_later_law import appealed
 
 DECIDED = date(2027, 3, 1)
@@ -30,9 +29,7 @@ NEEDS_DECISION = [
 
 
 def _refusal(b: CaseBuilder, kind: str, on: date, **fields) -> str:
-    with pytest.raises(EventRejected) as caught:
-        check_event(b.state, ev(kind, on, **fields), on)
-    return str(caught.value)
+    return refusal(b, ev(kind, on, **fields))
 
 
 def _appealed() -> CaseBuilder:
