@@ -143,7 +143,6 @@ async def cases_page(request: Request, staff: StaffDep) -> Response:
             offset=(page - 1) * PAGE_SIZE,
         )  # fmt: skip
         rows = found.cases
-    shown_rows = rows
     base = {k: v for k, v in shown.items() if v}
     if closed:
         base["closed"] = "true"
@@ -172,7 +171,7 @@ async def cases_page(request: Request, staff: StaffDep) -> Response:
             "shown": shown,
             "closed": closed,
             "counts": counts,
-            "rows": [(c, deadline_tag(c.next_deadline, c.overdue, today)) for c in shown_rows],
+            "rows": [(c, deadline_tag(c.next_deadline, c.overdue, today)) for c in rows],
             "total": counts["closed" if closed else "open"] if counts else 0,
             "first": (page - 1) * PAGE_SIZE + 1,
             "pagination": pagination,
