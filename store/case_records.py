@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from temporalio.api.common.v1 import Payload
@@ -23,7 +23,7 @@ from temporalio.api.common.v1 import Payload
 from ehcp.case_state import missed_duty
 from ehcp.records import CaseRecord, anonymised, without_person
 from security.codec import EncryptionCodec
-from store.db import session
+from store.db import engine, session
 from store.migrate import upgrade
 from store.models import CaseRecordRow
 
@@ -33,6 +33,7 @@ NO_DEADLINE = date(9999, 12, 31)
 #: rest (nothing pending, or closed)
 RANK_OVERDUE, RANK_PENDING, RANK_NONE = 0, 1, 2
 _JSON = b"json/plain"
+_TABLE = CaseRecordRow.__table__
 
 
 @dataclass(frozen=True)
@@ -160,28 +161,31 @@ class CaseRecords:
     def write(self, record: CaseRecord) -> bool:
         """Insert or update the case's row, unless the stored one is newer (a higher event
         sequence, or the same one written later) or erased. True if this write was stored.
-        Safe to repeat: the same record written twice leaves the same row."""
+        Safe to repeat: the same record written twice leaves the same row.
+
+        SQLAlchemy Core, not the ORM: this runs at every accepted event, and the ORM's
+        bulk-update path was most of the write's CPU (docs/performance.md)."""
         values = self._values(record)
         seq, version = values["event_seq"], values["version_ms"]
-        row = CaseRecordRow
+        row = _TABLE.c
         newer_or_same = or_(
             row.event_seq < seq, and_(row.event_seq == seq, row.version_ms <= version)
         )
+        ref = record.case.case_ref
         guarded = (
-            update(row)
-            .where(row.case_ref == record.case.case_ref, row.erased_at.is_(None), newer_or_same)
+            update(_TABLE)
+            .where(row.case_ref == ref, row.erased_at.is_(None), newer_or_same)
             .values(**values)
-            .execution_options(synchronize_session=False)
         )
         for _ in range(2):  # a concurrent first insert: the update then decides
-            with session(self.url) as s:
-                if s.execute(guarded).rowcount:
+            with engine(self.url).begin() as conn:
+                if conn.execute(guarded).rowcount:
                     return True
-                if s.get(row, record.case.case_ref) is not None:
+                if conn.execute(select(row.case_ref).where(row.case_ref == ref)).first():
                     return False  # a newer write, or an erased record
             try:
-                with session(self.url) as s:
-                    s.add(row(case_ref=record.case.case_ref, **values))
+                with engine(self.url).begin() as conn:
+                    conn.execute(insert(_TABLE).values(case_ref=ref, **values))
                 return True
             except IntegrityError:
                 continue
