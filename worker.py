@@ -14,11 +14,11 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from temporalio.client import Client
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
@@ -32,7 +32,9 @@ from temporalio.worker import (
 )
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
+from activities import names
 from activities.notify import NotificationActivities
+from activities.planned_records import PlannedRecordActivities
 from activities.planning import PlanningActivities
 from activities.records import RecordActivities
 from activities.senders import build_senders
@@ -92,13 +94,9 @@ def records_codec(client: Client, settings: Settings) -> EncryptionCodec | None:
         return None
 
 
-def build_worker(
-    client: Client,
-    settings: Settings,
-    executor: ThreadPoolExecutor,
-    interceptors: Sequence[Interceptor] = (),
-    workflows: Sequence[type] = (DisagreementWorkflow,),
-) -> Worker:
+def activity_functions(client: Client, settings: Settings) -> dict[str, Callable[..., Any]]:
+    """Every activity this worker runs, by activity name (activities/names.py); a test swaps
+    one (a stand-in sender) and registers the rest as deployed."""
     planning = PlanningActivities(settings)
     staff = StaffActivities(settings)
     primary, fallback = build_senders(settings)
@@ -108,18 +106,31 @@ def build_worker(
     records = RecordActivities(
         settings.database_url, records_codec(client, settings), staff.staff_ref
     )
+    planned = PlannedRecordActivities(planning, records)
+    return {
+        names.PLAN_CASE_START: planning.plan_case_start,
+        names.PLAN_EVENT: planning.plan_event_deadlines,
+        names.STAFF_REF: staff.staff_ref,
+        names.SEND_NOTIFICATIONS: notify.send_notifications,
+        names.SEND_NOTIFICATION: notify.send_notification,
+        names.WRITE_CASE_RECORD: records.write_case_record,
+        names.PLAN_AND_RECORD_START: planned.plan_and_record_start,
+        names.PLAN_AND_RECORD_EVENT: planned.plan_and_record_event,
+    }
+
+
+def build_worker(
+    client: Client,
+    settings: Settings,
+    executor: ThreadPoolExecutor,
+    interceptors: Sequence[Interceptor] = (),
+    workflows: Sequence[type] = (DisagreementWorkflow,),
+) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=list(workflows),  # another only in tests (the next build of the workflow)
-        activities=[
-            planning.plan_case_start,
-            planning.plan_event_deadlines,
-            staff.staff_ref,
-            notify.send_notifications,
-            notify.send_notification,
-            records.write_case_record,
-        ],
+        activities=list(activity_functions(client, settings).values()),
         activity_executor=executor,
         max_cached_workflows=settings.max_cached_workflows,
         interceptors=[MetricsInterceptor(), *interceptors],

@@ -9,6 +9,10 @@ from temporalio.common import RetryPolicy
 
 PLAN_CASE_START = "plan_case_start"
 PLAN_EVENT = "plan_event_deadlines"
+#: planning that also writes the case record of the state it leads to (runs started on
+#: patches-2026-12-record-with-plan): one local activity per event and at start, not two
+PLAN_AND_RECORD_START = "plan_and_record_case_start"
+PLAN_AND_RECORD_EVENT = "plan_and_record_event"
 SEND_NOTIFICATION = "send_notification"  # one message; runs started before batched sends
 SEND_NOTIFICATIONS = "send_notifications"  # every message due at one wake-up, in one call
 #: the staff reference of a new caseworker's email (the `EhcpCaseworker` search attribute)

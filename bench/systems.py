@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from temporalio.client import Client
 from temporalio.converter import DataConverter
 
-from activities.names import PLAN_CASE_START
+from activities.names import PLAN_AND_RECORD_START
 from bench.baseline import PLAN, BaselineEvent, BaselineStart, BaselineWorkflow
 from ehcp import planning
 from ehcp.calendar import WorkingDayCalendar
@@ -124,7 +124,7 @@ class Ours:
     name = "ours"
 
     def __init__(self) -> None:
-        self.plan_activity = PLAN_CASE_START
+        self.plan_activity = PLAN_AND_RECORD_START
         self.key = base64.b64encode(os.urandom(32)).decode()
         self.offsets = tuple(Settings().reminder_offsets)
         self.emails_per_due_case = 0

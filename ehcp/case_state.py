@@ -831,6 +831,24 @@ def close_case(state: CaseState, reason: str, on: date) -> None:
     state.stage = Stage.closed
 
 
+def accept_event(
+    state: CaseState,
+    event: Event,
+    specs: list[DeadlineSpec],
+    now: datetime,
+    *,
+    close_when_withdrawn: bool = True,
+) -> RecordedEvent:
+    """Record an event already passed by `check_event` (`apply_event`, `now` UTC) and close
+    the case when the event ends it by itself (`closes_the_case`): what the workflow does with
+    every accepted event, and what the record written with the event's plan shows.
+    `close_when_withdrawn` False: the rule of runs started before it (no closing)."""
+    recorded = apply_event(state, event, specs, now)
+    if close_when_withdrawn and (closing := closes_the_case(state, event)):
+        close_case(state, closing, event.date)
+    return recorded
+
+
 def next_due(state: CaseState) -> date | None:
     pending = [d.due for d in state.deadlines.values() if d.status == DeadlineStatus.pending]
     return min(pending, default=None)

@@ -75,6 +75,41 @@ class CaseStart(BaseModel):
     deadlines: list[DeadlineSpec]
 
 
+class StartToPlan(BaseModel):
+    """Input of the start's plan-and-record activity: the case as started, and the workflow's
+    clock (UTC) at which the first state is made from the plan (the same instant in the
+    workflow and in the record the activity writes)."""
+
+    case: Case
+    now: datetime
+
+
+class PlannedStart(BaseModel):
+    """The start's plan, and whether the record of the first state was written (False: the
+    database could not take it; the workflow writes it itself at its next wake-up)."""
+
+    start: CaseStart
+    recorded: bool
+
+
+class EventToPlan(BaseModel):
+    """Input of an event's plan-and-record activity: the case's state before the event (the
+    event already passed `check_event`), the event, and the workflow's clock (UTC) at which
+    it is applied. `identity` is the case as started (the record's reference and decision)."""
+
+    identity: Case
+    state: CaseState
+    event: Event
+    now: datetime
+
+
+class PlannedEvent(BaseModel):
+    """An event's deadlines, and whether the record of the state after it was written."""
+
+    deadlines: list[DeadlineSpec]
+    recorded: bool
+
+
 def event_digest(event: Event) -> str:
     """SHA-256 (hex) of the event's canonical JSON, ``recorded_by`` included.
 

@@ -20,9 +20,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ehcp.case_state import CaseState, is_overdue, next_due, nothing_pending
 from ehcp.models import Case
 from ehcp.payloads import CaseStatus, CaseTimeline
+from ehcp.receipts import undelivered_reminders, warnings
 from ehcp.uktime import london_date
+from ehcp.vocabulary import Stage
 
 #: what an erased name reads as
 ERASED = "erased"
@@ -61,6 +64,48 @@ class CaseRecord(BaseModel):
         if self.timeline.events:
             return self.timeline.events[-1].event.date
         return london_date(self.written_at)  # closed by itself: the day it was written
+
+
+def case_status(case: Case, state: CaseState | None, now: datetime) -> CaseStatus:
+    """What the workflow's `status` query answers at `now` (UTC): `case` as started gives the
+    identity (reference, council, decision); `state` None while the first deadlines are
+    being dated (`starting`)."""
+    if state is None:
+        return CaseStatus(
+            case_ref=case.case_ref, council=case.council, decision_type=case.decision_type,
+            decision_date=case.decision_date, starting=True, stage=Stage.decision,
+            closed_reason=None, overdue=False, next_due=None, deadlines=[],
+            reminders_sent=[], delivery_failures=[], events=0,
+        )  # fmt: skip
+    return CaseStatus(
+        case_ref=case.case_ref,
+        council=case.council,
+        decision_type=case.decision_type,
+        decision_date=case.decision_date,
+        stage=state.stage,
+        closed_reason=state.closed_reason,
+        overdue=is_overdue(state),
+        next_due=next_due(state),
+        deadlines=list(state.deadlines.values()),
+        reminders_sent=state.notices,
+        delivery_failures=state.delivery_failures,
+        events=len(state.timeline),
+        nothing_pending=not state.closed and nothing_pending(state),
+        warnings=warnings(state),
+        not_reached=state.not_reached,
+        undelivered_reminders=undelivered_reminders(state, now),
+    )
+
+
+def record_of(case: Case, state: CaseState, now: datetime) -> CaseRecord:
+    """The record the workflow writes at `now` (UTC): the case with its corrected contacts,
+    `case_status` (identity from `case` as started) and the timeline."""
+    return CaseRecord(
+        case=state.case,
+        status=case_status(case, state, now),
+        timeline=CaseTimeline(case_ref=case.case_ref, events=state.timeline),
+        written_at=now,
+    )
 
 
 def _erase_contact(contact: dict[str, Any]) -> None:

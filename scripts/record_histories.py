@@ -50,8 +50,10 @@ from tests.workflow.scenarios import ENCRYPTED, HISTORY_KEYRING, SCENARIOS  # no
 #: v4-one-patch-marker: every patch of v3 (and the three before it) in one marker,
 #: patches-2026-11-in-one-marker; v4-case-records: the case record written to the database
 #: (case-records-written), recorded on a branch before the one marker; v5: both, with the
-#: caseworker's search attribute (caseworker-search-attribute).
-GENERATION = "v6-one-marker-lean-visibility"
+#: caseworker's search attribute (caseworker-search-attribute); v6: all in one marker with
+#: the lean visibility (patches-2026-12-in-one-marker); v7: the case record written by the
+#: planning local activity (patches-2026-12-record-with-plan).
+GENERATION = "v7-record-with-plan"
 HISTORIES = ROOT / "tests" / "histories" / GENERATION
 
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime, timedelta
-from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows import patches
 from workflows.outcomes import LOCAL_ACTIVITY_FAILURES, reason
 from workflows.patches import NOT_DECIDED
+from workflows.planning import EVENT_PLAN_RETRY, PLAN_TIMEOUT, Planning
 from workflows.sending import Sending
 from workflows.visibility import CaseVisibility
 
@@ -28,8 +27,6 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.names import (
         LOCAL_RETRY_THRESHOLD,
-        PLAN_CASE_START,
-        PLAN_EVENT,
         RECORD_FINAL_RETRY,
         RECORD_RETRY,
         STAFF_REF,
@@ -38,18 +35,11 @@ with workflow.unsafe.imports_passed_through():
     from ehcp.case_state import (
         CaseState,
         EventRejected,
-        apply_event,
+        accept_event,
         check_event,
-        close_case,
-        closes_the_case,
-        is_overdue,
-        new_case_state,
-        next_due,
-        nothing_pending,
         refresh_statuses,
     )
     from ehcp.challenges import check_concession_timing
-    from ehcp.deadline import DeadlineSpec
     from ehcp.delivery_state import DeliveryReceipt, DeliveryReports
     from ehcp.models import Case, Event
     from ehcp.notices import (
@@ -60,7 +50,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from ehcp.payloads import (
         KEPT_RECEIPTS,
-        CaseStart,
         CaseStatus,
         CaseTimeline,
         EventReceipt,
@@ -69,27 +58,17 @@ with workflow.unsafe.imports_passed_through():
         event_digest,
         workflow_id,
     )
-    from ehcp.planning import request_for
-    from ehcp.receipts import (
-        apply_reports,
-        undelivered_reminders,
-        warnings,
-    )
+    from ehcp.receipts import apply_reports
+    from ehcp.records import case_status
     from ehcp.texts import with_texts
     from ehcp.told import told_notices
     from ehcp.uktime import london_date
-    from ehcp.vocabulary import Stage
     from security.refused import UnencryptedPayloadRefused
-
-PLAN_TIMEOUT = timedelta(seconds=30)
-PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
-#: an event's client is waiting: a few tries, then the update fails and says why
-EVENT_PLAN_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_attempts=4)
 
 
 #: a start whose input is not encrypted with a known key fails the run at once (no retries)
 @workflow.defn(failure_exception_types=[UnencryptedPayloadRefused])
-class DisagreementWorkflow(Sending, CaseVisibility):
+class DisagreementWorkflow(Sending, CaseVisibility, Planning):
     @workflow.init
     def __init__(self, start: StartCase) -> None:
         self._start = start
@@ -132,8 +111,8 @@ class DisagreementWorkflow(Sending, CaseVisibility):
             )
         if self._state is None:
             async with self._lock:
-                plan = await self._plan(PLAN_CASE_START, start.case, CaseStart, PLAN_RETRY)
-                self._state = new_case_state(start.case, plan.policy, plan.deadlines, self._now())
+                self._state, recorded = await self._start_state(start.case)
+                self._mark_written(recorded)
         for pending in start.resends:  # still to send when the last run continued as new
             self._resend(pending)
         while not self._state.closed:
@@ -213,32 +192,8 @@ class DisagreementWorkflow(Sending, CaseVisibility):
             due += told_notices(state)
         await self._send(with_texts(state, due))
 
-    def _local(self) -> bool:
-        if self._patches.local_activities is not None:
-            return self._patches.local_activities
-        return workflow.patched(patches.LOCAL_ACTIVITIES)
-
     def _learned(self) -> bool:
         return self._patches.notices_after_learned
-
-    async def _plan(self, name: str, arg: object, result_type: type, retry: RetryPolicy) -> Any:
-        """Deadline dates, worked out by an activity so that they are recorded in history."""
-        if not self._local():
-            return await workflow.execute_activity(
-                name,
-                arg,
-                result_type=result_type,
-                start_to_close_timeout=PLAN_TIMEOUT,
-                retry_policy=retry,
-            )
-        return await workflow.execute_local_activity(
-            name,
-            arg,
-            result_type=result_type,
-            start_to_close_timeout=PLAN_TIMEOUT,
-            retry_policy=retry,
-            local_retry_threshold=LOCAL_RETRY_THRESHOLD,
-        )
 
     # -- events -----------------------------------------------------------------------------
 
@@ -251,9 +206,8 @@ class DisagreementWorkflow(Sending, CaseVisibility):
         async with self._lock:
             self._check(event)  # again: an earlier event may have changed the case meanwhile
             state = self._state
-            request = request_for(state, event)
             try:
-                specs = await self._plan(PLAN_EVENT, request, list[DeadlineSpec], EVENT_PLAN_RETRY)
+                specs, now, written = await self._event_plan(self._start.case, event)
             except LOCAL_ACTIVITY_FAILURES as error:
                 if not isinstance(error, ActivityError) and not self._patches.catch_la_failures:
                     raise  # runs before the patch failed the update with the planner's error
@@ -265,11 +219,11 @@ class DisagreementWorkflow(Sending, CaseVisibility):
                     non_retryable=True,
                 ) from None
             ref = await self._new_caseworker_ref(event)
-            recorded = apply_event(state, event, specs, self._now())
+            closing = self._patches.close_when_withdrawn
+            recorded = accept_event(state, event, specs, now, close_when_withdrawn=closing)
             if ref is not None:
                 self._caseworker_ref = ref
-            if self._patches.close_when_withdrawn and (closing := closes_the_case(state, event)):
-                close_case(state, closing, event.date)
+            self._mark_written(written)
             self._wake = True
             receipt = EventReceipt(
                 seq=recorded.seq,
@@ -374,27 +328,7 @@ class DisagreementWorkflow(Sending, CaseVisibility):
 
     @workflow.query
     def status(self) -> CaseStatus:
-        state = self._state
-        case = self._start.case
-        return CaseStatus(
-            case_ref=case.case_ref,
-            council=case.council,
-            decision_type=case.decision_type,
-            decision_date=case.decision_date,
-            starting=state is None,
-            stage=state.stage if state else Stage.decision,
-            closed_reason=state.closed_reason if state else None,
-            overdue=is_overdue(state) if state else False,
-            next_due=next_due(state) if state else None,
-            deadlines=list(state.deadlines.values()) if state else [],
-            reminders_sent=state.notices if state else [],
-            delivery_failures=state.delivery_failures if state else [],
-            events=len(state.timeline) if state else 0,
-            nothing_pending=bool(state) and not state.closed and nothing_pending(state),
-            warnings=warnings(state) if state else [],
-            not_reached=state.not_reached if state else [],
-            undelivered_reminders=undelivered_reminders(state, self._now()) if state else [],
-        )
+        return case_status(self._start.case, self._state, self._now())
 
     @workflow.query
     def case(self) -> Case:

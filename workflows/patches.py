@@ -72,6 +72,14 @@ CASE_RECORDS = "case-records-written"
 #: Runs started on it record this one marker (and the SDK's one TemporalChangeVersion upsert)
 #: instead of three; runs without it ask the older ids exactly as before. Asked first.
 ALL_OF_2026_12 = "patches-2026-12-in-one-marker"
+#: Patch: one marker stands for ALL_OF_2026_12 (and so every id above it) and for the case
+#: record written with the plan: at start and for each event, the local activity that dates
+#: the deadlines also writes the record of the state they lead to (activities/
+#: planned_records.py), one local activity and one marker instead of two. A record the
+#: database could not take is written by the loop as before. Runs started on it record this
+#: one marker; runs without it ask ALL_OF_2026_12 and the older ids exactly as before.
+#: Asked first.
+RECORD_WITH_PLAN = "patches-2026-12-record-with-plan"
 
 
 @dataclass(frozen=True)
@@ -95,23 +103,30 @@ class Patches:
     #: ALL_OF_2026_12: the record is written when what the case list reads changes (not
     #: for notices alone)
     listed_records: bool = False
+    #: RECORD_WITH_PLAN: the record is written by the planning local activity
+    record_with_plan: bool = False
 
 
 #: before `run` has decided: every change off (a validator may run first)
 NOT_DECIDED = Patches(False, False, False, False, False, False, False, None)
 
 
+#: what ALL_OF_2026_12 stands for
+_ALL_OF_2026_12 = Patches(
+    *(True,) * 8,
+    caseworker_ref=False,
+    case_records=True,
+    identity_attributes=True,
+    listed_records=True,
+)
+
+
 def decide() -> Patches:
     """Every patch, asked once, first thing in a run (workflow code only)."""
+    if workflow.patched(RECORD_WITH_PLAN):
+        return dataclasses.replace(_ALL_OF_2026_12, record_with_plan=True)
     if workflow.patched(ALL_OF_2026_12):
-        every = (True,) * 8
-        return Patches(
-            *every,
-            caseworker_ref=False,
-            case_records=True,
-            identity_attributes=True,
-            listed_records=True,
-        )
+        return _ALL_OF_2026_12
     if workflow.patched(ALL_OF_2026_11):
         return Patches(True, True, True, True, True, True, True, True, *_later())
     # The order of the code before ALL_OF_2026_11: the id check, then the rest.

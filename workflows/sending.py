@@ -44,9 +44,6 @@ class Sending:
     def _now(self) -> datetime:
         return workflow.now()
 
-    def _local(self) -> bool:
-        raise NotImplementedError  # the workflow says which generation of its code runs
-
     async def _send(self, notifications: list[Notification]) -> None:
         if not notifications:
             return

@@ -15,7 +15,8 @@ from workflows.patches import Patches
 with workflow.unsafe.imports_passed_through():
     from activities.names import LOCAL_RETRY_THRESHOLD, RECORD_TIMEOUT, WRITE_CASE_RECORD
     from ehcp.case_state import CaseState, is_overdue, next_due
-    from ehcp.records import CaseRecord
+    from ehcp.payloads import StartCase
+    from ehcp.records import record_of
     from ehcp.uktime import london_to_utc
     from workflows import search_attributes as sa
 
@@ -24,6 +25,7 @@ class CaseVisibility:
     """Writes the case record when what it shows changed; upserts changed search attributes."""
 
     _state: CaseState
+    _start: StartCase
     _patches: Patches
     _written: tuple | None
     _caseworker_ref: str | None
@@ -45,16 +47,21 @@ class CaseVisibility:
             return listed
         return (*listed, len(state.notices), len(state.delivery_failures), len(state.not_reached))
 
+    def _mark_written(self, recorded: bool) -> None:
+        """The record was written with the plan (RECORD_WITH_PLAN, activities/
+        planned_records.py) and shows the case as it now is: the loop has nothing to write.
+        Not for a case the event closed: the closing write, after the closure notices, holds
+        them all."""
+        if recorded and not self._state.closed:
+            self._written = self._shown()
+
     async def _write_record(self, retry: RetryPolicy) -> None:
         """Write the case's record when what it shows changed (runs on CASE_RECORDS). A
         database that stays down does not hold up reminders: the write is tried again at the
         next wake-up; only the closing write waits for as long as it takes."""
         if not self._patches.case_records or self._written == (shown := self._shown()):
             return
-        record = CaseRecord(
-            case=self.case(), status=self.status(), timeline=self.timeline(),
-            written_at=self._now(),
-        )  # fmt: skip
+        record = record_of(self._start.case, self._state, self._now())
         try:
             await workflow.execute_local_activity(
                 WRITE_CASE_RECORD,

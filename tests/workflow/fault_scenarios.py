@@ -18,7 +18,7 @@ from temporalio.worker import (
     Interceptor,
 )
 
-from activities.names import PLAN_EVENT
+from activities.names import PLAN_AND_RECORD_EVENT, PLAN_EVENT
 from ehcp import timescales
 from ehcp.calendar import WorkingDayCalendar
 from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
@@ -31,7 +31,7 @@ PLANNING_FAILS = "the planner fails for this event (test fault)"
 
 class _FailPlanningInbound(ActivityInboundInterceptor):
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
-        if activity.info().activity_type == PLAN_EVENT:
+        if activity.info().activity_type in (PLAN_EVENT, PLAN_AND_RECORD_EVENT):
             request = input.args[0]
             if request.event is not None and request.event.notes == PLANNING_FAILS:
                 raise ApplicationError("planner unavailable (test fault)", non_retryable=True)

@@ -9,15 +9,26 @@ import json
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
-from temporalio.worker import Replayer
+from sqlalchemy import delete
+from temporalio import activity
+from temporalio.worker import (
+    ActivityInboundInterceptor,
+    ExecuteActivityInput,
+    Interceptor,
+    Replayer,
+)
 
+from activities.names import PLAN_AND_RECORD_EVENT
 from ehcp import timescales
 from ehcp.models import Case
 from ehcp.records import CaseRecord
 from security.codec import EncryptionCodec
 from security.converter import data_converter
 from store.case_records import CaseRecords, RecordFilter
+from store.db import session
+from store.models import CaseRecordRow
 from tests.conftest import TEST_KEYRING
 from tests.workflow.fault_scenarios import CAL
 from tests.workflow.harness import harness, make_case
@@ -93,6 +104,11 @@ async def test_the_record_follows_the_case_to_its_closure(time_env, tmp_path):
 
 async def _local_activities_once_sent(handle) -> list[str]:
     """The local activities in the case's history, once a send batch is among them."""
+    return await _local_activities_once(handle, "send_notifications")
+
+
+async def _local_activities_once(handle, name: str) -> list[str]:
+    """The local activities in the case's history, once `name` is among them."""
     deadline = time.monotonic() + WAIT_S
     while True:
         names = []
@@ -101,9 +117,9 @@ async def _local_activities_once_sent(handle) -> list[str]:
             if attrs.marker_name == "core_local_activity":
                 data = json.loads(attrs.details["data"].payloads[0].data)
                 names.append(data["activity_type"])
-        if "send_notifications" in names:
+        if name in names:
             return names
-        assert time.monotonic() < deadline, f"no send batch in history: {names}"
+        assert time.monotonic() < deadline, f"no {name} in history: {names}"
         await asyncio.sleep(0.05)
 
 
@@ -134,3 +150,49 @@ async def test_reminders_alone_write_no_record_and_the_closing_one_holds_them(ti
         closed = await record_when(store, "RUT-REC-2", lambda r: r.closed)
         assert closed.status == result
         assert len(closed.status.reminders_sent) >= len(status.reminders_sent)
+
+
+#: an event with this note has its plan's record write lost (_RecordLost)
+RECORD_LOST = "the database does not take this event's record (test fault)"
+
+
+class _RecordLostInbound(ActivityInboundInterceptor):
+    def __init__(self, next: ActivityInboundInterceptor, url: str) -> None:
+        super().__init__(next)
+        self._url = url
+
+    async def execute_activity(self, input: ExecuteActivityInput) -> Any:
+        result = await super().execute_activity(input)
+        planned = activity.info().activity_type == PLAN_AND_RECORD_EVENT
+        if planned and input.args[0].event.notes == RECORD_LOST:  # as if it had not landed
+            with session(self._url) as s:
+                s.execute(delete(CaseRecordRow))
+            return result.model_copy(update={"recorded": False})
+        return result
+
+
+class RecordLost(Interceptor):
+    """Loses the record written with the plan of events noted RECORD_LOST."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
+        return _RecordLostInbound(next, self._url)
+
+
+async def test_a_record_the_plan_could_not_write_is_written_by_the_loop(time_env, tmp_path):
+    """patches-2026-12-record-with-plan: the record goes with the event's plan; when the
+    database does not take it, the plan still counts and the loop writes the record itself."""
+    url = f"sqlite:///{tmp_path / 'ehcp.db'}"
+    async with harness(time_env, tmp_path, [RecordLost(url)], database_url=url) as h:
+        store, d0, handle, _ = await _started_with_its_record(h, "RUT-REC-3")
+        await h.event(handle, "mediation_requested", date=d0)
+        names = await _local_activities_once(handle, "plan_and_record_event")
+        assert "write_case_record" not in names  # recorded with the plan: no write of its own
+
+        await h.event(handle, "mediation_adviser_contacted", date=d0, notes=RECORD_LOST)
+        written = await record_when(store, "RUT-REC-3", lambda r: r.event_seq == 2)
+        assert written.status == await h.status(handle)
+        names = await _local_activities_once(handle, "write_case_record")
+        assert names[-2:] == ["plan_and_record_event", "write_case_record"]

@@ -1,4 +1,4 @@
-"""A case started on this code records one patch marker, `patches-2026-12-in-one-marker`,
+"""A case started on this code records one patch marker, `patches-2026-12-record-with-plan`,
 instead of one per earlier patch (issue 15: eight markers, then three, each with the SDK's
 TemporalChangeVersion upsert, were a large part of a quiet case's history), and still takes
 every patched path; older histories, with their markers, replay through
@@ -60,7 +60,7 @@ async def test_a_new_case_records_one_patch_marker_and_takes_every_patched_path(
         history = await handle.fetch_history()
         ids = _patch_ids(history)
         # the one marker stands for every patch before it
-        assert ids == [patches.ALL_OF_2026_12]
+        assert ids == [patches.RECORD_WITH_PLAN]
         upserts = _upserts(history)
         # the SDK's own, for the marker; then, started (as here) by a client that gave no
         # search attributes, the case sets what identifies it, once; the event (which moves
@@ -69,8 +69,11 @@ async def test_a_new_case_records_one_patch_marker_and_takes_every_patched_path(
             ["TemporalChangeVersion"],
             ["EhcpCaseRef", "EhcpCouncil", "EhcpDecisionType"],
         ]
-        # the case record was written (case-records-written): at start and after the event
-        assert _local_activities(history).count("write_case_record") == 2
+        # the case record was written with the plan (record-with-plan), at start and with the
+        # event: one local activity each, and no write of its own
+        assert _local_activities(history) == [
+            "plan_and_record_case_start", "plan_and_record_event"
+        ]  # fmt: skip
         # planning and sending ran as local activities (markers), not scheduled activities
         kinds = {e.event_type for e in history.events}
         assert EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED not in kinds

@@ -33,7 +33,8 @@ HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 #: v4-...: every patch of v3 in one marker (patches-2026-11-in-one-marker), or the case record
 #: written at each change (case-records-written); v5-...: both, and the caseworker's attribute;
 #: v6-...: all in one marker (patches-2026-12-in-one-marker), visibility only what identifies
-#: a case (no upsert when started with it), no record write for notices alone
+#: a case (no upsert when started with it), no record write for notices alone; v7-...: the
+#: case record written by the planning local activity (patches-2026-12-record-with-plan)
 ALL_GENERATIONS = tuple(sorted(p for p in HISTORIES.iterdir() if p.is_dir()))
 #: Recorded by commit 32018cd, which shipped the kept timer with no patch: its runs carry no
 #: marker, exactly like the runs of the code before it, and no code can replay both. The
@@ -51,7 +52,7 @@ BASE_SCENARIOS = (
     "rejected_updates",
 )
 #: the generation scripts/record_histories.py writes: it holds every scenario
-LATEST = HISTORIES / "v6-one-marker-lean-visibility"
+LATEST = HISTORIES / "v7-record-with-plan"
 FILES = sorted(p for g in GENERATIONS for p in g.glob("*.json"))
 #: the worker's converter (pydantic, encrypted), in the migration window's mode: most stored
 #: histories were recorded unencrypted, for readability

@@ -17,16 +17,13 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from activities.names import SEND_NOTIFICATIONS
-from activities.planning import PlanningActivities
-from activities.records import RecordActivities
-from activities.staff import StaffActivities
 from ehcp import timescales
 from ehcp.notices import Delivery, Notification, SendOutcome
 from ehcp.payloads import StartCase, workflow_id
 from tests.sendgrid_fake import TEST_API_KEY, Answer, FakeSendGrid
 from tests.workflow.fault_scenarios import CAL, _appeal_case
 from tests.workflow.harness import harness, make_case
-from worker import records_codec
+from worker import activity_functions
 from workflows.disagreement import DisagreementWorkflow
 
 
@@ -79,24 +76,15 @@ async def _case_with_batch(time_env, tmp_path, answer, ref: str):
     r.12(3)(a) moves an appeal due in August to September, so on the shared server's date
     (years ahead by then) a fixed 70 days can end before the first reminder."""
     async with harness(time_env, tmp_path) as h:
-        planning = PlanningActivities(h.settings)
-        # every other local activity the workflow runs, as the real worker registers them
-        records = RecordActivities(
-            h.settings.database_url, records_codec(time_env.client, h.settings)
-        )
-        staff = StaffActivities(h.settings)
+        # every other activity the workflow runs, as the real worker registers them
+        activities = activity_functions(time_env.client, h.settings)
+        activities[SEND_NOTIFICATIONS] = _batch_sender(answer)
         with ThreadPoolExecutor(max_workers=2) as executor:
             worker = Worker(
                 time_env.client,
                 task_queue=f"{h.settings.task_queue}-batch",
                 workflows=[DisagreementWorkflow],
-                activities=[
-                    _batch_sender(answer),
-                    planning.plan_case_start,
-                    planning.plan_event_deadlines,
-                    records.write_case_record,
-                    staff.staff_ref,
-                ],
+                activities=list(activities.values()),
                 activity_executor=executor,
             )
             async with worker:
