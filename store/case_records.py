@@ -177,19 +177,26 @@ class CaseRecords:
             .where(row.case_ref == ref, row.erased_at.is_(None), newer_or_same)
             .values(**values)
         )
+        if seq == 0 and self._inserted(ref, values):
+            return True  # a case's first write (at its start): one transaction, no update
         for _ in range(2):  # a concurrent first insert: the update then decides
             with engine(self.url).begin() as conn:
                 if conn.execute(guarded).rowcount:
                     return True
                 if conn.execute(select(row.case_ref).where(row.case_ref == ref)).first():
                     return False  # a newer write, or an erased record
-            try:
-                with engine(self.url).begin() as conn:
-                    conn.execute(insert(_TABLE).values(case_ref=ref, **values))
+            if self._inserted(ref, values):
                 return True
-            except IntegrityError:
-                continue
         return False
+
+    def _inserted(self, ref: str, values: dict[str, object]) -> bool:
+        """Insert the case's first row; False if it has one already (the caller updates)."""
+        try:
+            with engine(self.url).begin() as conn:
+                conn.execute(insert(_TABLE).values(case_ref=ref, **values))
+        except IntegrityError:
+            return False
+        return True
 
     def insert_many(self, records: list[CaseRecord]) -> None:
         """Insert records of cases that have none yet, in one transaction (a backfill of
