@@ -5,8 +5,9 @@ event and at start instead of two: one marker less in history and one round trip
 event's update completes (docs/performance.md).
 
 The record is best effort here: a database that cannot take it never fails the plan. The
-activity then says `recorded=False` and the workflow writes the record itself at its next
-wake-up, as it does for every other change (workflows/visibility.py).
+activity then says `recorded=False` and the workflow writes the record itself on its next pass
+round the loop, right after the event, with the retries it gives every other write
+(workflows/visibility.py).
 """
 
 from __future__ import annotations

@@ -102,8 +102,9 @@ class Settings(BaseSettings):
     #: extra non-working days (e.g. a newly proclaimed bank holiday), comma-separated ISO dates
     extra_bank_holidays: Annotated[list[date], NoDecode] = []
     #: workflows kept in worker memory; a case not in it is rebuilt from its history
-    #: (docs/performance.md: about 110 KB each; 2,500 keeps a worker under 500 MB)
-    max_cached_workflows: int = Field(default=2500, ge=0)
+    #: (docs/performance.md: about 110 KB each; 2,000 keeps a worker with 10,000 open
+    #: cases under 400 MB)
+    max_cached_workflows: int = Field(default=2000, ge=0)
     #: run workflow code in the SDK's sandbox: slower, so off in production; the tests turn
     #: it on so that a non-deterministic call fails there (docs/performance.md)
     workflow_sandbox: bool = False
