@@ -1,5 +1,8 @@
-"""The case record write: a local activity the workflow runs at each accepted event, at each
-change of what the case list shows, and at closure (ehcp/records.py, store/case_records.py)."""
+"""The case record write: a local activity the workflow runs at each change of what the case
+list shows that no event's plan wrote (a deadline passed, a record the plan's write could not
+store), and at closure (ehcp/records.py, store/case_records.py). At start and with each event
+the planning activity writes it (activities/planned_records.py, since
+patches-2026-12-record-with-plan; before it, this activity at each accepted event too)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
 """A case's durable record (what outlives Temporal's retention) and how its personal data is
 erased. Pure: no Temporal import, no database (store/case_records.py keeps it).
 
-The workflow writes a `CaseRecord` at each accepted event and at closure (with every other
-change of its listed fields: stage, next deadline, overdue, notices, delivery failures). The
-record holds exactly what the case's `status`, `timeline` and `case` queries answer, so a
-closed case answers the same from the database after Temporal has deleted its history.
+The workflow writes a `CaseRecord` at each accepted event (with the event's plan, since
+patches-2026-12-record-with-plan: activities/planned_records.py) and at closure (with every
+other change of its listed fields: stage, next deadline, overdue, notices, delivery
+failures). The record holds exactly what the case's `status`, `timeline` and `case`
+queries answer, so a closed case answers the same from the database after Temporal has
+deleted its history.
 
 Erasure keeps the record's shape (it must still answer `status` and `timeline`) and replaces
 personal data with fixed stand-ins: names become "erased", email addresses
