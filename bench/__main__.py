@@ -48,14 +48,59 @@ SMOKE = {
 }
 
 
+#: the smallest size: the fixed-rate phase spreads its updates over the open cases, and
+#: Temporal takes at most 10 updates in flight per workflow
+MIN_SIZE = 50
+SYSTEMS = ("baseline", "codec", "ours")
+
+
 def sizes(text: str) -> list[int]:
+    parts = [part.strip().replace("_", "") for part in text.split(",")]
     try:
-        found = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+        found = [int(part) for part in parts]
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: give sizes like 1000,10000") from None
-    if not found or min(found) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: sizes must be positive")
+    if min(found) < MIN_SIZE:
+        raise argparse.ArgumentTypeError(f"{text!r}: each size must be at least {MIN_SIZE}")
     return found
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be 1 or more")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be more than 0")
+    return value
+
+
+def systems(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",")]
+    unknown = [name for name in names if name not in SYSTEMS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"{', '.join(map(repr, unknown))}: systems are any of {', '.join(SYSTEMS)}"
+        )
+    if len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"{text!r}: a system is named twice")
+    return names
+
+
+def key_value(text: str) -> str:
+    if "=" not in text or not text.split("=", 1)[0]:
+        raise argparse.ArgumentTypeError(f"{text!r}: give KEY=VALUE")
+    return text
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -64,13 +109,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--size",
         type=sizes,
         default=[1000],
-        help="open cases, comma-separated: 1000 (default, about 5 minutes); the scaling run "
-        "is 1000,10000 (make bench-scale, about 15 minutes); 100000 takes hours",
+        help="open cases, comma-separated, each at least 50: 1000 (default, about 8 minutes); "
+        "the scaling run is 1000,10000 (make bench-scale, about 30 minutes); 100000 takes "
+        "about 50 minutes for ours alone (--systems ours)",
     )
-    p.add_argument("--workers", type=int, default=1, help="worker processes per system")
-    p.add_argument("--rate", type=float, default=20.0, help="offered events/s (fixed rate)")
-    p.add_argument("--rate-seconds", type=float, default=15.0, help="fixed-rate duration")
-    p.add_argument("--reminders", type=int, default=1000, help="cases due in one minute")
+    p.add_argument("--workers", type=positive_int, default=1, help="worker processes per system")
+    p.add_argument(
+        "--rate", type=positive_float, default=20.0, help="offered events/s (fixed rate)"
+    )
+    p.add_argument("--rate-seconds", type=positive_float, default=15.0, help="fixed-rate duration")
+    p.add_argument("--reminders", type=positive_int, default=1000, help="cases due in one minute")
     p.add_argument(
         "--reminder-spread",
         type=int,
@@ -79,19 +127,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "EHCP_REMINDER_SPREAD_S); 0: all at T0",
     )
     p.add_argument("--reminder-lead", type=float, help="s from last due start to T0")
-    p.add_argument("--start-concurrency", type=int, default=64)
+    p.add_argument("--start-concurrency", type=positive_int, default=64)
     p.add_argument(
         "--start-clients",
         type=int,
         default=0,
         help="client connections the starts share (default: one per 25,000 cases, 1 to 4)",
     )
-    p.add_argument("--event-concurrency", type=int, default=32)
-    p.add_argument("--events-max", type=int, default=2000, help="closed-loop events per size")
+    p.add_argument("--event-concurrency", type=positive_int, default=32)
+    p.add_argument(
+        "--events-max", type=positive_int, default=2000, help="closed-loop events per size"
+    )
     p.add_argument(
         "--systems",
-        default="baseline,codec,ours",
-        help="any of baseline (bare SDK), codec (bare SDK + ours' encrypting codec), ours",
+        type=systems,
+        default=list(SYSTEMS),
+        help="comma-separated, any of baseline (bare SDK), codec (bare SDK + ours' encrypting "
+        "codec), ours (default: all three)",
     )
     p.add_argument(
         "--sqlite-pragma",
@@ -101,13 +153,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--no-lifecycle", action="store_true", help="skip the lifecycle figures")
     p.add_argument("--json", type=Path, help="results file (default bench/results/...)")
-    p.add_argument("--smoke", action="store_true", help="tiny sizes, well under a minute")
+    p.add_argument("--smoke", action="store_true", help="tiny sizes, about a minute")
     p.add_argument("--keep", action="store_true", help="keep the temp folder (logs, SQLite)")
-    tuning = p.add_argument_group("worker tuning (both systems alike)")
+    tuning = p.add_argument_group("worker tuning (all systems alike)")
     tuning.add_argument(
         "--worker-env",
         action="append",
         default=[],
+        type=key_value,
         metavar="KEY=VALUE",
         help="extra worker environment, repeatable (the caller's EHCP_* are not passed on)",
     )
@@ -135,12 +188,12 @@ def options_from(args: argparse.Namespace) -> BenchOptions:
         reminders=args.reminders,
         reminder_lead_s=args.reminder_lead,
         reminder_spread_s=args.reminder_spread,
-        systems=[s.strip() for s in args.systems.split(",") if s.strip()],
+        systems=args.systems,
         sqlite_pragmas=pragmas(args.sqlite_pragma),
         lifecycle=not args.no_lifecycle,
         smoke=args.smoke,
         worker_args=tuning,
-        worker_env=dict(pair.split("=", 1) for pair in args.worker_env if "=" in pair),
+        worker_env=dict(pair.split("=", 1) for pair in args.worker_env),
     )
     return options.model_copy(update=SMOKE) if args.smoke else options
 

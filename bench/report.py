@@ -341,7 +341,7 @@ def notes(result: BenchResult) -> str:
     env = result.environment
     lines = [
         "baseline = bare SDK, default converter; +codec = the same with ours' AES-GCM codec; "
-        "neither has domain rules or search attributes (bench/README.md).\n"
+        "neither has domain rules, search attributes or case records (bench/README.md).\n"
         "ratio = ours/baseline, ours/codec; 'better' says which way is good. "
         f"{env.cpu_count} CPUs, "
         f"load average {env.loadavg_start[0]:.2f} at start, "

@@ -164,7 +164,8 @@ class CaseRecords:
         Safe to repeat: the same record written twice leaves the same row.
 
         SQLAlchemy Core, not the ORM: this runs at every accepted event, and the ORM's
-        bulk-update path was most of the write's CPU (docs/performance.md)."""
+        bulk-update path was about 40% of the write's time in a profile (docs/performance.md,
+        "Third round")."""
         values = self._values(record)
         seq, version = values["event_seq"], values["version_ms"]
         row = _TABLE.c
