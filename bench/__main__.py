@@ -65,24 +65,23 @@ def sizes(text: str) -> list[int]:
     return found
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: must be 1 or more")
-    return value
+def _positive(cast: type, kind: str, least: str):
+    """An argparse type: a number of `cast` above 0, refused with what is wrong."""
+
+    def parse(text: str):
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r}: must be {least}")
+        return value
+
+    return parse
 
 
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: must be more than 0")
-    return value
+positive_int = _positive(int, "whole number", "1 or more")
+positive_float = _positive(float, "number", "more than 0")
 
 
 def systems(text: str) -> list[str]:
