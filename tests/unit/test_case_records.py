@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from activities.records import RecordActivities
-from ehcp.case_state import close_case, is_overdue, next_due, refresh_statuses
-from ehcp.payloads import CaseStatus, CaseTimeline
+from ehcp.case_state import close_case, next_due, refresh_statuses
 from ehcp.records import ERASED, ERASED_EMAIL, CaseRecord
+from ehcp.records import record_of as written_record
 from security.codec import EncryptionCodec
 from security.keys import KeyConfigError
 from store.case_records import CaseRecords, RecordFilter
@@ -24,19 +24,12 @@ T0 = datetime(2026, 10, 2, 12, tzinfo=UTC)
 
 
 def record_of(builder: CaseBuilder, at: datetime = T0) -> CaseRecord:
-    """The record the workflow writes for this state (its status and timeline queries)."""
+    """The record the workflow writes for this state (ehcp.records.record_of), with a warning
+    naming the parent, as a reader not reached would have (for erasure)."""
     state = builder.state
-    case = state.case
-    status = CaseStatus(
-        case_ref=case.case_ref, council=case.council, decision_type=case.decision_type,
-        decision_date=case.decision_date, stage=state.stage, closed_reason=state.closed_reason,
-        overdue=is_overdue(state), next_due=next_due(state),
-        deadlines=list(state.deadlines.values()), reminders_sent=state.notices,
-        delivery_failures=state.delivery_failures, events=len(state.timeline),
-        warnings=[f"{case.parent.name} was not reached"],
-    )  # fmt: skip
-    timeline = CaseTimeline(case_ref=case.case_ref, events=state.timeline)
-    return CaseRecord(case=case, status=status, timeline=timeline, written_at=at)
+    record = written_record(state.case, state, at)
+    record.status.warnings = [f"{state.case.parent.name} was not reached"]
+    return record
 
 
 def builder(ref: str = "RUT-2026-0042", **fields) -> CaseBuilder:
